@@ -1,0 +1,3 @@
+from fluxops.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Pure data: identities, resources with their origin, typed Flux views, graphs, findings."""
