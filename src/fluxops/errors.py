@@ -68,3 +68,52 @@ class SubstitutionError(BuildError):
 
 class ClusterError(FluxopsError):
     """The Kubernetes API cannot be reached, refuses us, or does not serve what we need."""
+
+
+class ValuesError(FluxopsError):
+    """A HelmRelease's values cannot be composed: a `valuesFrom` reference is missing, its key
+    is absent, its data is not a YAML map, or its `targetPath` value does not parse.
+
+    `reason` mirrors fluxcd/pkg chartutil's ErrValuesRefReason: `resource-not-found`,
+    `key-not-found`, `unsupported-kind`, `values-read`, `value-merge`, `invalid-reference`.
+    Usually caught and reported against the one HelmRelease.
+    """
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "",
+        file: str | None = None,
+        obj: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, file=file, obj=obj, hint=hint)
+        self.reason = reason
+
+
+class ForbiddenError(ClusterError):
+    """The API server knows who we are but RBAC forbids the request (HTTP 403).
+
+    `verb`, `resource` (plural, with its API group as `resource.group` when not core) and
+    `namespace` (None for cluster-scoped requests) say what was refused, so callers can skip
+    what they may not read and report it instead of giving up.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        verb: str,
+        resource: str,
+        namespace: str | None = None,
+        file: str | None = None,
+        obj: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, file=file, obj=obj, hint=hint)
+        self.verb = verb
+        self.resource = resource
+        self.namespace = namespace

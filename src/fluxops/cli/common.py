@@ -1,0 +1,56 @@
+"""Shared CLI plumbing: error reporting, exit codes, output selection."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from fluxops.errors import EXIT_USAGE, FluxopsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn fluxops errors into a clear message and the right exit code; no tracebacks for
+    user mistakes. FLUXOPS_DEBUG=1 shows tracebacks of internal errors."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FluxopsError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:  # an internal error: say so, keep it short
+            if os.environ.get("FLUXOPS_DEBUG"):
+                raise
+            fail(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "  this is a bug in fluxops; rerun with FLUXOPS_DEBUG=1 for the traceback",
+                EXIT_USAGE,
+            )
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

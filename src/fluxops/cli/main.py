@@ -1,0 +1,23 @@
+"""The `fluxops` command group. Keep imports here cheap: `fluxops --help` must start fast."""
+
+from __future__ import annotations
+
+import click
+
+from fluxops import __version__
+from fluxops.cli.build import build_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="fluxops")
+def cli() -> None:
+    """fluxops: what Flux will apply from this repo, whether it is valid, and why it is not
+    reconciling. Every command has JSON output and stable exit codes (0 ok, 1 findings or
+    failures, 2 usage or environment error)."""
+
+
+cli.add_command(build_command)
+
+
+def main() -> None:
+    cli(prog_name="fluxops")

@@ -1,0 +1,361 @@
+"""A small, typed client for the Kubernetes API, over lightkube.
+
+lightkube reads the kubeconfig (contexts, tokens, client certificates, exec credential
+plugins, CAs) and provides the HTTP connection. Requests are made on the resource paths found
+by API discovery, for any kind, with raw JSON dicts in and out: objects come back exactly as the
+server sends them (no typed models that drop unknown fields, no global registry of kinds),
+and list paging is visible (`stats`). lightkube is imported only when a client is created.
+
+    with connect(kubeconfig=None, context="prod", timeout=10) as c:
+        for ks in c.list("kustomize.toolkit.fluxcd.io/v1", "Kustomization", namespace="flux-system"):
+            ...
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from fluxops.cluster import discovery, failures
+from fluxops.cluster.discovery import APIResource
+from fluxops.errors import ClusterError
+
+if TYPE_CHECKING:
+    import httpx2
+    from lightkube.config.kubeconfig import SingleConfig
+
+#: A Kubernetes object or API document as decoded JSON.
+Obj = dict[str, Any]
+
+DEFAULT_TIMEOUT = 10.0
+_APPLY_PATCH = "application/apply-patch+yaml"  # JSON is YAML: the body is sent as JSON
+
+
+@dataclass
+class RequestStats:
+    """What this client has sent so far (for tests and `--verbose`)."""
+
+    requests: int = 0
+    list_pages: int = 0
+
+
+def connect(
+    kubeconfig: str | None = None, context: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> ClusterClient:
+    """A client for the cluster of `context` in `kubeconfig`.
+
+    `kubeconfig` None means `$KUBECONFIG` (its first existing file), then `~/.kube/config`,
+    then the in-cluster service account. `context` None means the current context. `timeout`
+    (seconds) bounds connecting and each request. Does not talk to the server yet.
+    """
+    return ClusterClient(load_config(kubeconfig, context), timeout=timeout)
+
+
+def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
+    """Pick the kubeconfig file and the context, as kubectl would."""
+    import yaml
+    from lightkube import ConfigError, KubeConfig
+    from lightkube.config.models import User
+
+    path = _kubeconfig_path(kubeconfig)
+    source = str(path) if path else "the in-cluster service account"
+    try:
+        kc = KubeConfig.from_file(path) if path else KubeConfig.from_service_account()
+    except (ConfigError, OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        if path is None:
+            raise ClusterError(
+                "no kubeconfig found ($KUBECONFIG is unset, ~/.kube/config does not exist) "
+                "and not running in a cluster",
+                hint="pass --kubeconfig, or set KUBECONFIG",
+            ) from exc
+        raise ClusterError(
+            f"cannot read kubeconfig: {exc}", file=source, hint="check the file (kubectl config view)"
+        ) from exc
+    if context is not None and context not in kc.contexts:
+        known = ", ".join(sorted(kc.contexts)) or "none"
+        raise ClusterError(
+            f"kubeconfig has no context {context!r} (it has: {known})",
+            file=source,
+            hint="pick one of those contexts (kubectl config get-contexts)",
+        )
+    try:
+        single = kc.get(context_name=context)
+    except (ConfigError, KeyError) as exc:
+        raise ClusterError(
+            f"kubeconfig context cannot be used: {exc}",
+            file=source,
+            hint="set a current context (kubectl config use-context) or pass --context",
+        ) from exc
+    if single is None:  # pragma: no cover - get() without a default never returns None
+        raise ClusterError("kubeconfig has no current context", file=source)
+    if single.user is None:
+        single = single._replace(user=User())
+    return single
+
+
+def _kubeconfig_path(kubeconfig: str | None) -> Path | None:
+    if kubeconfig:
+        return Path(kubeconfig).expanduser()
+    env = os.environ.get("KUBECONFIG", "")
+    for p in env.split(os.pathsep):
+        if p and Path(p).expanduser().is_file():
+            return Path(p).expanduser()
+    if env:
+        return Path(env.split(os.pathsep)[0]).expanduser()
+    home = Path("~/.kube/config").expanduser()
+    return home if home.is_file() else None
+
+
+class ClusterClient:
+    """One connection to one API server, as one kubeconfig context. Use `connect()`."""
+
+    def __init__(self, config: SingleConfig, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        import httpx2
+        from lightkube.config.client_adapter import Client, ConnectionParams
+
+        self.server: str = config.cluster.server.rstrip("/")
+        self.context: str = config.context_name
+        self.namespace: str = config.namespace
+        self.timeout = timeout
+        self.stats = RequestStats()
+        self._http: httpx2.Client = Client(config, ConnectionParams(timeout=httpx2.Timeout(timeout)))
+        self._groups: dict[str, list[str]] = {}
+        self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ClusterClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ClusterClient(server={self.server!r}, context={self.context!r})"
+
+    # -- objects -------------------------------------------------------------------------
+
+    def list(
+        self, api_version: str, kind: str, namespace: str | None = None, chunk_size: int = 500
+    ) -> Iterator[Obj]:
+        """Every object of `kind` in `namespace` (None: all namespaces), paging `chunk_size`
+        at a time through the server's `continue` tokens. Items get `apiVersion` and `kind`
+        (the list API leaves them out of built-in kinds' items)."""
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        res = self.resource(api_version, kind)
+        ns = namespace if res.namespaced else None
+        target = self._target("list", res, namespace=ns)
+        path = self._collection_path(res, ns)
+        cont: str | None = None
+        while True:
+            params = {"limit": str(chunk_size)}
+            if cont:
+                params["continue"] = cont
+            self.stats.list_pages += 1
+            page = self._json(self._request("GET", path, target, params=params))
+            for item in page.get("items") or []:
+                item.setdefault("apiVersion", res.api_version)
+                item.setdefault("kind", res.kind)
+                yield item
+            cont = (page.get("metadata") or {}).get("continue")
+            if not cont:
+                return
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Obj | None:
+        """The object, or None when it does not exist. `namespace` None means the context's
+        namespace for namespaced kinds."""
+        res = self.resource(api_version, kind)
+        ns = (namespace or self.namespace) if res.namespaced else None
+        target = self._target("get", res, namespace=ns, name=name)
+        resp = self._request("GET", f"{self._collection_path(res, ns)}/{name}", target, allow=(404,))
+        if resp.status_code == 404:
+            return None
+        obj = self._json(resp)
+        obj.setdefault("apiVersion", res.api_version)
+        obj.setdefault("kind", res.kind)
+        return obj
+
+    def apply_dry_run(
+        self, obj: Mapping[str, Any], field_manager: str = "kustomize-controller", force: bool = True
+    ) -> Obj:
+        """Server-side apply `obj` with dryRun=All: what the object would look like after Flux
+        applied it (defaults, admission, merged with the live object), without changing
+        anything. Namespaced objects without a namespace go to the context's namespace."""
+        api_version = str(obj.get("apiVersion") or "")
+        kind = str(obj.get("kind") or "")
+        meta = obj.get("metadata") or {}
+        name = str(meta.get("name") or "")
+        if not api_version or not kind or not name:
+            raise ClusterError(
+                "cannot apply an object without apiVersion, kind and metadata.name",
+                obj=f"{kind or '?'} {name or '?'}",
+            )
+        res = self.resource(api_version, kind)
+        ns = (meta.get("namespace") or self.namespace) if res.namespaced else None
+        target = self._target("patch", res, namespace=ns, name=name)
+        params = {"dryRun": "All", "fieldManager": field_manager}
+        if force:
+            params["force"] = "true"
+        resp = self._request(
+            "PATCH",
+            f"{self._collection_path(res, ns)}/{name}",
+            target,
+            params=params,
+            content=json.dumps(obj).encode(),
+            headers={"Content-Type": _APPLY_PATCH},
+        )
+        return self._json(resp)
+
+    # -- discovery -----------------------------------------------------------------------
+
+    def version(self) -> Obj:
+        """The server's /version document (gitVersion, platform, ...)."""
+        target = failures.Target(self.server, self.context, "get", resource="/version")
+        return self._json(self._request("GET", "/version", target))
+
+    def served_versions(self, group: str) -> list[str]:
+        """Versions of `group` the server serves, preferred first; [] when it serves none.
+        `group` "" (or "core") is the core group."""
+        group = "" if group == "core" else group
+        if group not in self._groups:
+            target = failures.Target(
+                self.server, self.context, "get", resource=discovery.group_path(group)
+            )
+            resp = self._request("GET", discovery.group_path(group), target, allow=(404,))
+            self._groups[group] = (
+                [] if resp.status_code == 404 else discovery.parse_group(group, self._json(resp))
+            )
+        return list(self._groups[group])
+
+    def preferred_version(self, group: str) -> str | None:
+        versions = self.served_versions(group)
+        return versions[0] if versions else None
+
+    def resources(self, group: str, version: str) -> dict[str, APIResource]:
+        """Kinds served in one group version, by kind ({} when the version is not served)."""
+        key = (group, version)
+        if key not in self._resources:
+            path = discovery.group_version_path(group, version)
+            target = failures.Target(self.server, self.context, "get", resource=path)
+            resp = self._request("GET", path, target, allow=(404,))
+            self._resources[key] = (
+                None
+                if resp.status_code == 404
+                else discovery.parse_resources(group, version, self._json(resp))
+            )
+        return dict(self._resources[key] or {})
+
+    def resource(self, api_version: str, kind: str) -> APIResource:
+        """How the server serves `kind` in `api_version`; ClusterError if it does not."""
+        try:
+            group, version = discovery.split_api_version(api_version)
+        except ValueError as exc:
+            raise ClusterError(str(exc), obj=kind) from exc
+        found = self.resources(group, version).get(kind)
+        if found is None:
+            target = failures.Target(
+                self.server, self.context, "get", kind=kind, api_version=api_version
+            )
+            served = [
+                discovery.join_api_version(group, v)
+                for v in self.served_versions(group)
+                if kind in self.resources(group, v)
+            ]
+            raise failures.not_served(target, served)
+        return found
+
+    def flux_api_versions(self) -> dict[str, str]:
+        """kind -> the apiVersion the server prefers for it, over the Flux API groups.
+        Kinds of groups the server does not serve are absent."""
+        out: dict[str, str] = {}
+        for group in discovery.FLUX_GROUPS:
+            versions = self.served_versions(group)
+            by_version = {v: self.resources(group, v) for v in versions}
+            for kind, api_version in discovery.preferred_by_kind(group, versions, by_version).items():
+                out.setdefault(kind, api_version)
+        return out
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _target(
+        self, verb: str, res: APIResource, *, namespace: str | None = None, name: str | None = None
+    ) -> failures.Target:
+        return failures.Target(
+            server=self.server,
+            context=self.context,
+            verb=verb,
+            kind=res.kind,
+            api_version=res.api_version,
+            resource=res.resource,
+            namespace=namespace,
+            name=name,
+        )
+
+    @staticmethod
+    def _collection_path(res: APIResource, namespace: str | None) -> str:
+        base = discovery.group_version_path(res.group, res.version)
+        if res.namespaced and namespace:
+            return f"{base}/namespaces/{namespace}/{res.plural}"
+        return f"{base}/{res.plural}"
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        target: failures.Target,
+        *,
+        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        allow: tuple[int, ...] = (),
+    ) -> httpx2.Response:
+        import httpx2
+        from lightkube import ConfigError
+
+        hdrs = {"Accept": "application/json", **(headers or {})}
+        self.stats.requests += 1
+        try:
+            resp = self._http.request(
+                method, path, params=dict(params or {}), content=content, headers=hdrs
+            )
+        except httpx2.TimeoutException as exc:
+            raise failures.unreachable(
+                target, f"timed out ({type(exc).__name__})", self.timeout
+            ) from exc
+        except httpx2.TransportError as exc:
+            raise failures.unreachable(target, str(exc) or type(exc).__name__, self.timeout) from exc
+        except ConfigError as exc:  # exec credential plugin failed, token file missing
+            raise failures.bad_credentials(target, str(exc)) from exc
+        if resp.status_code >= 400 and resp.status_code not in allow:
+            try:
+                body: Any = resp.json()
+            except ValueError:
+                body = {"message": resp.text[:300]}
+            raise failures.from_status(resp.status_code, body, target)
+        return resp
+
+    @staticmethod
+    def _json(resp: httpx2.Response) -> Obj:
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise ClusterError(
+                f"the API server answered {resp.request.url} with something that is not JSON"
+            ) from exc
+        if not isinstance(data, dict):
+            raise ClusterError(f"the API server answered {resp.request.url} with {type(data).__name__}")
+        return data

@@ -1,0 +1,652 @@
+"""A HelmRelease's values, composed exactly as helm-controller does before it calls Helm.
+
+Source of truth: fluxcd/pkg `chartutil/values.go` (`ChartValuesFromReferences`,
+`ReplacePathValue`) and `chartutil/merge.go` (`MergeMaps`), as used by helm-controller v2.
+
+1. `result = {}`; each `valuesFrom` object (kind + name, in the HelmRelease namespace) is fetched
+   once; `valuesKey` defaults to `values.yaml`; a missing object or key is skipped when the
+   reference is `optional` (the code skips a missing key too, not only a missing object), and
+   is an error otherwise.
+2. With `targetPath`: `result = MergeMaps(result, spec.values)` first, then the value is set at
+   the path with Helm's `--set` parser (`strvals.ParseInto`); a value wrapped in `'` or `"` has
+   every leading/trailing quote trimmed and goes through `ParseIntoString`; `literal: true`
+   escapes the value so it lands verbatim (`--set-literal` semantics, fluxcd/pkg#1218). The data
+   is used as-is: a trailing newline (files turned into ConfigMaps) is part of the value and
+   stops `3\\n` from becoming an integer.
+3. Without `targetPath`: the data is read as a YAML map (Helm `ReadValues`: sigs.k8s.io/yaml,
+   i.e. go-yaml v2 resolution, YAML 1.1 booleans `y/n/yes/no/on/off`, `0755` octal, `09` a
+   number, timestamps stay strings, non-string keys become strings) and merged.
+4. `MergeMaps(result, spec.values)` last. `MergeMaps` merges maps recursively and replaces
+   everything else (lists included); `null` is kept, not deleted, at this stage.
+
+Go shares nested maps between `result` and `spec.values`, and the `--set` parser writes through
+that sharing: a `targetPath` that lands inside a map taken from `spec.values` also changes
+`spec.values` itself, so it survives the final merge even over later `valuesFrom` entries (a
+list element assigned in place survives the same way; a list that had to grow does not). This
+module reproduces that sharing on purpose.
+
+Where `null` goes (three stages, three behaviours):
+
+- Apply: `null` under `spec.values` is dropped on the way into the cluster (Flux applies with
+  server-side apply; fluxcd/flux2#3298, kustomize-controller#372), so by default
+  `compose_values` strips inline nulls. Nulls inside ConfigMap/Secret data survive.
+- Composition (this module): nulls are values like any other (`MergeMaps`).
+- Chart merge (Helm `CoalesceValues` at install/upgrade): a `null` deletes the key and the
+  chart's default for it; see `coalesce_values` (exact, given the chart's values.yaml) and
+  `remove_nulls` (the view without chart defaults).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from fluxops.diff.strvals import StrvalsError, parse_into
+from fluxops.diff.values_diff import values_equal
+from fluxops.errors import ValuesError
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+__all__ = [
+    "DEFAULT_VALUES_KEY",
+    "ComposedValues",
+    "Lookup",
+    "ValuesReference",
+    "coalesce_values",
+    "compose_values",
+    "merge_maps",
+    "read_values",
+    "remove_nulls",
+    "values_references",
+]
+
+DEFAULT_VALUES_KEY = "values.yaml"
+SUPPORTED_KINDS = ("ConfigMap", "Secret")
+
+#: `lookup(kind, name)` returns the ConfigMap or Secret manifest (as in the repo, or as the API
+#: server returns it), or None when no such object exists in the HelmRelease's namespace.
+Lookup = Callable[[str, str], Mapping[str, Any] | None]
+
+Path = tuple[str | int, ...]
+
+# The CRD's validation of targetPath (helm-controller api/v2 ValuesReference).
+_TARGET_PATH = re.compile(r"^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$")
+_TARGET_PATH_MAX = 250
+
+
+@dataclass(frozen=True)
+class ValuesReference:
+    """One `spec.valuesFrom` entry of a HelmRelease."""
+
+    kind: str
+    name: str
+    values_key: str = DEFAULT_VALUES_KEY
+    target_path: str = ""
+    optional: bool = False
+    literal: bool = False
+
+    @classmethod
+    def from_spec(cls, entry: Mapping[str, Any]) -> ValuesReference:
+        """Read a raw `valuesFrom` entry; an empty `valuesKey` means `values.yaml`."""
+
+        def text(field: str) -> str:
+            value = entry.get(field)
+            return value if isinstance(value, str) else ""
+
+        return cls(
+            kind=text("kind"),
+            name=text("name"),
+            values_key=text("valuesKey") or DEFAULT_VALUES_KEY,
+            target_path=text("targetPath"),
+            optional=entry.get("optional") is True,
+            literal=entry.get("literal") is True,
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name} key {self.values_key!r}"
+
+
+def values_references(values_from: Sequence[Any] | None) -> list[ValuesReference]:
+    """`spec.valuesFrom` as `ValuesReference`s (entries that are not maps are skipped)."""
+    return [ValuesReference.from_spec(e) for e in values_from or () if isinstance(e, Mapping)]
+
+
+@dataclass(frozen=True)
+class ComposedValues:
+    """The values helm-controller would hand to Helm, with what is needed to mask secrets.
+
+    `secret_paths` holds the paths (keys and list indexes) whose final value came from a
+    Secret. `missing_optional` lists the optional references that were skipped.
+    """
+
+    values: dict[str, Any]
+    secret_paths: frozenset[Path]
+    missing_optional: tuple[ValuesReference, ...] = ()
+
+    def is_secret(self, path: Sequence[str | int]) -> bool:
+        """True when `path`, something above it, or something below it came from a Secret
+        (a diff row for a whole list or map must be masked if any part of it is secret)."""
+        p = tuple(path)
+        for s in self.secret_paths:
+            n = min(len(s), len(p))
+            if s[:n] == p[:n]:
+                return True
+        return False
+
+    def masked(self, mask: str = "***") -> dict[str, Any]:
+        """A copy of `values` with every Secret-sourced value replaced by `mask`."""
+        out = copy.deepcopy(self.values)
+        for path in sorted(self.secret_paths, key=len):
+            if path:
+                _assign(out, path, mask)
+        return out
+
+
+# --- MergeMaps ----------------------------------------------------------------------------------
+
+
+def merge_maps(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """fluxcd/pkg `chartutil.MergeMaps`: `b` over `a`, maps merged recursively, anything else
+    (lists, scalars, null) replaced. Returns a new structure; neither input is modified."""
+    return copy.deepcopy(_merge_shared(a, b))
+
+
+def _merge_shared(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """MergeMaps with Go's sharing: values not merged are the very objects of `a` and `b`."""
+    out = dict(a)
+    for k, v in b.items():
+        if isinstance(v, dict):
+            existing = out.get(k)
+            if isinstance(existing, dict):
+                out[k] = _merge_shared(existing, v)
+                continue
+        out[k] = v
+    return out
+
+
+# --- composition --------------------------------------------------------------------------------
+
+
+def compose_values(
+    values_from: Sequence[ValuesReference],
+    inline_values: Mapping[str, Any] | None,
+    lookup: Lookup,
+    *,
+    namespace: str = "",
+    release: str = "",
+    strip_inline_nulls: bool = True,
+) -> ComposedValues:
+    """`ChartValuesFromReferences`: compose `spec.valuesFrom` and `spec.values`.
+
+    `namespace` and `release` (e.g. `HelmRelease apps/podinfo`) only name things in errors.
+    `strip_inline_nulls` drops `null`s from `spec.values` as applying the HelmRelease does.
+    Raises `ValuesError` where helm-controller would fail the reconciliation; messages never
+    contain Secret data.
+    """
+    try:
+        inline = _api_json(inline_values or {}, strip_nulls=strip_inline_nulls, where="spec.values")
+    except _ValuesDataError as err:
+        raise ValuesError(
+            err.message,
+            reason="values-read",
+            obj=release or None,
+            hint="spec.values must be plain JSON-compatible data",
+        ) from None
+    result: dict[str, Any] = {}
+    fetched: dict[tuple[str, str], Mapping[str, Any] | None] = {}
+    missing: list[ValuesReference] = []
+    secret_records: list[tuple[Path, Any]] = []
+
+    for ref in values_from:
+        fail = _Failure(ref, namespace, release)
+        if ref.kind not in SUPPORTED_KINDS:
+            raise fail(
+                "unsupported values reference kind",
+                "unsupported-kind",
+                "valuesFrom supports kind ConfigMap or Secret only",
+            )
+        if ref.target_path:
+            _check_target_path(ref, fail)
+        cache_key = (ref.kind, ref.name)
+        first = cache_key not in fetched
+        if first:
+            fetched[cache_key] = lookup(ref.kind, ref.name)
+        obj = fetched[cache_key]
+        if obj is None:
+            if ref.optional:
+                missing.append(ref)
+                continue
+            plural = "configmaps" if ref.kind == "ConfigMap" else "secrets"
+            raise fail(
+                f'{plural} "{ref.name}" not found' if first else "resource not found",
+                "resource-not-found",
+                f"add the {ref.kind} '{ref.name}' to the HelmRelease's namespace"
+                + (f" '{namespace}'" if namespace else "")
+                + " (is its file part of this environment?), or mark the reference optional",
+            )
+        data = _object_data(obj, ref, fail)
+        if data is None:
+            if ref.optional:
+                missing.append(ref)
+                continue
+            raise fail(
+                "key not found",
+                "key-not-found",
+                f"add '{ref.values_key}' to the {ref.kind}'s data, or point valuesKey "
+                "at a key it has",
+            )
+        secret = ref.kind == "Secret"
+
+        if ref.target_path:
+            result = _merge_shared(result, inline)
+            try:
+                _replace_path_value(result, ref.target_path, data, literal=ref.literal)
+            except StrvalsError as err:
+                detail = "the value from the Secret does not parse" if secret else err.message
+                raise fail(
+                    detail,
+                    "value-merge",
+                    "targetPath takes Helm --set syntax: escape , . [ = with a backslash, "
+                    "quote the value to keep it a string, or set literal: true to insert "
+                    "it verbatim",
+                ) from None
+            if secret:
+                # Everything this one --set line wrote (a value like "x,y=1" also sets "y").
+                probe: dict[str, Any] = {}
+                _replace_path_value(probe, ref.target_path, data, literal=ref.literal)
+                for path, _ in _leaves(probe, (), into_lists=True):
+                    secret_records.append((path, _lookup(result, path)))
+            continue
+
+        try:
+            parsed = read_values(data)
+        except _ValuesDataError as err:
+            detail = err.redacted if secret else err.message
+            raise fail(
+                f"failed to read values data: {detail}",
+                "values-read",
+                f"the data under '{ref.values_key}' must be a YAML map of values; "
+                "to set a single value, add a targetPath",
+            ) from None
+        result = _merge_shared(result, parsed)
+        if secret:
+            secret_records.extend(_leaves(parsed, ()))
+
+    final = copy.deepcopy(_merge_shared(result, inline))
+    secret_paths = frozenset(
+        path for path, value in secret_records if values_equal(_lookup(final, path), value)
+    )
+    return ComposedValues(final, secret_paths, tuple(missing))
+
+
+class _Failure:
+    """Builds the ValuesError for one reference, worded like fluxcd/pkg's ErrValuesReference."""
+
+    def __init__(self, ref: ValuesReference, namespace: str, release: str) -> None:
+        self.ref = ref
+        self.name = f"{namespace}/{ref.name}" if namespace else ref.name
+        self.release = release or None
+
+    def __call__(self, detail: str, reason: str, hint: str) -> ValuesError:
+        ref = self.ref
+        optional = " optional" if ref.optional else ""
+        kind = f" {ref.kind}" if ref.kind else ""
+        message = (
+            f"could not resolve{optional}{kind} chart values reference '{self.name}' "
+            f"with key '{ref.values_key}': {detail}"
+        )
+        return ValuesError(message, reason=reason, obj=self.release, hint=hint)
+
+
+def _check_target_path(ref: ValuesReference, fail: _Failure) -> None:
+    path = ref.target_path
+    if len(path) > _TARGET_PATH_MAX or not _TARGET_PATH.match(path):
+        raise fail(
+            f"targetPath {path!r} is not valid",
+            "invalid-reference",
+            "the API server rejects this HelmRelease: a targetPath is at most 250 characters of "
+            r"letters, digits, _ - . \ / and [index]",
+        )
+
+
+def _object_data(obj: Mapping[str, Any], ref: ValuesReference, fail: _Failure) -> str | None:
+    """The string under `valuesKey`, as the API server would present the object.
+
+    Secrets: `stringData` is merged into `data` on write (and wins); `data` is base64.
+    ConfigMaps: only `data` (helm-controller ignores `binaryData`).
+    """
+    key = ref.values_key
+    if ref.kind == "Secret":
+        if "sops" in obj:
+            raise fail(
+                "the Secret is SOPS-encrypted",
+                "values-read",
+                "decrypt it first (fluxops does not read encrypted values)",
+            )
+        string_data = obj.get("stringData")
+        if isinstance(string_data, Mapping) and key in string_data:
+            value = string_data[key]
+            if not isinstance(value, str):
+                raise fail(
+                    "stringData value is not a string",
+                    "values-read",
+                    "quote the value: Secret stringData holds strings only",
+                )
+            return value
+    data = obj.get("data")
+    if not isinstance(data, Mapping) or key not in data:
+        return None
+    value = data[key]
+    if not isinstance(value, str):
+        raise fail(
+            "data value is not a string",
+            "values-read",
+            f"quote the value: {ref.kind} data holds strings only",
+        )
+    if ref.kind == "ConfigMap":
+        return value
+    try:
+        raw = base64.b64decode(value.replace("\n", "").replace("\r", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise fail(
+            "data value is not valid base64",
+            "values-read",
+            "Secret data must be base64; use stringData for plain text",
+        ) from None
+    return raw.decode("utf-8", errors="replace")
+
+
+def _replace_path_value(values: dict[str, Any], path: str, value: str, *, literal: bool) -> None:
+    """fluxcd/pkg `ReplacePathValue` and, with `literal`, `ReplacePathLiteralValue`."""
+    if literal:
+        parse_into(f"{path}={value.translate(_LITERAL_ESCAPES)}", values, as_string=True)
+        return
+    single = value.startswith("'") and value.endswith("'")
+    double = value.startswith('"') and value.endswith('"')
+    if single or double:
+        parse_into(f"{path}={value.strip(chr(39) + chr(34))}", values, as_string=True)
+        return
+    parse_into(f"{path}={value}", values)
+
+
+_LITERAL_ESCAPES = str.maketrans({c: "\\" + c for c in "\\,[]{}"})
+
+
+# --- values paths -------------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _holds(node: Any, part: str | int) -> bool:
+    if isinstance(part, int):
+        return isinstance(node, list) and 0 <= part < len(node)
+    return isinstance(node, dict) and part in node
+
+
+def _lookup(values: Any, path: Path) -> Any:
+    node = values
+    for part in path:
+        if not _holds(node, part):
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _assign(values: Any, path: Path, new: Any) -> None:
+    parent = _lookup(values, path[:-1])
+    if _holds(parent, path[-1]):
+        parent[path[-1]] = new
+
+
+def _leaves(values: Any, prefix: Path, *, into_lists: bool = False) -> Iterator[tuple[Path, Any]]:
+    """(path, value) for every non-map value and every empty map. Lists are leaves, unless
+    `into_lists`, where their non-null elements are walked instead (`--set a[2]=x` writes only
+    element 2; the nulls before it are padding)."""
+    if isinstance(values, dict) and values:
+        for k, v in values.items():
+            yield from _leaves(v, (*prefix, k), into_lists=into_lists)
+    elif into_lists and isinstance(values, list) and values:
+        for i, v in enumerate(values):
+            if v is not None:
+                yield from _leaves(v, (*prefix, i), into_lists=into_lists)
+    elif prefix:
+        yield prefix, values
+
+
+# --- nulls at chart-merge time ------------------------------------------------------------------
+
+
+def remove_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values with every map key whose value is `null` removed, recursively (list elements
+    are left alone). This is what Helm's coalesce does to a null whose key the chart's defaults
+    define, the usual intent ("delete a default key"); use `coalesce_values` with the chart's
+    values.yaml for the exact result. Returns a new structure."""
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        if v is None:
+            continue
+        out[k] = remove_nulls(v) if isinstance(v, Mapping) else copy.deepcopy(v)
+    return out
+
+
+def coalesce_values(values: Mapping[str, Any], chart_defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Helm v4 `CoalesceValues` for a chart without subcharts: user `values` over the chart's
+    defaults. A user `null` deletes the key when the chart defines it at the top level, and
+    anywhere inside a map both sides define; a top-level null for a key the chart lacks stays.
+    A map never replaces a scalar default and a scalar never replaces a map default (Helm logs
+    a warning and keeps the user's value). Returns a new structure."""
+    v = copy.deepcopy(dict(values))
+    for key, default in copy.deepcopy(dict(chart_defaults)).items():
+        if key not in v:
+            v[key] = default
+        elif v[key] is None:
+            del v[key]
+        elif isinstance(v[key], dict) and isinstance(default, dict):
+            _coalesce_tables(v[key], default)
+    return v
+
+
+def _coalesce_tables(dst: dict[str, Any], src: dict[str, Any]) -> None:
+    for key, val in dst.items():
+        if val is None:
+            src[key] = None
+    for key, val in src.items():
+        if key in dst and dst[key] is None:
+            del dst[key]
+        elif key not in dst:
+            dst[key] = val
+        elif isinstance(val, dict) and isinstance(dst[key], dict):
+            _coalesce_tables(dst[key], val)
+
+
+# --- Helm ReadValues: sigs.k8s.io/yaml (go-yaml v2, then JSON) ----------------------------------
+
+
+class _ValuesDataError(ValueError):
+    def __init__(self, message: str, redacted: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.redacted = redacted
+
+
+class _GoYAMLLoader(_SafeLoader):
+    """PyYAML resolving plain scalars the way go-yaml v2 does."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class registry
+
+
+_GO_NUMBER_TAG = "tag:fluxops.dev,2026:go-number"
+_BOOLS = dict.fromkeys(("y", "yes", "true", "on"), True) | dict.fromkeys(
+    ("n", "no", "false", "off"), False
+)
+_GO_SPECIAL_FLOATS = {
+    f"{sign}.{word}": value
+    for word in ("inf", "Inf", "INF")
+    for sign, value in (("", math.inf), ("+", math.inf), ("-", -math.inf))
+} | dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan)
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
+_BASE_DIGITS = {
+    2: re.compile(r"[01]+"),
+    8: re.compile(r"[0-7]*"),
+    10: re.compile(r"[0-9]+"),
+    16: re.compile(r"[0-9a-fA-F]+"),
+}
+
+_GoYAMLLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(
+        r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE"
+        r"|on|On|ON|off|Off|OFF)$"
+    ),
+    list("yYnNtTfFoO"),
+)
+_GoYAMLLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_GoYAMLLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+_GoYAMLLoader.add_implicit_resolver(_GO_NUMBER_TAG, re.compile(r"^[-+.0-9]"), list("-+.0123456789"))
+
+
+def _go_uint(text: str) -> int | None:
+    """`strconv.ParseUint(text, 0, 64)` without the range check (underscores already gone)."""
+    if not text:
+        return None
+    base, digits = 10, text
+    if text[0] == "0":
+        prefix = text[1:2].lower()
+        if len(text) >= 3 and prefix in ("b", "o", "x"):
+            base, digits = {"b": 2, "o": 8, "x": 16}[prefix], text[2:]
+        else:
+            base, digits = 8, text[1:]
+    if not _BASE_DIGITS[base].fullmatch(digits):
+        return None
+    return int(digits, base) if digits else 0
+
+
+def _go_resolve_number(text: str) -> Any:
+    """go-yaml v2 `resolve()` for a plain scalar starting with a sign, digit or dot."""
+    if text in _GO_SPECIAL_FLOATS:
+        return _GO_SPECIAL_FLOATS[text]
+    if text[0] == ".":
+        return float(text) if _DOT_FLOAT.fullmatch(text) else text
+    plain = text.replace("_", "")
+    sign, unsigned = (plain[0], plain[1:]) if plain[:1] in ("+", "-") else ("", plain)
+    number = _go_uint(unsigned)
+    if number is not None:
+        value = -number if sign == "-" else number
+        if -(2**63) <= value < 2**63 or (not sign and value < 2**64):
+            return value
+    if _YAML_STYLE_FLOAT.fullmatch(plain):
+        f = float(plain)
+        if not math.isinf(f):
+            return f
+    return text
+
+
+def _construct_go_number(loader: _GoYAMLLoader, node: yaml.ScalarNode) -> Any:
+    return _go_resolve_number(str(loader.construct_scalar(node)))
+
+
+def _construct_bool(loader: _GoYAMLLoader, node: yaml.ScalarNode) -> Any:
+    text = str(loader.construct_scalar(node))
+    return _BOOLS.get(text.lower(), text)
+
+
+def _construct_text(loader: _GoYAMLLoader, node: yaml.ScalarNode) -> Any:
+    return str(loader.construct_scalar(node))
+
+
+def _construct_binary(loader: _GoYAMLLoader, node: yaml.ScalarNode) -> Any:
+    raw = base64.b64decode("".join(str(loader.construct_scalar(node)).split()))
+    return raw.decode("utf-8", errors="replace")
+
+
+_GoYAMLLoader.add_constructor(_GO_NUMBER_TAG, _construct_go_number)
+_GoYAMLLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_GoYAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+_GoYAMLLoader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
+
+
+def read_values(text: str) -> dict[str, Any]:
+    """Helm `ReadValues`: the first YAML document as a map of values (empty or null: `{}`).
+
+    Raises ValueError (a private subclass) when the data is not YAML or not a map.
+    """
+    try:
+        documents = yaml.load_all(text, Loader=_GoYAMLLoader)
+        doc = next(iter(documents), None)
+    except (yaml.YAMLError, ValueError) as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise _ValuesDataError(f"{err}", f"invalid YAML ({problem}{where})") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        kind = "array" if isinstance(doc, list) else type(doc).__name__
+        msg = f"the document is a {kind}, not a map of values"
+        raise _ValuesDataError(msg, msg)
+    values = _api_json(doc, strip_nulls=False, where="values data")
+    return values if values else {}
+
+
+# --- JSON view of decoded YAML ------------------------------------------------------------------
+
+
+def _go_key(key: Any, where: str) -> str:
+    """sigs.k8s.io/yaml's conversion of a YAML map key to a JSON object key."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        if math.isnan(key):
+            return ".nan"
+        if math.isinf(key):
+            return ".inf" if key > 0 else "-.inf"
+        return str(int(key)) if key.is_integer() and abs(key) < 1e21 else f"{key:g}"
+    if isinstance(key, datetime.date):
+        return key.isoformat()
+    raise _ValuesDataError(
+        f"unsupported map key of type {type(key).__name__} in {where}",
+        f"unsupported map key of type {type(key).__name__} in {where}",
+    )
+
+
+def _api_json(value: Any, *, strip_nulls: bool, where: str) -> Any:
+    """A fresh copy of decoded YAML as JSON (and so the Kubernetes API) would carry it."""
+    if isinstance(value, Mapping):
+        return {
+            _go_key(k, where): _api_json(v, strip_nulls=strip_nulls, where=where)
+            for k, v in value.items()
+            if not (strip_nulls and v is None)
+        }
+    if isinstance(value, list | tuple):
+        return [_api_json(v, strip_nulls=strip_nulls, where=where) for v in value]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise _ValuesDataError(
+            f"json: unsupported value: {value} in {where}",
+            f"json: unsupported value (NaN or infinity) in {where}",
+        )
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, set | frozenset):
+        return {_go_key(k, where): None for k in value}
+    return value

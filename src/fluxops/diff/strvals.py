@@ -1,0 +1,479 @@
+"""Helm's `--set` syntax (`helm.sh/helm/v4/pkg/strvals`), reimplemented rune for rune.
+
+helm-controller feeds `valuesFrom[].targetPath` through this parser (`path=value`), so the
+effective values of a HelmRelease depend on its quirks. The behaviour below follows
+`pkg/strvals/parser.go` and `literal_parser.go`; error messages are Helm's, byte for byte
+where Go's own formatting allows.
+
+`--set` / `--set-string` (`parse_into`, `as_string` selects the second):
+
+- `a.b=1` nests maps; `\\` escapes the next character anywhere (`a\\.b=1` sets key `a.b`).
+- `,` separates pairs; a trailing `,` is fine, an empty pair (`a=1,,b=2`) is an error.
+- `a[0]=x`, `a[0].b=x`, `a[0][1]=x`: list indexes; gaps fill with `None`; index limit 65536;
+  a list is only extended by copying it (an index inside the list assigns in place).
+- `a={x,y}` is a list; `a={}` is `[""]` (one empty string), not an empty list.
+- Type coercion (`--set` only): `true`/`false`/`null` in any letter case, `0`, and base-10
+  integers within int64 that do not start with `0` (`-05` is -5, `05` stays a string). Floats,
+  big numbers and everything else stay strings. `a=` is the empty string, never null.
+- A key map or list met on the way that holds a value of another type is an error
+  ("interface conversion"), including a `None`: `a.b=1` fails when `a` is null.
+- An unterminated index (`a[1`) ends the parse silently: Go wraps io.EOF and the parser treats
+  any EOF as "done".
+
+`--set-literal` (`parse_literal_into`): the first `=` after the key ends the key and the whole
+rest of the line is the value, verbatim: no escapes, no `,`, no lists, no coercion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: Helm's `strvals.MaxIndex`: the largest list index `setIndex` accepts.
+MAX_INDEX = 65536
+#: Helm's `strvals.MaxNestedNameLevel`: the most `.` separators in one key.
+MAX_NESTED_NAME_LEVEL = 30
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+
+__all__ = [
+    "MAX_INDEX",
+    "MAX_NESTED_NAME_LEVEL",
+    "StrvalsError",
+    "parse",
+    "parse_into",
+    "parse_literal",
+    "parse_literal_into",
+    "parse_path",
+]
+
+
+class StrvalsError(ValueError):
+    """A `--set` expression Helm would reject. `message` is Helm's own error text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse(expr: str, *, as_string: bool = False) -> dict[str, Any]:
+    """`strvals.Parse` / `strvals.ParseString`: parse into a new dict."""
+    dest: dict[str, Any] = {}
+    parse_into(expr, dest, as_string=as_string)
+    return dest
+
+
+def parse_into(expr: str, dest: dict[str, Any], *, as_string: bool = False) -> None:
+    """`strvals.ParseInto` (`--set`) or, with `as_string`, `ParseIntoString` (`--set-string`).
+
+    Mutates `dest` in place, exactly as Helm does: nested maps and lists already in `dest` are
+    modified, not copied (a list is copied only when it must grow). On error, `dest` keeps
+    whatever Helm would have written before failing, and `StrvalsError` is raised.
+    """
+    _run(_Parser(expr, dest, as_string=as_string, literal=False))
+
+
+def parse_literal(expr: str) -> dict[str, Any]:
+    """`strvals.ParseLiteral`: parse a `--set-literal` line into a new dict."""
+    dest: dict[str, Any] = {}
+    parse_literal_into(expr, dest)
+    return dest
+
+
+def parse_literal_into(expr: str, dest: dict[str, Any]) -> None:
+    """`strvals.ParseLiteralInto` (`--set-literal`): the value is everything after the `=`."""
+    _run(_Parser(expr, dest, as_string=True, literal=True))
+
+
+def parse_path(path: str) -> tuple[str | int, ...]:
+    """Split a `--set` key (a HelmRelease `targetPath`) into keys and list indexes.
+
+    Uses the key rules of `parse_into` (`\\` escapes, `.` nests, `[n]` indexes):
+    `a.b\\.c[0].d` is `("a", "b.c", 0, "d")`.
+    """
+    scanner = _Scanner(path)
+    parts: list[str | int] = []
+    while True:
+        key, last, eof = _runes_until(scanner, frozenset(".["), escapes=True)
+        if eof:
+            parts.append(key)
+            return tuple(parts)
+        parts.append(key)
+        if last == ".":
+            continue
+        # One or more indexes, then "." or the end.
+        while True:
+            digits, _, eof = _runes_until(scanner, frozenset("]"), escapes=True)
+            if eof:
+                raise StrvalsError("error parsing index: EOF")
+            index, err = _atoi(digits)
+            if err is not None:
+                raise StrvalsError("error parsing index: " + err.msg)
+            if index < 0:
+                raise StrvalsError(f"negative {index} index not allowed")
+            parts.append(index)
+            nxt = scanner.read()
+            if nxt is None:
+                return tuple(parts)
+            if nxt == "[":
+                continue
+            if nxt == ".":
+                break
+            raise StrvalsError(f"unexpected data at end of array index: {_go_quote_runes(nxt)}")
+
+
+# --- Go plumbing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Err:
+    """A Go `error` value; `eof` is `errors.Is(err, io.EOF)`."""
+
+    msg: str
+    eof: bool = False
+
+
+_EOF = _Err("EOF", eof=True)
+_NOT_LIST = _Err("not a list")
+
+
+def _wrap(prefix: str, err: _Err) -> _Err:
+    return _Err(prefix + err.msg, err.eof)
+
+
+class _Panic(Exception):
+    """A Go runtime panic (a failed type assertion), recovered by the nearest `key()`."""
+
+
+class _Scanner:
+    """`bytes.Buffer` as a rune reader: read, unread the last rune, read the rest."""
+
+    __slots__ = ("i", "s")
+
+    def __init__(self, s: str) -> None:
+        self.s = s
+        self.i = 0
+
+    def read(self) -> str | None:
+        if self.i >= len(self.s):
+            return None
+        c = self.s[self.i]
+        self.i += 1
+        return c
+
+    def unread(self) -> None:
+        self.i -= 1
+
+    def rest(self) -> str:
+        out = self.s[self.i :]
+        self.i = len(self.s)
+        return out
+
+
+def _runes_until(sc: _Scanner, stop: frozenset[str], *, escapes: bool) -> tuple[str, str, bool]:
+    """`runesUntil` (escapes) / `runesUntilLiteral`: (runes read, stop rune, hit EOF)."""
+    buf: list[str] = []
+    while True:
+        r = sc.read()
+        if r is None:
+            return "".join(buf), "", True
+        if r in stop:
+            return "".join(buf), r, False
+        if escapes and r == "\\":
+            nxt = sc.read()
+            if nxt is None:
+                return "".join(buf), "", True
+            buf.append(nxt)
+            continue
+        buf.append(r)
+
+
+def _atoi(text: str) -> tuple[int, _Err | None]:
+    """`strconv.Atoi` on a 64-bit platform, with its error messages."""
+    if not _DECIMAL.fullmatch(text):
+        return 0, _Err(f"strconv.Atoi: parsing {_go_quote(text)}: invalid syntax")
+    value = int(text)
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        return 0, _Err(f"strconv.Atoi: parsing {_go_quote(text)}: value out of range")
+    return value, None
+
+
+def _equal_fold(text: str, ascii_word: str) -> bool:
+    """`strings.EqualFold` against a lower-case ASCII word (Unicode simple folding)."""
+    if len(text) != len(ascii_word):
+        return False
+    return all(c == w or c.casefold() == w for c, w in zip(text, ascii_word, strict=True))
+
+
+def _typed_val(text: str, as_string: bool) -> Any:
+    """`typedVal`: Helm's scalar coercion for `--set` (none for `--set-string`)."""
+    if as_string:
+        return text
+    if _equal_fold(text, "true"):
+        return True
+    if _equal_fold(text, "false"):
+        return False
+    if _equal_fold(text, "null"):
+        return None
+    if text == "0":
+        return 0
+    if text and text[0] != "0" and _DECIMAL.fullmatch(text):
+        value = int(text)
+        if _INT64_MIN <= value <= _INT64_MAX:
+            return value
+    return text
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_GO_ESCAPES["\v"] = "\\v"
+
+
+def _go_escape_char(c: str, quote: str) -> str:
+    if c == quote or c == "\\":
+        return "\\" + c
+    if c in _GO_ESCAPES:
+        return _GO_ESCAPES[c]
+    if c.isprintable():
+        return c
+    code = ord(c)
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _go_quote(text: str) -> str:
+    """Go's `%q` / `strconv.Quote` of a string."""
+    return '"' + "".join(_go_escape_char(c, '"') for c in text) + '"'
+
+
+def _go_quote_runes(text: str) -> str:
+    """Go's `%q` of a `[]rune`: each rune single-quoted, space-separated, in brackets."""
+    return "[" + " ".join("'" + _go_escape_char(c, "'") + "'" for c in text) + "]"
+
+
+def _go_type(value: Any) -> str:
+    """The Go dynamic type helm-controller would hold for a decoded value (numbers from YAML
+    and JSON are float64 there)."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "[]interface {}"
+    if isinstance(value, dict):
+        return "map[string]interface {}"
+    return type(value).__name__
+
+
+def _as_map(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise _Panic(
+        f"interface conversion: interface {{}} is {_go_type(value)}, not map[string]interface {{}}"
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    raise _Panic(f"interface conversion: interface {{}} is {_go_type(value)}, not []interface {{}}")
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    if key:
+        data[key] = value
+
+
+def _set_index(lst: list[Any], index: int, value: Any) -> tuple[list[Any], _Err | None]:
+    if index < 0:
+        return lst, _Err(f"negative {index} index not allowed")
+    if index > MAX_INDEX:
+        return lst, _Err(f"index of {index} is greater than maximum supported index of {MAX_INDEX}")
+    if len(lst) <= index:
+        # Go: make a new slice and copy; the old one (maybe shared) is left untouched.
+        lst = [*lst, *([None] * (index + 1 - len(lst)))]
+    lst[index] = value
+    return lst, None
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+_KEY_STOP = frozenset("=[,.")
+_LITERAL_KEY_STOP = frozenset("=[.")
+_ITEM_STOP = frozenset("[.=")
+_INDEX_STOP = frozenset("]")
+_VALUE_STOP = frozenset(",")
+_LIST_STOP = frozenset(",}")
+
+
+def _run(parser: _Parser) -> None:
+    try:
+        err = parser.parse()
+    except RecursionError:
+        raise StrvalsError("value name is nested too deeply") from None
+    if err is not None:
+        raise StrvalsError(err.msg)
+
+
+class _Parser:
+    """`parser` (and `literalParser` when `literal`) from Helm's strvals."""
+
+    def __init__(self, text: str, data: dict[str, Any], *, as_string: bool, literal: bool) -> None:
+        self.sc = _Scanner(text)
+        self.data = data
+        self.as_string = as_string
+        self.literal = literal
+
+    def parse(self) -> _Err | None:
+        while True:
+            err = self.key(self.data, 0)
+            if err is None:
+                continue
+            if err.eof:
+                return None
+            return err
+
+    def key(self, data: dict[str, Any], level: int) -> _Err | None:
+        try:
+            return self._key(data, level)
+        except _Panic as panic:  # Go: defer recover() in key()
+            return _Err(f"unable to parse key: {panic}")
+
+    def _until(self, stop: frozenset[str]) -> tuple[str, str, bool]:
+        return _runes_until(self.sc, stop, escapes=not self.literal)
+
+    def _key(self, data: dict[str, Any], level: int) -> _Err | None:
+        k, last, eof = self._until(_LITERAL_KEY_STOP if self.literal else _KEY_STOP)
+        if eof:
+            if not k:
+                return _EOF
+            return _Err(f"key {_go_quote(k)} has no value")
+        if last == "[":
+            index, err = self._key_index()
+            if err is not None:
+                return _wrap("error parsing index: ", err)
+            lst: list[Any] = []
+            if k in data:
+                lst = _as_list(data[k])
+            lst, err = self._list_item(lst, index, level)
+            _set(data, k, lst)
+            return err
+        if last == "=":
+            if self.literal:
+                _set(data, k, self.sc.rest())
+                return None
+            return self._assign(data, k)
+        if last == ",":
+            _set(data, k, "")
+            return _Err(f"key {_go_quote(k)} has no value (cannot end with ,)")
+        # last == "."
+        level += 1
+        if level > MAX_NESTED_NAME_LEVEL:
+            return _Err(
+                "value name nested level is greater than maximum supported nested level of "
+                f"{MAX_NESTED_NAME_LEVEL}"
+            )
+        inner: dict[str, Any] = {}
+        if k in data:
+            inner = _as_map(data[k])
+        err = self.key(inner, level)
+        if err is None and not inner:
+            return _Err(f"key map {_go_quote(k)} has no value")
+        if inner:
+            _set(data, k, inner)
+        return err
+
+    def _assign(self, data: dict[str, Any], k: str) -> _Err | None:
+        values, err = self._val_list()
+        if err is None:
+            _set(data, k, values)
+            return None
+        if err.eof:
+            _set(data, k, "")
+            return err
+        if err is _NOT_LIST:
+            _set(data, k, _typed_val(self._val(), self.as_string))
+            return None
+        return err
+
+    def _key_index(self) -> tuple[int, _Err | None]:
+        digits, _, eof = self._until(_INDEX_STOP)
+        if eof:
+            return 0, _EOF
+        return _atoi(digits)
+
+    def _list_item(self, lst: list[Any], i: int, level: int) -> tuple[list[Any], _Err | None]:
+        if i < 0:
+            return lst, _Err(f"negative {i} index not allowed")
+        k, last, eof = self._until(_ITEM_STOP)
+        if k:
+            return lst, _Err(f"unexpected data at end of array index: {_go_quote_runes(k)}")
+        if eof:
+            return lst, _EOF
+        if last == "=":
+            if self.literal:
+                return _set_index(lst, i, self.sc.rest())
+            values, err = self._val_list()
+            if err is None:
+                return _set_index(lst, i, values)
+            if err.eof:
+                return _set_index(lst, i, "")
+            if err is _NOT_LIST:
+                return _set_index(lst, i, _typed_val(self._val(), self.as_string))
+            return lst, err
+        if last == "[":
+            next_i, err = self._key_index()
+            if err is not None:
+                return lst, _wrap("error parsing index: ", err)
+            current: list[Any] = []
+            if len(lst) > i and lst[i] is not None:
+                current = _as_list(lst[i])
+            inner_list, err = self._list_item(current, next_i, level)
+            if err is not None:
+                return lst, err
+            return _set_index(lst, i, inner_list)
+        # last == "."
+        inner: dict[str, Any] = {}
+        if len(lst) > i:
+            existing = lst[i]
+            if isinstance(existing, dict):
+                inner = existing
+            else:
+                # "We have indices out of order. Initialize empty value." (in place)
+                lst[i] = inner
+        err = self.key(inner, level)
+        if err is not None:
+            return lst, err
+        return _set_index(lst, i, inner)
+
+    def _val(self) -> str:
+        value, _, _ = self._until(_VALUE_STOP)
+        return value
+
+    def _val_list(self) -> tuple[list[Any], _Err | None]:
+        r = self.sc.read()
+        if r is None:
+            return [], _EOF
+        if r != "{":
+            self.sc.unread()
+            return [], _NOT_LIST
+        items: list[Any] = []
+        while True:
+            text, last, eof = self._until(_LIST_STOP)
+            if eof:
+                return items, _Err("list must terminate with '}'")
+            items.append(_typed_val(text, self.as_string))
+            if last == "}":
+                nxt = self.sc.read()
+                if nxt is not None and nxt != ",":
+                    self.sc.unread()
+                return items, None

@@ -1,0 +1,79 @@
+"""What source-controller leaves out of an artifact: default patterns, `.sourceignore` files
+(gitignore syntax, each applying below its own folder) and a source's `spec.ignore`."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pathspec
+
+#: source-controller's defaults (fluxcd/pkg sourceignore): VCS files, binaries, CI config.
+DEFAULT_PATTERNS = (
+    ".git/",
+    ".gitignore",
+    ".gitmodules",
+    ".gitattributes",
+    "*.jpg",
+    "*.jpeg",
+    "*.gif",
+    "*.png",
+    "*.wmv",
+    "*.flv",
+    "*.tar.gz",
+    "*.zip",
+    ".github/",
+    ".circleci/",
+    ".travis.yml",
+    ".gitlab-ci.yml",
+    "appveyor.yml",
+    ".drone.yml",
+    "cloudbuild.yaml",
+    "codeship-*.yml",
+    "**/.goreleaser.yml",
+    "**/.sops.yaml",
+    "**/.flux.yaml",
+)
+
+
+class SourceFilter:
+    """Answers "would this path be in the artifact?" for one source root."""
+
+    def __init__(self, root: Path, extra_patterns: str = "") -> None:
+        self.root = root
+        lines = list(DEFAULT_PATTERNS)
+        lines.extend(extra_patterns.splitlines())
+        self._root_spec = pathspec.GitIgnoreSpec.from_lines(lines)
+
+    @functools.cache  # noqa: B019 - one filter per source, lives as long as the run
+    def _spec_for(self, directory: str) -> pathspec.GitIgnoreSpec | None:
+        ignore = self.root / directory / ".sourceignore"
+        if not ignore.is_file():
+            return None
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(ignore.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def ignored(self, rel: str, is_dir: bool = False) -> bool:
+        """`rel` is a posix path relative to the source root."""
+        probe = rel + "/" if is_dir else rel
+        if self._root_spec.match_file(probe):
+            return True
+        parts = rel.split("/")
+        # Every .sourceignore from the root down to the file's folder applies, relative to
+        # its own folder; a parent folder that is ignored hides everything below it.
+        for depth in range(len(parts)):
+            directory = "/".join(parts[:depth])
+            spec = self._spec_for(directory)
+            if spec is not None:
+                sub = "/".join(parts[depth:])
+                if spec.match_file(sub + "/" if is_dir else sub):
+                    return True
+            if depth and self._ignored_dir("/".join(parts[:depth])):
+                return True
+        return False
+
+    @functools.cache  # noqa: B019
+    def _ignored_dir(self, rel_dir: str) -> bool:
+        return self.ignored(rel_dir, is_dir=True)

@@ -1,0 +1,246 @@
+"""Map Flux sources to local folders.
+
+By default every source is the repository root. `--source KIND/NAMESPACE/NAME=DIR` overrides
+that. When the paths the Kustomizations read from a source do not exist at the repo root but all
+exist under one subfolder (repos that push `kubernetes/` as an OCI artifact), that subfolder is
+used and a note says so. ExternalArtifacts produced by an ArtifactGenerator get the layout the
+generator's copy rules describe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fluxops.loader.artifacts import ArtifactError, ArtifactLayout, artifact_layout
+from fluxops.loader.repo import Repo
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.flux import SOURCE_GROUP, ArtifactGenerator, Kustomization, SourceRef
+from fluxops.model.resource import Resource
+
+
+def clean_path(path: str) -> str:
+    """A Kustomization's spec.path as a clean relative posix path ('' for the root), kept
+    inside the source root as Flux's SecureJoin does."""
+    norm = posixpath.normpath("/" + path.strip()).lstrip("/")
+    return "" if norm == "." else norm
+
+
+@dataclass(frozen=True)
+class LocalSource:
+    """A source that is a folder on disk (the repo root, a subfolder, or --source DIR)."""
+
+    root: Path
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedSource:
+    """An ExternalArtifact assembled from copy rules; render/ lays it out in its workspace."""
+
+    layout: ArtifactLayout
+    generator: str
+    key: str = field(default="")
+
+
+ResolvedSource = LocalSource | GeneratedSource
+
+
+class UnresolvedSource(Exception):
+    """A source we cannot map to a local folder; the message says what to do."""
+
+
+def _key(ref: SourceRef) -> tuple[str, str, str]:
+    return (ref.kind, ref.namespace, ref.name)
+
+
+class SourceResolver:
+    def __init__(self, repo: Repo, overrides: dict[tuple[str, str, str], Path] | None = None):
+        self.repo = repo
+        self.overrides = dict(overrides or {})
+        self.findings: list[Finding] = []
+        self._cache: dict[tuple[str, str, str], ResolvedSource] = {}
+        self._paths_by_source: dict[tuple[str, str, str], set[str]] = {}
+        for obj in repo.flux("Kustomization"):
+            assert isinstance(obj, Kustomization)
+            ref = obj.source_ref
+            if ref is None or "${" in obj.path:
+                continue
+            self._paths_by_source.setdefault(_key(ref), set()).add(clean_path(obj.path))
+        self._dirs: list[str] | None = None
+
+    def _all_dirs(self) -> list[str]:
+        if self._dirs is None:
+            dirs = []
+            for dirpath, dirnames, _ in os.walk(self.repo.root):
+                dirnames[:] = sorted(d for d in dirnames if d != ".git")
+                rel = Path(dirpath).relative_to(self.repo.root).as_posix()
+                if rel != ".":
+                    dirs.append(rel)
+            self._dirs = dirs
+        return self._dirs
+
+    def resolve(
+        self, ref: SourceRef, scope: str = "", rendered: Sequence[Resource] = ()
+    ) -> ResolvedSource:
+        """Map `ref` to a local folder. `rendered` are the objects rendered so far in the same
+        cluster (`scope`): sources and ArtifactGenerators found there win over repo files,
+        since one repo can hold several clusters with same-named objects."""
+        key = (*_key(ref), scope)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(ref, rendered)
+        return self._cache[key]
+
+    def _definition(self, ref: SourceRef, rendered: Sequence[Resource]) -> Resource | None:
+        for pool in (rendered, self.repo.resources):
+            for r in pool:
+                if (
+                    r.id.group == SOURCE_GROUP
+                    and r.kind == ref.kind
+                    and r.name == ref.name
+                    and (r.namespace or ref.namespace) == ref.namespace
+                ):
+                    return r
+        return None
+
+    def _is_own_ref(self, ref: SourceRef) -> bool:
+        """The repo's own source: flux bootstrap's GitRepository (or OCIRepository)
+        flux-system/flux-system, or a FluxInstance's sync source."""
+        return ref.kind in ("GitRepository", "OCIRepository", "Bucket") and (
+            (ref.namespace, ref.name) == ("flux-system", "flux-system")
+            or (ref.namespace, ref.name) in self._instance_sources()
+        )
+
+    def _instance_sources(self) -> set[tuple[str, str]]:
+        out = set()
+        for r in self.repo.resources:
+            if r.kind == "FluxInstance":
+                sync = r.spec.get("sync")
+                if isinstance(sync, dict):
+                    out.add((r.namespace or "flux-system", str(sync.get("name") or "flux-system")))
+        return out
+
+    def _own_urls(self) -> set[str]:
+        urls = set()
+        for r in self.repo.resources:
+            if r.id.group == SOURCE_GROUP and r.name == "flux-system":
+                url = r.spec.get("url")
+                if isinstance(url, str):
+                    urls.add(url.rstrip("/").removesuffix(".git"))
+            values = r.spec.get("values") if r.kind == "HelmRelease" else None
+            instance = values.get("instance") if isinstance(values, dict) else None
+            sync = r.spec.get("sync") if r.kind == "FluxInstance" else (
+                instance.get("sync") if isinstance(instance, dict) else None
+            )
+            if isinstance(sync, dict) and isinstance(sync.get("url"), str):
+                urls.add(sync["url"].rstrip("/").removesuffix(".git"))
+        return urls
+
+    def _resolve(self, ref: SourceRef, rendered: Sequence[Resource]) -> ResolvedSource:
+        key = _key(ref)
+        if key in self.overrides:
+            return LocalSource(self.overrides[key])
+        if ref.kind == "ExternalArtifact":
+            return self._external_artifact(ref, rendered)
+        root = self.repo.root
+        paths = {p for p in self._paths_by_source.get(key, set()) if p}
+        definition = self._definition(ref, rendered)
+        url = definition.spec.get("url") if definition is not None else None
+        if definition is None and not self._is_own_ref(ref):
+            raise UnresolvedSource(
+                f"{ref} is not defined in this repository (Flux would report the source as not "
+                f"found); define it, or map it to a folder with "
+                f"--source {ref.kind}/{ref.namespace}/{ref.name}=DIR"
+            )
+        own = (
+            definition is None
+            or ref.name == "flux-system"
+            or (
+                isinstance(url, str)
+                and url.rstrip("/").removesuffix(".git") in self._own_urls()
+            )
+        )
+        if not own and (not paths or not self._paths_exist(paths)):
+            where = f" ({url})" if isinstance(url, str) else ""
+            raise UnresolvedSource(
+                f"{ref} is an external source{where}: its files are not in this repository; "
+                f"map it to a local checkout with --source {ref.kind}/{ref.namespace}/{ref.name}=DIR"
+            )
+        if not paths or all((root / p).is_dir() for p in paths):
+            return LocalSource(root)
+        candidates = [d for d in self._all_dirs() if all((root / d / p).is_dir() for p in paths)]
+        if len(candidates) == 1:
+            note = (
+                f"{ref}: the paths its Kustomizations use exist under '{candidates[0]}/', not at "
+                f"the repo root; using that folder as the source root "
+                f"(override with --source {ref.kind}/{ref.namespace}/{ref.name}=DIR)"
+            )
+            self.findings.append(Finding("FO010", Severity.INFO, note, object=str(ref)))
+            return LocalSource(root / candidates[0], note=note)
+        return LocalSource(root)
+
+    def _paths_exist(self, paths: set[str]) -> bool:
+        root = self.repo.root
+        return all((root / p).is_dir() for p in paths) or any(
+            all((root / d / p).is_dir() for p in paths) for d in self._all_dirs()
+        )
+
+    def _external_artifact(self, ref: SourceRef, rendered: Sequence[Resource]) -> ResolvedSource:
+        generators = [
+            ArtifactGenerator(r)
+            for pool in (rendered, self.repo.resources)
+            for r in pool
+            if r.id.group == ArtifactGenerator.group and r.kind == ArtifactGenerator.kind
+        ]
+        for obj in generators:
+            if obj.namespace != ref.namespace:
+                continue
+            for artifact in obj.artifacts:
+                if artifact.get("name") != ref.name:
+                    continue
+                aliases = {
+                    str(s.get("alias")): s for s in obj.sources if isinstance(s.get("alias"), str)
+                }
+
+                def resolve_alias(alias: str, _gen: ArtifactGenerator = obj) -> Path | None:
+                    spec = aliases[alias]
+                    src = SourceRef(
+                        kind=str(spec.get("kind", "")),
+                        namespace=str(spec.get("namespace") or _gen.namespace),
+                        name=str(spec.get("name", "")),
+                    )
+                    try:
+                        resolved = self.resolve(src, "", rendered)
+                    except UnresolvedSource as exc:
+                        raise ArtifactError(f"source alias '{alias}': {exc}") from None
+                    return resolved.root if isinstance(resolved, LocalSource) else None
+
+                where = f"ArtifactGenerator/{obj.namespace}/{obj.name}"
+                try:
+                    layout = artifact_layout(artifact, resolve_alias, aliases)
+                except ArtifactError as exc:
+                    raise UnresolvedSource(
+                        f"{ref}: {where} cannot produce it offline: {exc}"
+                    ) from None
+                for warning in layout.warnings:
+                    self.findings.append(
+                        Finding("FO011", Severity.WARNING, warning, object=where, file=_file(obj))
+                    )
+                digest = hashlib.sha256(
+                    "\n".join(f"{k}={v}" for k, v in sorted(layout.files.items())).encode()
+                ).hexdigest()[:16]
+                return GeneratedSource(
+                    layout=layout, generator=where, key=f"{ref.name}-{digest}"
+                )
+        raise UnresolvedSource(
+            f"{ref} is not produced by any ArtifactGenerator in this repository; "
+            f"map it with --source ExternalArtifact/{ref.namespace}/{ref.name}=DIR"
+        )
+
+
+def _file(obj: ArtifactGenerator) -> str | None:
+    return obj.resource.origin.file if obj.resource.origin else None

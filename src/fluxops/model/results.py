@@ -1,0 +1,74 @@
+"""Result objects of the render step; every analysis and renderer reads these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.resource import Resource
+
+Status = Literal["ok", "failed"]
+
+
+@dataclass
+class KustomizationBuild:
+    """The outcome of rendering one Flux Kustomization."""
+
+    cluster: str
+    kustomization: Resource
+    status: Status = "ok"
+    objects: list[Resource] = field(default_factory=list)
+    error: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    parent: str | None = None
+    source: str = ""
+    source_dir: str = ""
+    cached: bool = False
+
+    @property
+    def namespace(self) -> str:
+        return self.kustomization.namespace or "default"
+
+    @property
+    def name(self) -> str:
+        return self.kustomization.name
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def path(self) -> str:
+        value = self.kustomization.spec.get("path")
+        return value if isinstance(value, str) else ""
+
+    def fail(self, message: str) -> None:
+        self.status = "failed"
+        self.error = message
+        self.objects = []
+
+
+@dataclass
+class BuildResult:
+    """Everything one `build` run produced, in build order."""
+
+    builds: list[KustomizationBuild] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> int:
+        return sum(1 for b in self.builds if b.status == "ok")
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for b in self.builds if b.status == "failed")
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for build in self.builds:
+            out.extend(build.findings)
+        return out
+
+    def has_errors(self) -> bool:
+        return self.failed > 0 or any(f.severity >= Severity.ERROR for f in self.all_findings())

@@ -1,0 +1,1 @@
+"""Renderers: result objects in, text out. One result model, many formats."""

@@ -1,0 +1,62 @@
+"""Renderers for `fluxops build` results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fluxops.loader.yamlio import dump
+from fluxops.model.results import BuildResult, KustomizationBuild
+from fluxops.output.masking import mask_secret
+
+
+def objects_yaml(result: BuildResult) -> str:
+    """Every rendered object, as one YAML stream, in build order."""
+    docs = [dump(mask_secret(obj.raw)) for b in result.builds for obj in b.objects]
+    return "---\n".join(docs)
+
+
+def build_summary(build: KustomizationBuild) -> dict[str, Any]:
+    return {
+        "cluster": build.cluster,
+        "namespace": build.namespace,
+        "name": build.name,
+        "path": build.path,
+        "source": build.source,
+        "parent": build.parent,
+        "status": build.status,
+        "objects": len(build.objects),
+        "cached": build.cached,
+        "error": build.error,
+        "findings": [f.to_dict() for f in build.findings],
+    }
+
+
+def result_json(result: BuildResult) -> str:
+    data = {
+        "kustomizations": [build_summary(b) for b in result.builds],
+        "findings": [f.to_dict() for f in result.findings],
+        "summary": {"ok": result.ok, "failed": result.failed},
+    }
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def _file_name(build: KustomizationBuild) -> str:
+    cluster = build.cluster.replace("/", "_") if build.cluster else "_"
+    return f"{cluster}/{build.namespace}_{build.name}.yaml"
+
+
+def write_output_dir(result: BuildResult, directory: Path) -> list[Path]:
+    """One file per Flux Kustomization: DIR/<cluster>/<namespace>_<name>.yaml."""
+    written = []
+    for build in result.builds:
+        if build.status != "ok":
+            continue
+        path = directory / _file_name(build)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "---\n".join(dump(mask_secret(o.raw)) for o in build.objects), encoding="utf-8"
+        )
+        written.append(path)
+    return written

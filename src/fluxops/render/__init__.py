@@ -1,0 +1,1 @@
+"""Renders Flux Kustomizations with the real kustomize engine, as kustomize-controller does."""

@@ -1,0 +1,354 @@
+"""Render Flux Kustomizations: one, or every one reachable from the cluster entries.
+
+Waves: each wave runs stage one (kustomize) for its Kustomizations in parallel, then the
+post-build step in order (those without substituteFrom first, so variables they render are
+known), then looks for Flux Kustomizations in the output: those not built yet form the next
+wave, until nothing new appears. One failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fluxops import __version__
+from fluxops.loader.entries import Entry
+from fluxops.loader.repo import Repo
+from fluxops.loader.sources import (
+    ResolvedSource,
+    SourceResolver,
+    UnresolvedSource,
+    clean_path,
+)
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.flux import (
+    SOURCE_GROUP,
+    ArtifactGenerator,
+    Kustomization,
+    SourceRef,
+    is_flux_kustomization,
+)
+from fluxops.model.resource import Origin, Resource
+from fluxops.model.results import BuildResult, KustomizationBuild
+from fluxops.render.cache import BuildCache, default_cache_dir
+from fluxops.render.engine import Engine, default_engine
+from fluxops.render.postbuild import PostBuildError, post_build
+from fluxops.render.stage import StageOutput, Stager
+from fluxops.render.workspace import Workspace
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildOptions:
+    strict: bool = True
+    owner_labels: bool = True
+    sources: dict[tuple[str, str, str], Path] = field(default_factory=dict)
+    kustomize_bin: str | None = None
+    jobs: int = 0
+    cache: bool = True
+    cache_dir: Path | None = None
+    progress: Progress | None = None
+
+
+@dataclass
+class _Task:
+    cluster: str
+    resource: Resource
+    parent: str | None
+    ks: Kustomization = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ks = Kustomization(self.resource)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.cluster, self.ks.namespace, self.ks.name)
+
+
+class Renderer:
+    """Holds what a run shares: the repo, the engine, the workspace, the cache."""
+
+    def __init__(self, repo: Repo, options: BuildOptions | None = None) -> None:
+        self.repo = repo
+        self.options = options or BuildOptions()
+        self.engine: Engine = default_engine(self.options.kustomize_bin)
+        self.resolver = SourceResolver(repo, self.options.sources)
+        self.workspace = Workspace()
+        cache_dir = (self.options.cache_dir or default_cache_dir()) if self.options.cache else None
+        self.cache = BuildCache(cache_dir, f"{__version__}|{self.engine.version}")
+        self.stager = Stager(self.engine, self.workspace, self.cache)
+        self.jobs = self.options.jobs or os.cpu_count() or 2
+        self._rendered: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
+        self._sources: dict[str, list[Resource]] = {}
+        self._done = 0
+        self._total = 0
+
+    def close(self) -> None:
+        self.workspace.close()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def _lookup(self, cluster: str) -> Callable[[str, str, str], dict[str, Any] | None]:
+        rendered = self._rendered.setdefault(cluster, {})
+
+        def lookup(kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+            hit = rendered.get((kind, namespace, name))
+            if hit is not None:
+                return hit
+            candidates = [
+                r
+                for r in self.repo.resources
+                if r.id.group == "" and r.kind == kind and r.name == name
+                and (r.namespace in ("", namespace))
+            ]
+            exact = [r for r in candidates if r.namespace == namespace]
+            chosen = exact or candidates
+            return chosen[0].raw if chosen else None
+
+        return lookup
+
+    def _origin_of(self, build_dir: str) -> Callable[[dict[str, Any], str | None], Origin | None]:
+        def origin_of(raw: dict[str, Any], annotation: str | None) -> Origin | None:
+            if not annotation:
+                return None
+            try:
+                data = yaml.load(annotation, Loader=yaml.CSafeLoader)
+            except yaml.YAMLError:
+                return None
+            if not isinstance(data, dict):
+                return None
+            path = data.get("path")
+            if not isinstance(path, str):
+                configured = data.get("configuredIn")
+                if isinstance(configured, str):
+                    path = configured
+                else:
+                    return None
+            file = os.path.normpath(os.path.join(build_dir, path)).replace(os.sep, "/")
+            name = str((raw.get("metadata") or {}).get("name"))
+            same = [
+                r for r in self.repo.resources
+                if r.origin and r.origin.file == file and r.kind == raw.get("kind")
+            ]
+            named = [r for r in same if r.name == name] or [r for r in same if r.name and r.name in name]
+            chosen = named or (same if len(same) == 1 else [])
+            if chosen:
+                return chosen[0].origin
+            return Origin(file, 0, 1)
+
+        return origin_of
+
+    # -- one build ---------------------------------------------------------------------------
+
+    def _resolve(self, task: _Task) -> ResolvedSource | str:
+        ref = task.ks.source_ref
+        if ref is None:
+            return "spec.sourceRef is missing"
+        try:
+            return self.resolver.resolve(
+                ref, task.cluster, self._sources.get(task.cluster, [])
+            )
+        except UnresolvedSource as exc:
+            return str(exc)
+
+    def _stage(self, task: _Task) -> tuple[StageOutput, ResolvedSource | None]:
+        resolved = self._resolve(task)
+        if isinstance(resolved, str):
+            return StageOutput(error=resolved), None
+        if not task.ks.path and "path" not in task.ks.spec:
+            pass  # Flux builds the source root when path is empty
+        try:
+            return self.stager.run(task.ks, resolved), resolved
+        finally:
+            self._tick()
+
+    def _tick(self) -> None:
+        self._done += 1
+        if self.options.progress is not None:
+            self.options.progress(self._done, self._total)
+
+    def _finish(
+        self, task: _Task, staged: StageOutput, resolved: ResolvedSource | None
+    ) -> KustomizationBuild:
+        ref = task.ks.source_ref
+        build = KustomizationBuild(
+            cluster=task.cluster,
+            kustomization=task.resource,
+            parent=task.parent,
+            source=str(ref) if ref else "",
+            cached=staged.cached,
+        )
+        if staged.source_dir is not None and resolved is not None:
+            root = self.stager.source_root(resolved)
+            try:
+                build.source_dir = staged.source_dir.relative_to(self.repo.root).as_posix()
+            except ValueError:
+                build.source_dir = staged.leaf_rel
+            del root
+        where = self._where(task)
+        for note in staged.notes:
+            build.findings.append(Finding("FO012", Severity.INFO, note, object=where))
+        if staged.error is not None or staged.stream is None:
+            build.fail(staged.error or "build failed")
+            return build
+        build_dir = build.source_dir or staged.leaf_rel
+        try:
+            outcome = post_build(
+                task.ks,
+                staged.stream,
+                self._lookup(task.cluster),
+                strict=self.options.strict,
+                owner_labels=self.options.owner_labels,
+                origin_of=self._origin_of(build_dir),
+                strip_origin=staged.injected_origin,
+            )
+        except PostBuildError as exc:
+            build.fail(str(exc))
+            return build
+        build.objects = outcome.objects
+        build.findings.extend(outcome.findings)
+        seen: dict[tuple[str, str, str, str], Resource] = {}
+        for obj in build.objects:
+            key = obj.id.key
+            if key in seen:
+                build.findings.append(
+                    Finding(
+                        "FO004",
+                        Severity.ERROR,
+                        f"{obj.id.short()} is rendered twice by this Kustomization",
+                        object=where,
+                    )
+                )
+            seen[key] = obj
+            if obj.id.group in (SOURCE_GROUP, ArtifactGenerator.group):
+                self._sources.setdefault(task.cluster, []).append(obj)
+            if obj.kind in ("ConfigMap", "Secret") and obj.id.group == "":
+                self._rendered.setdefault(task.cluster, {})[
+                    (obj.kind, obj.namespace, obj.name)
+                ] = obj.raw
+        return build
+
+    @staticmethod
+    def _where(task: _Task) -> str:
+        return f"Kustomization/{task.ks.namespace}/{task.ks.name}"
+
+    # -- waves -------------------------------------------------------------------------------
+
+    def _run_wave(self, tasks: list[_Task]) -> list[KustomizationBuild]:
+        self._total += len(tasks)
+        if len(tasks) == 1 or self.jobs == 1:
+            staged = [self._stage(t) for t in tasks]
+        else:
+            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                staged = list(pool.map(self._stage, tasks))
+        order = sorted(range(len(tasks)), key=lambda i: bool(tasks[i].ks.substitute_from))
+        results: dict[int, KustomizationBuild] = {}
+        for i in order:
+            results[i] = self._finish(tasks[i], *staged[i])
+        return [results[i] for i in range(len(tasks))]
+
+    def build_tree(
+        self, roots: Iterable[tuple[str, Resource]], stop: Callable[[KustomizationBuild], bool] | None = None
+    ) -> list[KustomizationBuild]:
+        """Build the roots and every Flux Kustomization found in their output, recursively."""
+        done: dict[tuple[str, str, str], KustomizationBuild] = {}
+        wave = [_Task(cluster, res, None) for cluster, res in roots]
+        out: list[KustomizationBuild] = []
+        while wave:
+            unique: dict[tuple[str, str, str], _Task] = {}
+            for task in wave:
+                if task.key not in done and task.key not in unique:
+                    unique[task.key] = task
+            tasks = list(unique.values())
+            if not tasks:
+                break
+            builds = self._run_wave(tasks)
+            wave = []
+            for task, build in zip(tasks, builds, strict=True):
+                done[task.key] = build
+                out.append(build)
+                if stop is not None and stop(build):
+                    return out
+                for obj in build.objects:
+                    if is_flux_kustomization(obj):
+                        wave.append(_Task(task.cluster, obj, build.ref))
+        return out
+
+    def build_one(self, resource: Resource, cluster: str = "") -> KustomizationBuild:
+        return self._run_wave([_Task(cluster, resource, None)])[0]
+
+
+def cross_claims(builds: list[KustomizationBuild]) -> list[Finding]:
+    """The same object rendered by two Flux Kustomizations of one cluster."""
+    owners: dict[tuple[str, tuple[str, str, str, str]], str] = {}
+    findings = []
+    for build in builds:
+        for obj in build.objects:
+            key = (build.cluster, obj.id.key)
+            other = owners.get(key)
+            if other is not None and other != build.ref:
+                findings.append(
+                    Finding(
+                        "FO005",
+                        Severity.ERROR,
+                        f"{obj.id.short()} is rendered by both Kustomization {other} and "
+                        f"{build.ref}: they would fight over it",
+                        object=f"Kustomization/{build.ref}",
+                        hint="keep the object in one Kustomization's path only",
+                    )
+                )
+            else:
+                owners[key] = build.ref
+    return findings
+
+
+def repo_kustomizations(repo: Repo) -> list[Resource]:
+    """Flux Kustomization documents in the repo files that are whole objects (not patches)."""
+    out = []
+    for r in repo.resources:
+        if is_flux_kustomization(r) and r.name and isinstance(r.spec.get("sourceRef"), dict):
+            out.append(r)
+    return out
+
+
+def unattached(repo: Repo, builds: list[KustomizationBuild]) -> list[Resource]:
+    """Repo Kustomizations that no build rendered (no cluster entry reaches them)."""
+    built = {(b.name, clean_path(b.path)) for b in builds}
+    built_ns = {(b.namespace, b.name) for b in builds}
+    out = []
+    for r in repo_kustomizations(repo):
+        path = clean_path(str(r.spec.get("path", "")))
+        if (r.name, path) in built:
+            continue
+        if r.namespace and (r.namespace, r.name) in built_ns and "${" in str(r.spec.get("path")):
+            continue
+        out.append(r)
+    return out
+
+
+def build_result(builds: list[KustomizationBuild], extra: list[Finding]) -> BuildResult:
+    result = BuildResult(builds=builds)
+    result.findings.extend(extra)
+    result.findings.extend(cross_claims(builds))
+    return result
+
+
+def entry_roots(entries: list[Entry]) -> list[tuple[str, Resource]]:
+    return [(e.cluster, e.kustomization) for e in entries]
+
+
+def source_ref_of(resource: Resource) -> SourceRef | None:
+    return Kustomization(resource).source_ref

@@ -1,0 +1,244 @@
+"""What kustomize-controller does to kustomize's output before applying it (build step 3-6):
+check every object's apiVersion, kind and name; postBuild variable substitution per object
+(on the object's YAML text, before parsing, as Flux does); owner labels; commonMetadata."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from fluxops.errors import SubstitutionError
+from fluxops.loader.yamlio import YamlParseError, load_documents
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.flux import Kustomization
+from fluxops.model.resource import Origin, Resource
+from fluxops.render import varsub
+
+OWNER_NAME = "kustomize.toolkit.fluxcd.io/name"
+OWNER_NAMESPACE = "kustomize.toolkit.fluxcd.io/namespace"
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+#: Stand-ins for variables read from Secrets: valid in names, plain YAML scalars, obvious.
+SECRET_MASK = "masked-secret"
+SOPS_MASK = "masked-sops"
+
+_DOC_SPLIT = re.compile(r"^---[ \t]*\n", re.MULTILINE)
+_UNRESOLVED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:=\-+?#%/^,][^}]*)?\}")
+
+#: (kind, namespace, name) -> the object, or None when it is not known.
+Lookup = Callable[[str, str, str], dict[str, Any] | None]
+
+
+class PostBuildError(Exception):
+    """The build fails at this step; the message is what Flux reports (BuildFailed)."""
+
+
+@dataclass
+class PostBuildOutcome:
+    objects: list[Resource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def split_documents(stream: str) -> list[str]:
+    """kustomize's output stream, one YAML text per object (as the controller sees them)."""
+    parts = _DOC_SPLIT.split(stream)
+    return [p for p in parts if p.strip()]
+
+
+def _decode_secret(obj: dict[str, Any]) -> tuple[dict[str, str], bool]:
+    """A Secret's values as the API server would present them, and whether any is SOPS."""
+    out: dict[str, str] = {}
+    sops = "sops" in obj
+    for key, value in (obj.get("data") or {}).items():
+        try:
+            out[str(key)] = base64.b64decode(str(value), validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            out[str(key)] = ""
+    for key, value in (obj.get("stringData") or {}).items():
+        out[str(key)] = str(value)
+    if any("ENC[" in v for v in out.values()):
+        sops = True
+    return out, sops
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def load_variables(ks: Kustomization, lookup: Lookup) -> tuple[dict[str, str], list[Finding]]:
+    """LoadVariables: substituteFrom in order (later wins), then inline substitute on top.
+    Values from Secrets are replaced by a mask: fluxops never prints a Secret value."""
+    variables: dict[str, str] = {}
+    findings: list[Finding] = []
+    for ref in ks.substitute_from:
+        kind = str(ref.get("kind", ""))
+        name = str(ref.get("name", ""))
+        optional = ref.get("optional") is True
+        obj = lookup(kind, ks.namespace, name)
+        if obj is None:
+            if optional:
+                continue
+            plural = "configmaps" if kind == "ConfigMap" else "secrets"
+            raise PostBuildError(
+                f"substitute from '{kind}/{name}' error: {plural} \"{name}\" not found "
+                f"(not defined in this repository nor rendered by another Kustomization; "
+                f"mark it optional or define it)"
+            )
+        if kind == "Secret":
+            values, sops = _decode_secret(obj)
+            mask = SOPS_MASK if sops else SECRET_MASK
+            for key in values:
+                variables[key] = mask
+            findings.append(
+                Finding(
+                    "FO007",
+                    Severity.WARNING if sops else Severity.INFO,
+                    (
+                        f"variables from SOPS-encrypted Secret {ks.namespace}/{name} are "
+                        f"substituted as {mask}: fluxops does not decrypt"
+                        if sops
+                        else f"variables from Secret {ks.namespace}/{name} are substituted as "
+                        f"{mask}: fluxops never prints Secret values"
+                    ),
+                    object=f"Kustomization/{ks.namespace}/{ks.name}",
+                )
+            )
+        else:
+            for key, value in (obj.get("data") or {}).items():
+                variables[str(key)] = _scalar(value)
+    for key, value in ks.substitute.items():
+        variables[str(key)] = _scalar(value)
+    return {k: varsub.clean_value(v) for k, v in variables.items()}, findings
+
+
+def _merge_meta(raw: dict[str, Any], field_name: str, values: dict[str, Any]) -> None:
+    meta = raw.setdefault("metadata", {})
+    current = meta.get(field_name)
+    if not isinstance(current, dict):
+        current = {}
+    current.update({str(k): _scalar(v) for k, v in values.items()})
+    meta[field_name] = current
+
+
+def _check_identity(raw: Any, text: str) -> None:
+    if not isinstance(raw, dict):
+        raise PostBuildError("failed to decode Kubernetes apiVersion, kind and name: not an object")
+    meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    if not raw.get("apiVersion") or not raw.get("kind") or not meta.get("name"):
+        first = text.strip().splitlines()[:3]
+        raise PostBuildError(
+            "failed to decode Kubernetes apiVersion, kind and name: "
+            f"object starting {' / '.join(first)!r} lacks one of them"
+        )
+
+
+def _unresolved(raw: Any, path: str = "") -> list[tuple[str, str]]:
+    """`${VAR}` forms left in one-line string values (multi-line text is scripts/config)."""
+    out: list[tuple[str, str]] = []
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            out.extend(_unresolved(v, f"{path}.{k}"))
+    elif isinstance(raw, list):
+        for i, v in enumerate(raw):
+            out.extend(_unresolved(v, f"{path}[{i}]"))
+    elif isinstance(raw, str) and "\n" not in raw:
+        match = _UNRESOLVED.search(raw)
+        if match:
+            out.append((path.lstrip("."), match.group(0)))
+    return out
+
+
+def post_build(
+    ks: Kustomization,
+    stream: str,
+    lookup: Lookup,
+    *,
+    strict: bool,
+    owner_labels: bool,
+    origin_of: Callable[[dict[str, Any], str | None], Origin | None],
+    strip_origin: bool,
+) -> PostBuildOutcome:
+    outcome = PostBuildOutcome()
+    post = ks.post_build
+    variables: dict[str, str] = {}
+    substitute = False
+    if post is not None:
+        variables, findings = load_variables(ks, lookup)
+        outcome.findings.extend(findings)
+        try:
+            varsub.check_variable_names(variables)
+        except SubstitutionError as exc:
+            raise PostBuildError(str(exc.message)) from None
+        substitute = bool(variables) or ks.substitute_strategy == "Always"
+    ks_ref = f"Kustomization/{ks.namespace}/{ks.name}"
+    for text in split_documents(stream):
+        try:
+            docs = load_documents(text)
+        except YamlParseError as exc:
+            raise PostBuildError(f"kustomize output is not valid YAML: {exc.message}") from None
+        raw = docs[0].value if docs else None
+        _check_identity(raw, text)
+        assert isinstance(raw, dict)
+        meta = raw.get("metadata") or {}
+        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        if substitute and not varsub.is_substitution_disabled(labels, annotations):
+            try:
+                new_text = varsub.substitute_resource_text(text, variables, strict=strict)
+            except SubstitutionError as exc:
+                obj = f"{raw.get('kind')}/{meta.get('name')}"
+                raise PostBuildError(f"{obj}: {exc.message}") from None
+            if new_text != text:
+                try:
+                    raw = yaml.load(new_text, Loader=yaml.CSafeLoader)
+                except yaml.YAMLError as exc:
+                    raise PostBuildError(
+                        f"{raw.get('kind')}/{meta.get('name')}: YAML after substitution is "
+                        f"invalid: {exc}"
+                    ) from None
+                _check_identity(raw, new_text)
+        assert isinstance(raw, dict)
+        origin_text: str | None = None
+        annotations = raw.get("metadata", {}).get("annotations")
+        if isinstance(annotations, dict) and ORIGIN_ANNOTATION in annotations:
+            origin_text = str(annotations[ORIGIN_ANNOTATION])
+            if strip_origin:
+                del annotations[ORIGIN_ANNOTATION]
+                if not annotations:
+                    del raw["metadata"]["annotations"]
+        if owner_labels:
+            _merge_meta(raw, "labels", {OWNER_NAME: ks.name, OWNER_NAMESPACE: ks.namespace})
+        common = ks.common_metadata
+        if common:
+            if isinstance(common.get("labels"), dict) and common["labels"]:
+                _merge_meta(raw, "labels", common["labels"])
+            if isinstance(common.get("annotations"), dict) and common["annotations"]:
+                _merge_meta(raw, "annotations", common["annotations"])
+        resource = Resource(raw=raw, origin=origin_of(raw, origin_text))
+        for path, expr in _unresolved(raw):
+            outcome.findings.append(
+                Finding(
+                    "FO006",
+                    Severity.WARNING,
+                    f"{expr} is left unresolved in {resource.id.short()} at {path}"
+                    + (
+                        "" if post is not None
+                        else " (this Kustomization has no postBuild, so Flux applies it as is)"
+                    ),
+                    object=ks_ref,
+                    file=resource.origin.file if resource.origin else None,
+                    line=resource.origin.line if resource.origin else None,
+                    path=path,
+                )
+            )
+        outcome.objects.append(resource)
+    return outcome
