@@ -152,19 +152,19 @@ def _build_ks(renderer: object, ks_ref: str) -> list[KustomizationBuild]:
         if found:
             return [found[-1]]
     candidates = [
-        r for r in repo_kustomizations(repo)
+        r
+        for r in repo_kustomizations(repo)
         if r.name == ref.name and (r.namespace or "default") == ref.namespace
-    ] or [
-        r for r in repo_kustomizations(repo) if r.name == ref.name and not r.namespace
-    ]
+    ] or [r for r in repo_kustomizations(repo) if r.name == ref.name and not r.namespace]
     if not candidates:
         known = sorted(
             {f"{r.namespace or '(no namespace)'}/{r.name}" for r in repo_kustomizations(repo)}
         )
         raise NotFoundError(
             f"no Flux Kustomization {ref} in {repo.root}",
-            hint="known Kustomizations: " + ", ".join(known[:30]) if known else
-            "this repository defines no Flux Kustomization",
+            hint="known Kustomizations: " + ", ".join(known[:30])
+            if known
+            else "this repository defines no Flux Kustomization",
         )
     resource = candidates[0]
     if not resource.namespace:
@@ -177,11 +177,11 @@ def _build_ks(renderer: object, ks_ref: str) -> list[KustomizationBuild]:
 
 def _build_overlay(request: BuildRequest) -> BuildResult:
     """A plain kustomize overlay: read-only kustomize run, no Flux post-processing."""
+    from fluxops.model.flux import Kustomization
     from fluxops.model.resource import Resource
     from fluxops.render.engine import KustomizeFailure, default_engine
     from fluxops.render.generator import find_kustomization_file
     from fluxops.render.postbuild import PostBuildError, post_build
-    from fluxops.model.flux import Kustomization
 
     directory = Path(request.path)
     if not directory.is_dir():

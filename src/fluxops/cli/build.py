@@ -44,15 +44,59 @@ def _console() -> Any:
 @click.command("build")
 @click.argument("path", type=click.Path(file_okay=False), default=".")
 @click.option("--ks", "ks", metavar="NAMESPACE/NAME", help="Build one Flux Kustomization.")
-@click.option("--all", "all_", is_flag=True, help="Build every Flux Kustomization reachable from the cluster entries.")
-@click.option("--cluster", metavar="DIR", help="With --all: only the cluster whose entry is DIR (e.g. clusters/staging).")
-@click.option("-o", "--output", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="yaml: the rendered objects; json: a summary per Kustomization.")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), help="Write one YAML file per Flux Kustomization into DIR instead of stdout.")
-@click.option("--source", "sources", multiple=True, metavar="KIND/NAMESPACE/NAME=DIR", help="Map a Flux source to a local folder (repeatable).")
-@click.option("--strict/--no-strict", default=True, show_default=True, help="Strict postBuild substitution (a missing variable fails the build), as kustomize-controller >= 1.9.")
-@click.option("--owner-labels/--no-owner-labels", default=True, show_default=True, help="Add the kustomize.toolkit.fluxcd.io/name and /namespace labels, as the controller does.")
-@click.option("--kustomize-bin", envvar="FLUXOPS_KUSTOMIZE", metavar="PATH", help="Use a standalone kustomize binary instead of the bundled kubectl.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Parallel builds (0: one per core).")
+@click.option(
+    "--all",
+    "all_",
+    is_flag=True,
+    help="Build every Flux Kustomization reachable from the cluster entries.",
+)
+@click.option(
+    "--cluster",
+    metavar="DIR",
+    help="With --all: only the cluster whose entry is DIR (e.g. clusters/staging).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: the rendered objects; json: a summary per Kustomization.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one YAML file per Flux Kustomization into DIR instead of stdout.",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="KIND/NAMESPACE/NAME=DIR",
+    help="Map a Flux source to a local folder (repeatable).",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=True,
+    show_default=True,
+    help="Strict postBuild substitution (a missing variable fails the build), as kustomize-controller >= 1.9.",
+)
+@click.option(
+    "--owner-labels/--no-owner-labels",
+    default=True,
+    show_default=True,
+    help="Add the kustomize.toolkit.fluxcd.io/name and /namespace labels, as the controller does.",
+)
+@click.option(
+    "--kustomize-bin",
+    envvar="FLUXOPS_KUSTOMIZE",
+    metavar="PATH",
+    help="Use a standalone kustomize binary instead of the bundled kubectl.",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Parallel builds (0: one per core)."
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the build cache.")
 @handle_errors
 def build_command(

@@ -13,6 +13,7 @@ and list paging is visible (`stats`). lightkube is imported only when a client i
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -74,7 +75,9 @@ def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
                 hint="pass --kubeconfig, or set KUBECONFIG",
             ) from exc
         raise ClusterError(
-            f"cannot read kubeconfig: {exc}", file=source, hint="check the file (kubectl config view)"
+            f"cannot read kubeconfig: {exc}",
+            file=source,
+            hint="check the file (kubectl config view)",
         ) from exc
     if context is not None and context not in kc.contexts:
         known = ", ".join(sorted(kc.contexts)) or "none"
@@ -123,8 +126,10 @@ class ClusterClient:
         self.namespace: str = config.namespace
         self.timeout = timeout
         self.stats = RequestStats()
-        self._http: httpx2.Client = Client(config, ConnectionParams(timeout=httpx2.Timeout(timeout)))
-        self._groups: dict[str, list[str]] = {}
+        self._http: httpx2.Client = Client(
+            config, ConnectionParams(timeout=httpx2.Timeout(timeout))
+        )
+        self._groups: dict[str, builtins.list[str]] = {}
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -175,13 +180,17 @@ class ClusterClient:
             if not cont:
                 return
 
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Obj | None:
+    def get(
+        self, api_version: str, kind: str, name: str, namespace: str | None = None
+    ) -> Obj | None:
         """The object, or None when it does not exist. `namespace` None means the context's
         namespace for namespaced kinds."""
         res = self.resource(api_version, kind)
         ns = (namespace or self.namespace) if res.namespaced else None
         target = self._target("get", res, namespace=ns, name=name)
-        resp = self._request("GET", f"{self._collection_path(res, ns)}/{name}", target, allow=(404,))
+        resp = self._request(
+            "GET", f"{self._collection_path(res, ns)}/{name}", target, allow=(404,)
+        )
         if resp.status_code == 404:
             return None
         obj = self._json(resp)
@@ -190,7 +199,10 @@ class ClusterClient:
         return obj
 
     def apply_dry_run(
-        self, obj: Mapping[str, Any], field_manager: str = "kustomize-controller", force: bool = True
+        self,
+        obj: Mapping[str, Any],
+        field_manager: str = "kustomize-controller",
+        force: bool = True,
     ) -> Obj:
         """Server-side apply `obj` with dryRun=All: what the object would look like after Flux
         applied it (defaults, admission, merged with the live object), without changing
@@ -227,7 +239,7 @@ class ClusterClient:
         target = failures.Target(self.server, self.context, "get", resource="/version")
         return self._json(self._request("GET", "/version", target))
 
-    def served_versions(self, group: str) -> list[str]:
+    def served_versions(self, group: str) -> builtins.list[str]:
         """Versions of `group` the server serves, preferred first; [] when it serves none.
         `group` "" (or "core") is the core group."""
         group = "" if group == "core" else group
@@ -285,7 +297,9 @@ class ClusterClient:
         for group in discovery.FLUX_GROUPS:
             versions = self.served_versions(group)
             by_version = {v: self.resources(group, v) for v in versions}
-            for kind, api_version in discovery.preferred_by_kind(group, versions, by_version).items():
+            for kind, api_version in discovery.preferred_by_kind(
+                group, versions, by_version
+            ).items():
                 out.setdefault(kind, api_version)
         return out
 
@@ -337,7 +351,9 @@ class ClusterClient:
                 target, f"timed out ({type(exc).__name__})", self.timeout
             ) from exc
         except httpx2.TransportError as exc:
-            raise failures.unreachable(target, str(exc) or type(exc).__name__, self.timeout) from exc
+            raise failures.unreachable(
+                target, str(exc) or type(exc).__name__, self.timeout
+            ) from exc
         except ConfigError as exc:  # exec credential plugin failed, token file missing
             raise failures.bad_credentials(target, str(exc)) from exc
         if resp.status_code >= 400 and resp.status_code not in allow:
@@ -357,5 +373,7 @@ class ClusterClient:
                 f"the API server answered {resp.request.url} with something that is not JSON"
             ) from exc
         if not isinstance(data, dict):
-            raise ClusterError(f"the API server answered {resp.request.url} with {type(data).__name__}")
+            raise ClusterError(
+                f"the API server answered {resp.request.url} with {type(data).__name__}"
+            )
         return data

@@ -574,6 +574,18 @@ def _construct_binary(loader: _GoYAMLLoader, node: yaml.ScalarNode) -> Any:
     return raw.decode("utf-8", errors="replace")
 
 
+def _construct_map(loader: _GoYAMLLoader, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
+    """Maps with keys converted as sigs.k8s.io/yaml does, while constructing: in Python `1`,
+    `1.0` and `True` are one dict key, in Go three."""
+    data: dict[str, Any] = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        data[_go_key(key, "values data")] = loader.construct_object(value_node, deep=True)
+
+
+_GoYAMLLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _GoYAMLLoader.add_constructor(_GO_NUMBER_TAG, _construct_go_number)
 _GoYAMLLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 _GoYAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
@@ -588,11 +600,13 @@ def read_values(text: str) -> dict[str, Any]:
     try:
         documents = yaml.load_all(text, Loader=_GoYAMLLoader)
         doc = next(iter(documents), None)
+    except _ValuesDataError:
+        raise
     except (yaml.YAMLError, ValueError) as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or "invalid YAML"
-        raise _ValuesDataError(f"{err}", f"invalid YAML ({problem}{where})") from None
+        raise _ValuesDataError(" ".join(str(err).split()), f"{problem}{where}") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):

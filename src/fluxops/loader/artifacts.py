@@ -79,9 +79,9 @@ def _copy_tree(
                 path = f"{rel_dir}/{name}"
                 if _excluded(path, base, excludes):
                     continue
-                layout.files[posixpath.normpath(posixpath.join(dest, posixpath.relpath(path, src)))] = (
-                    root / path
-                )
+                layout.files[
+                    posixpath.normpath(posixpath.join(dest, posixpath.relpath(path, src)))
+                ] = root / path
     else:
         layout.files[posixpath.normpath(dest)] = root / src
 
@@ -126,7 +126,9 @@ def _apply(layout: ArtifactLayout, op: dict[str, Any], sources: dict[str, Path])
                 return
             raise ArtifactError(f"source '{src}' does not exist in @{alias}")
         if (root / src).is_dir():
-            _copy_tree(layout, root, src, posixpath.join(dest, posixpath.basename(src)), excludes, src)
+            _copy_tree(
+                layout, root, src, posixpath.join(dest, posixpath.basename(src)), excludes, src
+            )
             return
         if _excluded(src, ".", excludes):
             return
@@ -147,7 +149,9 @@ def _apply(layout: ArtifactLayout, op: dict[str, Any], sources: dict[str, Path])
     if not kept:
         if optional:
             return
-        raise ArtifactError(f"all files matching pattern '{pattern}' in source '{alias}' were excluded")
+        raise ArtifactError(
+            f"all files matching pattern '{pattern}' in source '{alias}' were excluded"
+        )
     for match in kept:
         if pattern.endswith("/**") and match.startswith(pattern[:-3] + "/"):
             target = posixpath.join(dest, match[len(pattern) - 2 :])

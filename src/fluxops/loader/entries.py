@@ -28,7 +28,9 @@ class Entry:
     how: str
 
 
-def _synthetic(name: str, namespace: str, path: str, origin: Origin, source: dict[str, Any]) -> Resource:
+def _synthetic(
+    name: str, namespace: str, path: str, origin: Origin, source: dict[str, Any]
+) -> Resource:
     raw = {
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
@@ -51,13 +53,15 @@ def find_entries(repo: Repo) -> list[Entry]:
     sync_files = sorted(
         p for p in repo.root.rglob("gotk-sync.yaml") if p.parent.name == "flux-system"
     )
-    for sync in sync_files:
-        rel = sync.relative_to(repo.root).as_posix()
+    for sync_file in sync_files:
+        rel = sync_file.relative_to(repo.root).as_posix()
         cluster_dir = posixpath.dirname(posixpath.dirname(rel))
         found = [
             r
             for r in repo.resources
-            if r.origin and r.origin.file == rel and r.id.group == Kustomization.group
+            if r.origin
+            and r.origin.file == rel
+            and r.id.group == Kustomization.group
             and r.kind == "Kustomization"
         ]
         if found:
@@ -86,10 +90,10 @@ def find_entries(repo: Repo) -> list[Entry]:
             instance = obj.values.get("instance")
             if isinstance(instance, dict) and isinstance(instance.get("sync"), dict):
                 sync = instance["sync"]
-        path = sync.get("path")
-        if not isinstance(path, str) or not path:
+        sync_path = sync.get("path")
+        if not isinstance(sync_path, str) or not sync_path:
             continue
-        path = clean_path(path)
+        path = clean_path(sync_path)
         if path in seen_paths:
             continue
         seen_paths.add(path)
@@ -100,7 +104,9 @@ def find_entries(repo: Repo) -> list[Entry]:
             "namespace": namespace,
         }
         ks = _synthetic(str(sync.get("name") or "flux-system"), namespace, path, origin, source)
-        entries.append(Entry(cluster=path, kustomization=ks, how=f"{origin.file} (FluxInstance sync)"))
+        entries.append(
+            Entry(cluster=path, kustomization=ks, how=f"{origin.file} (FluxInstance sync)")
+        )
     return entries
 
 

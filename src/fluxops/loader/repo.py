@@ -77,9 +77,7 @@ def parse_file(path: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [
-            Finding("FO001", Severity.ERROR, f"cannot read file: {exc}", file=rel, line=1)
-        ]
+        return [], [Finding("FO001", Severity.ERROR, f"cannot read file: {exc}", file=rel, line=1)]
     try:
         documents = load_documents(text)
     except YamlParseError as exc:

@@ -51,7 +51,9 @@ class SourceFilter:
         if not ignore.is_file():
             return None
         try:
-            return pathspec.GitIgnoreSpec.from_lines(ignore.read_text(encoding="utf-8").splitlines())
+            return pathspec.GitIgnoreSpec.from_lines(
+                ignore.read_text(encoding="utf-8").splitlines()
+            )
         except (OSError, UnicodeDecodeError):
             return None
 

@@ -15,6 +15,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fluxops.loader.artifacts import ArtifactError, ArtifactLayout, artifact_layout
 from fluxops.loader.repo import Repo
@@ -63,7 +64,7 @@ class SourceResolver:
         self.repo = repo
         self.overrides = dict(overrides or {})
         self.findings: list[Finding] = []
-        self._cache: dict[tuple[str, str, str], ResolvedSource] = {}
+        self._cache: dict[tuple[str, str, str, str], ResolvedSource] = {}
         self._paths_by_source: dict[tuple[str, str, str], set[str]] = {}
         for obj in repo.flux("Kustomization"):
             assert isinstance(obj, Kustomization)
@@ -133,8 +134,10 @@ class SourceResolver:
                     urls.add(url.rstrip("/").removesuffix(".git"))
             values = r.spec.get("values") if r.kind == "HelmRelease" else None
             instance = values.get("instance") if isinstance(values, dict) else None
-            sync = r.spec.get("sync") if r.kind == "FluxInstance" else (
-                instance.get("sync") if isinstance(instance, dict) else None
+            sync = (
+                r.spec.get("sync")
+                if r.kind == "FluxInstance"
+                else (instance.get("sync") if isinstance(instance, dict) else None)
             )
             if isinstance(sync, dict) and isinstance(sync.get("url"), str):
                 urls.add(sync["url"].rstrip("/").removesuffix(".git"))
@@ -159,10 +162,7 @@ class SourceResolver:
         own = (
             definition is None
             or ref.name == "flux-system"
-            or (
-                isinstance(url, str)
-                and url.rstrip("/").removesuffix(".git") in self._own_urls()
-            )
+            or (isinstance(url, str) and url.rstrip("/").removesuffix(".git") in self._own_urls())
         )
         if not own and (not paths or not self._paths_exist(paths)):
             where = f" ({url})" if isinstance(url, str) else ""
@@ -206,8 +206,12 @@ class SourceResolver:
                     str(s.get("alias")): s for s in obj.sources if isinstance(s.get("alias"), str)
                 }
 
-                def resolve_alias(alias: str, _gen: ArtifactGenerator = obj) -> Path | None:
-                    spec = aliases[alias]
+                def resolve_alias(
+                    alias: str,
+                    _gen: ArtifactGenerator = obj,
+                    _aliases: dict[str, Any] = aliases,
+                ) -> Path | None:
+                    spec = _aliases[alias]
                     src = SourceRef(
                         kind=str(spec.get("kind", "")),
                         namespace=str(spec.get("namespace") or _gen.namespace),
@@ -233,9 +237,7 @@ class SourceResolver:
                 digest = hashlib.sha256(
                     "\n".join(f"{k}={v}" for k, v in sorted(layout.files.items())).encode()
                 ).hexdigest()[:16]
-                return GeneratedSource(
-                    layout=layout, generator=where, key=f"{ref.name}-{digest}"
-                )
+                return GeneratedSource(layout=layout, generator=where, key=f"{ref.name}-{digest}")
         raise UnresolvedSource(
             f"{ref} is not produced by any ArtifactGenerator in this repository; "
             f"map it with --source ExternalArtifact/{ref.namespace}/{ref.name}=DIR"

@@ -23,11 +23,11 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 class _TolerantLoader(yaml.SafeLoader):
     """SafeLoader that accepts what Go YAML accepts."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+    def compose_node(self, parent: Any, index: Any) -> Any:
         # Re-defined anchors are legal YAML: the later definition wins for later aliases.
         if self.check_event(yaml.events.AliasEvent):
             return super().compose_node(parent, index)
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None and anchor in self.anchors:
             del self.anchors[anchor]
@@ -141,3 +141,12 @@ try:
     _CDumper: Any = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover
     _CDumper = yaml.SafeDumper
+
+
+def load_single(text: str) -> Any:
+    """One YAML document's value, fast loader first, tolerant loader on failure. Raises
+    yaml.YAMLError when neither can read it."""
+    try:
+        return yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_TolerantLoader)

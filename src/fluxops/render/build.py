@@ -87,6 +87,10 @@ class Renderer:
         self.jobs = self.options.jobs or os.cpu_count() or 2
         self._rendered: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
         self._sources: dict[str, list[Resource]] = {}
+        self._by_file: dict[str, list[Resource]] = {}
+        for r in repo.resources:
+            if r.origin is not None:
+                self._by_file.setdefault(r.origin.file, []).append(r)
         self._done = 0
         self._total = 0
 
@@ -111,7 +115,9 @@ class Renderer:
             candidates = [
                 r
                 for r in self.repo.resources
-                if r.id.group == "" and r.kind == kind and r.name == name
+                if r.id.group == ""
+                and r.kind == kind
+                and r.name == name
                 and (r.namespace in ("", namespace))
             ]
             exact = [r for r in candidates if r.namespace == namespace]
@@ -139,11 +145,10 @@ class Renderer:
                     return None
             file = os.path.normpath(os.path.join(build_dir, path)).replace(os.sep, "/")
             name = str((raw.get("metadata") or {}).get("name"))
-            same = [
-                r for r in self.repo.resources
-                if r.origin and r.origin.file == file and r.kind == raw.get("kind")
+            same = [r for r in self._by_file.get(file, ()) if r.kind == raw.get("kind")]
+            named = [r for r in same if r.name == name] or [
+                r for r in same if r.name and r.name in name
             ]
-            named = [r for r in same if r.name == name] or [r for r in same if r.name and r.name in name]
             chosen = named or (same if len(same) == 1 else [])
             if chosen:
                 return chosen[0].origin
@@ -158,9 +163,7 @@ class Renderer:
         if ref is None:
             return "spec.sourceRef is missing"
         try:
-            return self.resolver.resolve(
-                ref, task.cluster, self._sources.get(task.cluster, [])
-            )
+            return self.resolver.resolve(ref, task.cluster, self._sources.get(task.cluster, []))
         except UnresolvedSource as exc:
             return str(exc)
 
@@ -236,9 +239,9 @@ class Renderer:
             if obj.id.group in (SOURCE_GROUP, ArtifactGenerator.group):
                 self._sources.setdefault(task.cluster, []).append(obj)
             if obj.kind in ("ConfigMap", "Secret") and obj.id.group == "":
-                self._rendered.setdefault(task.cluster, {})[
-                    (obj.kind, obj.namespace, obj.name)
-                ] = obj.raw
+                self._rendered.setdefault(task.cluster, {})[(obj.kind, obj.namespace, obj.name)] = (
+                    obj.raw
+                )
         return build
 
     @staticmethod
@@ -261,7 +264,9 @@ class Renderer:
         return [results[i] for i in range(len(tasks))]
 
     def build_tree(
-        self, roots: Iterable[tuple[str, Resource]], stop: Callable[[KustomizationBuild], bool] | None = None
+        self,
+        roots: Iterable[tuple[str, Resource]],
+        stop: Callable[[KustomizationBuild], bool] | None = None,
     ) -> list[KustomizationBuild]:
         """Build the roots and every Flux Kustomization found in their output, recursively."""
         done: dict[tuple[str, str, str], KustomizationBuild] = {}

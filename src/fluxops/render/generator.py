@@ -115,9 +115,7 @@ def merge_images(existing: list[Any], images: list[Any]) -> list[Any]:
         if not isinstance(image, dict):
             continue
         name = image.get("name")
-        match = next(
-            (e for e in result if isinstance(e, dict) and e.get("name") == name), None
-        )
+        match = next((e for e in result if isinstance(e, dict) and e.get("name") == name), None)
         if match is None:
             result.append({k: v for k, v in image.items() if v not in (None, "")})
             continue
@@ -188,11 +186,13 @@ def merge_spec(kus: dict[str, Any], spec: dict[str, Any], directory: Path) -> li
         for p in j6902:
             if not isinstance(p, dict):
                 continue
-            entry = {"patch": json.dumps(p.get("patch") or [], separators=(",", ":"))}
+            json_entry: dict[str, Any] = {
+                "patch": json.dumps(p.get("patch") or [], separators=(",", ":"))
+            }
             target = _nonempty(p.get("target"))
             if target:
-                entry["target"] = target  # type: ignore[assignment]
-            out.append(entry)
+                json_entry["target"] = target
+            out.append(json_entry)
         kus["patchesJson6902"] = out
 
     images = spec.get("images")

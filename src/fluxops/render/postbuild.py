@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from fluxops.errors import SubstitutionError
-from fluxops.loader.yamlio import YamlParseError, load_documents
+from fluxops.loader.yamlio import load_single
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import Kustomization
 from fluxops.model.resource import Origin, Resource
@@ -129,10 +129,41 @@ def _merge_meta(raw: dict[str, Any], field_name: str, values: dict[str, Any]) ->
     meta[field_name] = current
 
 
+def _labels_annotations(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+    meta = raw.get("metadata") if isinstance(raw, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    labels = meta.get("labels")
+    annotations = meta.get("annotations")
+    return (
+        labels if isinstance(labels, dict) else {},
+        annotations if isinstance(annotations, dict) else {},
+    )
+
+
+def _disabled_in_text(text: str) -> bool:
+    return "kustomize.toolkit.fluxcd.io/substitute" in text
+
+
+def _identity_hint(text: str) -> str:
+    kind = re.search(r"^kind:\s*(\S+)", text, re.MULTILINE)
+    name = re.search(r"^  name:\s*(\S+)", text, re.MULTILINE)
+    return f"{kind.group(1) if kind else '?'}/{name.group(1) if name else '?'}"
+
+
+def _parse(text: str) -> Any:
+    try:
+        return load_single(text)
+    except yaml.YAMLError as exc:
+        raise PostBuildError(
+            f"{_identity_hint(text)}: YAML is invalid (after substitution): {exc}"
+        ) from None
+
+
 def _check_identity(raw: Any, text: str) -> None:
     if not isinstance(raw, dict):
         raise PostBuildError("failed to decode Kubernetes apiVersion, kind and name: not an object")
-    meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    meta = raw.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
     if not raw.get("apiVersion") or not raw.get("kind") or not meta.get("name"):
         first = text.strip().splitlines()[:3]
         raise PostBuildError(
@@ -181,31 +212,25 @@ def post_build(
         substitute = bool(variables) or ks.substitute_strategy == "Always"
     ks_ref = f"Kustomization/{ks.namespace}/{ks.name}"
     for text in split_documents(stream):
-        try:
-            docs = load_documents(text)
-        except YamlParseError as exc:
-            raise PostBuildError(f"kustomize output is not valid YAML: {exc.message}") from None
-        raw = docs[0].value if docs else None
-        _check_identity(raw, text)
-        assert isinstance(raw, dict)
-        meta = raw.get("metadata") or {}
-        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
-        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-        if substitute and not varsub.is_substitution_disabled(labels, annotations):
+        raw: Any = None
+        if substitute and not _disabled_in_text(text):
             try:
-                new_text = varsub.substitute_resource_text(text, variables, strict=strict)
+                text = varsub.substitute_resource_text(text, variables, strict=strict)
             except SubstitutionError as exc:
-                obj = f"{raw.get('kind')}/{meta.get('name')}"
-                raise PostBuildError(f"{obj}: {exc.message}") from None
-            if new_text != text:
+                head = _identity_hint(text)
+                raise PostBuildError(f"{head}: {exc.message}") from None
+        elif substitute:
+            # The opt-out label/annotation may be present: parse to check it exactly.
+            raw = _parse(text)
+            if not varsub.is_substitution_disabled(*_labels_annotations(raw)):
                 try:
-                    raw = yaml.load(new_text, Loader=yaml.CSafeLoader)
-                except yaml.YAMLError as exc:
-                    raise PostBuildError(
-                        f"{raw.get('kind')}/{meta.get('name')}: YAML after substitution is "
-                        f"invalid: {exc}"
-                    ) from None
-                _check_identity(raw, new_text)
+                    text = varsub.substitute_resource_text(text, variables, strict=strict)
+                except SubstitutionError as exc:
+                    raise PostBuildError(f"{_identity_hint(text)}: {exc.message}") from None
+                raw = None
+        if raw is None:
+            raw = _parse(text)
+        _check_identity(raw, text)
         assert isinstance(raw, dict)
         origin_text: str | None = None
         annotations = raw.get("metadata", {}).get("annotations")
@@ -231,7 +256,8 @@ def post_build(
                     Severity.WARNING,
                     f"{expr} is left unresolved in {resource.id.short()} at {path}"
                     + (
-                        "" if post is not None
+                        ""
+                        if post is not None
                         else " (this Kustomization has no postBuild, so Flux applies it as is)"
                     ),
                     object=ks_ref,

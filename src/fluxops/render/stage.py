@@ -71,7 +71,9 @@ class Stager:
         src_dir = root / rel if rel else root
         out.source_dir = src_dir
         if not src_dir.is_dir():
-            out.error = f"kustomization path not found: {ks.path or './'} (in {source_label(source)})"
+            out.error = (
+                f"kustomization path not found: {ks.path or './'} (in {source_label(source)})"
+            )
             return out
         flt = self._filter(root) if isinstance(source, LocalSource) else None
 

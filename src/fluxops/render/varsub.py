@@ -43,6 +43,7 @@ from typing import Final
 import yaml
 
 from fluxops.errors import SubstitutionError
+from fluxops.loader.yamlio import load_single
 
 __all__ = [
     "DISABLED_VALUE",
@@ -166,8 +167,10 @@ def substitute_resource_text(text: str, variables: Mapping[str, str], *, strict:
         raise SubstitutionError(
             f"envsubst error: variable substitution failed: {exc.message}", hint=hint
         ) from None
+    if output == text:
+        return output
     try:
-        yaml.safe_load(output)
+        load_single(output)
     except yaml.YAMLError as exc:
         raise SubstitutionError(
             f"envsubst error: YAMLToJSON: {exc}",

@@ -18,11 +18,23 @@ from pathlib import Path
 from fluxops.loader.artifacts import ArtifactLayout
 
 
+def _temp_base() -> str | None:
+    """$FLUXOPS_TMPDIR, else a memory file system when there is one (a build makes and removes
+    thousands of symlinks), else the system default."""
+    explicit = os.environ.get("FLUXOPS_TMPDIR")
+    if explicit:
+        return explicit
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return None
+
+
 class Workspace:
     """A temporary folder for one fluxops run; removed on close."""
 
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="fluxops-"))
+        self.root = Path(tempfile.mkdtemp(prefix="fluxops-", dir=_temp_base()))
         self._counter = 0
         self._lock = threading.Lock()
 

@@ -1,0 +1,1 @@
+"""fluxops.lint (see DESIGN.md layers)."""

@@ -1,0 +1,1 @@
+"""fluxops.mcp (see DESIGN.md layers)."""

@@ -1,0 +1,1 @@
+"""fluxops.scaffold (see DESIGN.md layers)."""

@@ -1,0 +1,1 @@
+"""fluxops.status (see DESIGN.md layers)."""

@@ -1,0 +1,1 @@
+"""fluxops.validate (see DESIGN.md layers)."""
