@@ -19,11 +19,18 @@ Source of truth: fluxcd/pkg `chartutil/values.go` (`ChartValuesFromReferences`,
 4. `MergeMaps(result, spec.values)` last. `MergeMaps` merges maps recursively and replaces
    everything else (lists included); `null` is kept, not deleted, at this stage.
 
-Go shares nested maps between `result` and `spec.values`, and the `--set` parser writes through
-that sharing: a `targetPath` that lands inside a map taken from `spec.values` also changes
-`spec.values` itself, so it survives the final merge even over later `valuesFrom` entries (a
-list element assigned in place survives the same way; a list that had to grow does not). This
-module reproduces that sharing on purpose.
+Go shares nested maps and lists between `result` and `spec.values` (MergeMaps copies only the
+top level and the maps it merges), and the `--set` parser writes through that sharing. So the
+documented "targetPath overwrites everything, including inline values" holds only sometimes:
+
+- a write into a map (or a list element) that `result` took whole from `spec.values` changes
+  `spec.values` too, and survives the final merge, even over later `valuesFrom` entries
+  (fluxcd/pkg's own test "target path precedence over all" depends on this);
+- a top-level `targetPath`, or one whose parent map an earlier `valuesFrom` entry had already
+  created (so the merge made a fresh map), lands in `result` only, and the final merge puts the
+  inline value back; a list grown by the `--set` parser is a new list and loses the same way.
+
+This module reproduces that sharing on purpose.
 
 Where `null` goes (three stages, three behaviours):
 
@@ -50,7 +57,7 @@ from typing import Any
 
 import yaml
 
-from fluxops.diff.strvals import StrvalsError, parse_into
+from fluxops.diff.strvals import StrvalsError, parse_into, parse_path
 from fluxops.diff.values_diff import values_equal
 from fluxops.errors import ValuesError
 
@@ -265,9 +272,12 @@ def compose_values(
             if secret:
                 # Everything this one --set line wrote (a value like "x,y=1" also sets "y").
                 probe: dict[str, Any] = {}
-                _replace_path_value(probe, ref.target_path, data, literal=ref.literal)
-                for path, _ in _leaves(probe, (), into_lists=True):
-                    secret_records.append((path, _lookup(result, path)))
+                try:
+                    _replace_path_value(probe, ref.target_path, data, literal=ref.literal)
+                    paths = [path for path, _ in _leaves(probe, (), into_lists=True)]
+                except StrvalsError:
+                    paths = [parse_path(ref.target_path)]
+                secret_records.extend((path, _lookup(result, path)) for path in paths)
             continue
 
         try:
