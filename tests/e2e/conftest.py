@@ -18,7 +18,9 @@ def fluxops(tmp_path: Path) -> Run:
     env["FLUXOPS_CACHE_DIR"] = str(tmp_path / "cache")
     env.pop("FLUXOPS_KUSTOMIZE", None)
 
-    def run(*args: str, cwd: Path | None = None, check_code: int | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, cwd: Path | None = None, check_code: int | None = None
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "fluxops", *args],
             capture_output=True,

@@ -28,7 +28,9 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("cluster", ["clusters/staging", "clusters/production"])
-def test_example_renders_as_the_golden_file(fluxops: Run, cluster: str, update_golden: bool) -> None:
+def test_example_renders_as_the_golden_file(
+    fluxops: Run, cluster: str, update_golden: bool
+) -> None:
     proc = fluxops("build", str(EXAMPLE), "--all", "--cluster", cluster, check_code=0)
     golden = GOLDEN / "podinfo-platform" / (cluster.replace("/", "_") + ".yaml")
     assert_golden(golden, proc.stdout, update_golden)
@@ -39,9 +41,7 @@ def test_example_semantics(fluxops: Run) -> None:
     proc = fluxops("build", str(EXAMPLE), "--ks", "flux-system/apps", "--all", check_code=2)
     assert "cannot be used together" in proc.stderr
     out = fluxops("build", str(EXAMPLE), "--all", "--cluster", "clusters/production", check_code=0)
-    objects = {
-        (o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(out.stdout) if o
-    }
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(out.stdout) if o}
     release = objects[("HelmRelease", "podinfo")]
     # substituteFrom the cluster-vars ConfigMap rendered by the parent, int after substitution
     assert release["spec"]["values"]["replicaCount"] == 3
@@ -85,16 +85,22 @@ def test_second_run_hits_the_cache_with_the_same_output(fluxops: Run) -> None:
     assert first.stdout == second.stdout
     summary = json.loads(fluxops("build", str(EXAMPLE), "--all", "-o", "json").stdout)
     assert all(k["cached"] for k in summary["kustomizations"])
-    uncached = json.loads(fluxops("build", str(EXAMPLE), "--all", "-o", "json", "--no-cache").stdout)
+    uncached = json.loads(
+        fluxops("build", str(EXAMPLE), "--all", "-o", "json", "--no-cache").stdout
+    )
     assert not any(k["cached"] for k in uncached["kustomizations"])
 
 
-def test_nothing_is_written_into_the_repo_even_by_concurrent_builds(fluxops: Run, tmp_path: Path) -> None:
+def test_nothing_is_written_into_the_repo_even_by_concurrent_builds(
+    fluxops: Run, tmp_path: Path
+) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
     before = tree_digest(repo)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        runs = list(pool.map(lambda _: fluxops("build", str(repo), "--all", "--no-cache"), range(4)))
+        runs = list(
+            pool.map(lambda _: fluxops("build", str(repo), "--all", "--no-cache"), range(4))
+        )
     assert {r.returncode for r in runs} == {0}
     assert len({r.stdout for r in runs}) == 1
     assert tree_digest(repo) == before
@@ -113,7 +119,13 @@ def test_output_dir_has_one_file_per_kustomization(fluxops: Run, tmp_path: Path)
 def test_plain_overlay_has_no_flux_post_processing(fluxops: Run) -> None:
     proc = fluxops("build", str(EXAMPLE / "apps" / "staging"), check_code=0)
     docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
-    assert {d["kind"] for d in docs} == {"Namespace", "OCIRepository", "HelmRelease", "Deployment", "ConfigMap"}
+    assert {d["kind"] for d in docs} == {
+        "Namespace",
+        "OCIRepository",
+        "HelmRelease",
+        "Deployment",
+        "ConfigMap",
+    }
     assert "kustomize.toolkit.fluxcd.io/name" not in proc.stdout
     assert "${PODINFO_REPLICAS:=1}" in proc.stdout
 
@@ -127,7 +139,15 @@ def test_strict_and_owner_label_switches(fluxops: Run, tmp_path: Path) -> None:
     strict = fluxops("build", str(repo), "--ks", "flux-system/infra-configs", check_code=1)
     assert 'variable not set (strict mode): "UNDEFINED_VAR"' in strict.stderr
     assert "ClusterIssuer/letsencrypt" in strict.stderr
-    relaxed = fluxops("build", str(repo), "--ks", "flux-system/infra-configs", "--no-strict", "--no-owner-labels", check_code=0)
+    relaxed = fluxops(
+        "build",
+        str(repo),
+        "--ks",
+        "flux-system/infra-configs",
+        "--no-strict",
+        "--no-owner-labels",
+        check_code=0,
+    )
     doc = yaml.safe_load(relaxed.stdout)
     assert doc["spec"]["acme"]["privateKeySecretRef"]["name"] == "letsencrypt-"
     assert "labels" not in doc["metadata"]
@@ -156,15 +176,23 @@ def test_one_failure_never_hides_the_others(fluxops: Run, tmp_path: Path) -> Non
     ("args", "message"),
     [
         (["build", "/nonexistent/repo", "--all"], "does not exist"),
-        (["build", str(EXAMPLE), "--ks", "flux-system/nope"], "no Flux Kustomization flux-system/nope"),
+        (
+            ["build", str(EXAMPLE), "--ks", "flux-system/nope"],
+            "no Flux Kustomization flux-system/nope",
+        ),
         (["build", str(EXAMPLE)], "has no kustomization file"),
         (["build", str(EXAMPLE), "--cluster", "clusters/staging"], "--cluster goes with --all"),
         (["build", str(EXAMPLE), "--all", "--cluster", "clusters/nope"], "no such folder"),
         (["build", str(EXAMPLE), "--all", "--source", "bad"], "KIND/NAMESPACE/NAME=DIR"),
-        (["build", str(EXAMPLE), "--all", "--kustomize-bin", "/nonexistent/kustomize"], "not executable"),
+        (
+            ["build", str(EXAMPLE), "--all", "--kustomize-bin", "/nonexistent/kustomize"],
+            "not executable",
+        ),
     ],
 )
-def test_usage_errors_exit_2_with_a_clear_message(fluxops: Run, args: list[str], message: str) -> None:
+def test_usage_errors_exit_2_with_a_clear_message(
+    fluxops: Run, args: list[str], message: str
+) -> None:
     proc = fluxops(*args, check_code=2)
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr

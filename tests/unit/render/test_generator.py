@@ -93,7 +93,10 @@ def test_spec_fields_merge_in_the_controllers_order(tmp_path: Path) -> None:
                 {"patch": "kind: X"},
             ],
             "components": ["comp"],
-            "images": [{"name": "nginx", "newName": "registry/nginx"}, {"name": "redis", "newTag": "7"}],
+            "images": [
+                {"name": "nginx", "newName": "registry/nginx"},
+                {"name": "redis", "newTag": "7"},
+            ],
         },
         tmp_path,
     )
@@ -116,16 +119,27 @@ def test_spec_fields_merge_in_the_controllers_order(tmp_path: Path) -> None:
     ("existing", "image", "expected"),
     [
         # newTag and digest are replaced as a unit (kustomize-controller v1.9.4)
-        ({"name": "a", "newTag": "1", "digest": "sha256:x"}, {"name": "a", "newTag": "2"},
-         {"name": "a", "newTag": "2"}),
-        ({"name": "a", "newTag": "1"}, {"name": "a", "digest": "sha256:y"},
-         {"name": "a", "digest": "sha256:y"}),
+        (
+            {"name": "a", "newTag": "1", "digest": "sha256:x"},
+            {"name": "a", "newTag": "2"},
+            {"name": "a", "newTag": "2"},
+        ),
+        (
+            {"name": "a", "newTag": "1"},
+            {"name": "a", "digest": "sha256:y"},
+            {"name": "a", "digest": "sha256:y"},
+        ),
         # newName alone keeps the tag
-        ({"name": "a", "newTag": "1"}, {"name": "a", "newName": "b"},
-         {"name": "a", "newTag": "1", "newName": "b"}),
+        (
+            {"name": "a", "newTag": "1"},
+            {"name": "a", "newName": "b"},
+            {"name": "a", "newTag": "1", "newName": "b"},
+        ),
     ],
 )
-def test_image_merge(existing: dict[str, str], image: dict[str, str], expected: dict[str, str]) -> None:
+def test_image_merge(
+    existing: dict[str, str], image: dict[str, str], expected: dict[str, str]
+) -> None:
     assert merge_images([existing], [image]) == [expected]
 
 
@@ -151,7 +165,10 @@ def test_legacy_patch_fields_are_appended_as_kustomize_strings(tmp_path: Path) -
         {
             "patchesStrategicMerge": [{"kind": "Deployment", "metadata": {"name": "a"}}],
             "patchesJson6902": [
-                {"target": {"kind": "Deployment", "name": "a"}, "patch": [{"op": "remove", "path": "/x"}]}
+                {
+                    "target": {"kind": "Deployment", "name": "a"},
+                    "patch": [{"op": "remove", "path": "/x"}],
+                }
             ],
         },
         tmp_path,

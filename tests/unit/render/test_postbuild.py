@@ -51,8 +51,13 @@ def no_lookup(kind: str, namespace: str, name: str) -> dict[str, Any] | None:
     return None
 
 
-def run(spec: dict[str, Any], stream: str = STREAM, lookup: Any = no_lookup, strict: bool = True,
-        owner_labels: bool = True) -> list[dict[str, Any]]:
+def run(
+    spec: dict[str, Any],
+    stream: str = STREAM,
+    lookup: Any = no_lookup,
+    strict: bool = True,
+    owner_labels: bool = True,
+) -> list[dict[str, Any]]:
     outcome = post_build(
         flux_ks(spec),
         stream,
@@ -78,7 +83,9 @@ def test_substitution_defaults_escapes_and_disabled_annotation() -> None:
 
 
 def test_int_position_becomes_an_int_after_substitution() -> None:
-    stream = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  replicas: ${N:=1}\n"
+    stream = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  replicas: ${N:=1}\n"
+    )
     (deploy,) = run({"postBuild": {"substitute": {"X": "y"}}}, stream)
     assert deploy["spec"]["replicas"] == 1
 
@@ -93,7 +100,9 @@ def test_no_variables_means_no_substitution_unless_always() -> None:
 
 
 def test_strict_mode_fails_on_a_missing_variable_and_names_the_object() -> None:
-    with pytest.raises(PostBuildError, match=r'ConfigMap/app-\$\{ENV:=dev\}.*variable not set.*"N"'):
+    with pytest.raises(
+        PostBuildError, match=r'ConfigMap/app-\$\{ENV:=dev\}.*variable not set.*"N"'
+    ):
         run({"postBuild": {"substitute": {"HOME": "/"}}})
     cm, _ = run({"postBuild": {"substitute": {"HOME": "/"}}}, strict=False)
     assert cm["data"]["replicas"] == ""
@@ -129,20 +138,32 @@ def test_substitute_from_order_optional_and_inline_wins() -> None:
 
 def test_missing_required_reference_fails_with_flux_wording() -> None:
     spec = {"postBuild": {"substituteFrom": [{"kind": "Secret", "name": "creds"}]}}
-    with pytest.raises(PostBuildError, match="substitute from 'Secret/creds' error: secrets \"creds\" not found"):
+    with pytest.raises(
+        PostBuildError, match="substitute from 'Secret/creds' error: secrets \"creds\" not found"
+    ):
         run(spec)
 
 
 def test_secret_values_never_reach_the_output() -> None:
-    secret = {"data": {"N": base64.b64encode(b"42").decode(), "HOME": base64.b64encode(b"s3cr3t").decode()}}
+    secret = {
+        "data": {
+            "N": base64.b64encode(b"42").decode(),
+            "HOME": base64.b64encode(b"s3cr3t").decode(),
+        }
+    }
 
     def lookup(kind: str, ns: str, name: str) -> dict[str, Any] | None:
         return secret if kind == "Secret" else None
 
     spec = {"postBuild": {"substituteFrom": [{"kind": "Secret", "name": "creds"}]}}
     outcome = post_build(
-        flux_ks(spec), STREAM, lookup, strict=True, owner_labels=True,
-        origin_of=lambda raw, text: None, strip_origin=True,
+        flux_ks(spec),
+        STREAM,
+        lookup,
+        strict=True,
+        owner_labels=True,
+        origin_of=lambda raw, text: None,
+        strip_origin=True,
     )
     text = repr([o.raw for o in outcome.objects])
     assert "s3cr3t" not in text and "42" not in text
@@ -174,8 +195,13 @@ def test_objects_without_name_kind_or_api_version_fail() -> None:
 def test_unresolved_variables_are_reported_without_post_build() -> None:
     stream = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: ${DOMAIN}\n  s: |\n    echo ${HOME}\n"
     outcome = post_build(
-        flux_ks({}), stream, no_lookup, strict=True, owner_labels=True,
-        origin_of=lambda raw, text: None, strip_origin=True,
+        flux_ks({}),
+        stream,
+        no_lookup,
+        strict=True,
+        owner_labels=True,
+        origin_of=lambda raw, text: None,
+        strip_origin=True,
     )
     (finding,) = outcome.findings
     assert finding.code == "FO006" and "${DOMAIN}" in finding.message and finding.path == "data.a"

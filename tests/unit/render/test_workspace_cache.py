@@ -27,12 +27,12 @@ def repo(tmp_path: Path) -> Path:
 
 
 def tree_state(root: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))
-    }
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))}
 
 
-def test_mirror_has_real_folders_on_the_path_and_links_elsewhere(repo: Path, tmp_path: Path) -> None:
+def test_mirror_has_real_folders_on_the_path_and_links_elsewhere(
+    repo: Path, tmp_path: Path
+) -> None:
     before = tree_state(repo)
     with Workspace() as ws:
         dest = ws.new_dir("x")
