@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from fluxops.model.findings import Finding, Severity
+from fluxops.model.graph import KustomizationGraph
 from fluxops.model.resource import Resource
 
 Status = Literal["ok", "failed"]
@@ -39,6 +40,17 @@ class KustomizationBuild:
         return f"{self.namespace}/{self.name}"
 
     @property
+    def target(self) -> str:
+        """Where the objects are applied: the cluster, or the remote cluster named by
+        spec.kubeConfig (hub-and-spoke repos)."""
+        kube_config = self.kustomization.spec.get("kubeConfig")
+        if isinstance(kube_config, dict):
+            ref = kube_config.get("secretRef")
+            name = ref.get("name") if isinstance(ref, dict) else None
+            return f"{self.cluster} -> kubeConfig {self.namespace}/{name or '?'}"
+        return self.cluster
+
+    @property
     def path(self) -> str:
         value = self.kustomization.spec.get("path")
         return value if isinstance(value, str) else ""
@@ -55,6 +67,7 @@ class BuildResult:
 
     builds: list[KustomizationBuild] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    graph: KustomizationGraph | None = None
 
     @property
     def ok(self) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxops.loader.yamlio import dump
+from fluxops.model.flux import Kustomization
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.output.masking import mask_secret
 
@@ -25,6 +26,9 @@ def build_summary(build: KustomizationBuild) -> dict[str, Any]:
         "path": build.path,
         "source": build.source,
         "parent": build.parent,
+        "dependsOn": [
+            f"{d.namespace}/{d.name}" for d in Kustomization(build.kustomization).depends_on
+        ],
         "status": build.status,
         "objects": len(build.objects),
         "cached": build.cached,

@@ -27,6 +27,7 @@ from fluxops.loader.sources import (
     clean_path,
 )
 from fluxops.model.findings import Finding, Severity
+from fluxops.model.graph import KustomizationGraph
 from fluxops.model.flux import (
     SOURCE_GROUP,
     ArtifactGenerator,
@@ -289,7 +290,8 @@ class Renderer:
                     return out
                 for obj in build.objects:
                     if is_flux_kustomization(obj):
-                        wave.append(_Task(task.cluster, obj, build.ref))
+                        # A Kustomization applied to a remote cluster is reconciled there.
+                        wave.append(_Task(build.target, obj, build.ref))
         return out
 
     def build_one(self, resource: Resource, cluster: str = "") -> KustomizationBuild:
@@ -297,12 +299,12 @@ class Renderer:
 
 
 def cross_claims(builds: list[KustomizationBuild]) -> list[Finding]:
-    """The same object rendered by two Flux Kustomizations of one cluster."""
+    """The same object rendered by two Flux Kustomizations for the same target cluster."""
     owners: dict[tuple[str, tuple[str, str, str, str]], str] = {}
     findings = []
     for build in builds:
         for obj in build.objects:
-            key = (build.cluster, obj.id.key)
+            key = (build.target, obj.id.key)
             other = owners.get(key)
             if other is not None and other != build.ref:
                 findings.append(
@@ -344,10 +346,54 @@ def unattached(repo: Repo, builds: list[KustomizationBuild]) -> list[Resource]:
     return out
 
 
+def dependency_graph(builds: list[KustomizationBuild]) -> KustomizationGraph:
+    graph = KustomizationGraph()
+    for build in builds:
+        graph.add((build.cluster, build.namespace, build.name))
+    for build in builds:
+        node = (build.cluster, build.namespace, build.name)
+        for dep in Kustomization(build.kustomization).depends_on:
+            graph.add_dependency(node, (build.cluster, dep.namespace, dep.name))
+        if build.parent:
+            ns, _, name = build.parent.partition("/")
+            graph.add_child((build.cluster, ns, name), node)
+    graph.resolve()
+    return graph
+
+
+def graph_findings(graph: KustomizationGraph) -> list[Finding]:
+    findings = []
+    for node, target in graph.missing:
+        findings.append(
+            Finding(
+                "FO008",
+                Severity.ERROR,
+                f"dependsOn {target[1]}/{target[2]}: no such Kustomization in this cluster; "
+                f"Flux keeps {node[1]}/{node[2]} waiting (DependencyNotReady)",
+                object=f"Kustomization/{node[1]}/{node[2]}",
+                hint="fix the name or namespace in spec.dependsOn",
+            )
+        )
+    for cycle in graph.cycles():
+        chain = " -> ".join(f"{ns}/{name}" for _, ns, name in [*cycle, cycle[0]])
+        findings.append(
+            Finding(
+                "FO009",
+                Severity.ERROR,
+                f"dependency cycle: {chain}; none of them can become ready",
+                object=f"Kustomization/{cycle[0][1]}/{cycle[0][2]}",
+                hint="remove one dependsOn edge of the cycle",
+            )
+        )
+    return findings
+
+
 def build_result(builds: list[KustomizationBuild], extra: list[Finding]) -> BuildResult:
     result = BuildResult(builds=builds)
     result.findings.extend(extra)
     result.findings.extend(cross_claims(builds))
+    result.graph = dependency_graph(builds)
+    result.findings.extend(graph_findings(result.graph))
     return result
 
 
