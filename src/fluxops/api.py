@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fluxops.errors import NotFoundError, UsageError
-from fluxops.model.findings import Finding
+from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SourceRef
-from fluxops.model.identity import NamespacedName
+from fluxops.model.resource import Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fluxops.diff.release_diff import ReleaseDiff
+    from fluxops.validate.run import ValidateResult
 
 
 @dataclass
@@ -56,6 +62,7 @@ def build(request: BuildRequest) -> BuildResult:
     """Render a kustomize overlay, one Flux Kustomization, or all of them."""
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import BuildOptions, Renderer
+    from fluxops.render.select import build_all, build_ks
 
     root = Path(request.path)
     if request.ks and request.all_:
@@ -77,102 +84,13 @@ def build(request: BuildRequest) -> BuildResult:
     extra: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:
         if request.ks:
-            builds = _build_ks(renderer, request.ks)
+            builds = build_ks(renderer, request.ks)
         else:
-            builds = _build_all(renderer, request.cluster)
+            builds = build_all(renderer, request.cluster)
         extra.extend(renderer.resolver.findings)
     from fluxops.render.build import build_result
 
     return build_result(builds, extra)
-
-
-def _build_all(renderer: object, cluster: str | None) -> list[KustomizationBuild]:
-    from fluxops.loader.entries import entry_for_dir, find_entries
-    from fluxops.loader.sources import clean_path
-    from fluxops.render.build import Renderer, entry_roots, unattached
-
-    assert isinstance(renderer, Renderer)
-    repo = renderer.repo
-    entries = find_entries(repo)
-    if cluster is not None:
-        wanted = clean_path(_repo_relative(repo.root, cluster))
-        if not (repo.root / wanted).is_dir():
-            raise UsageError(f"--cluster {cluster}: no such folder in {repo.root}")
-        chosen = [e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")]
-        entries = chosen or [entry_for_dir(repo, wanted)]
-        return renderer.build_tree(entry_roots(entries))
-    builds = renderer.build_tree(entry_roots(entries))
-    # Kustomizations no entry reaches (repos without a bootstrap, test layouts) are built as
-    # roots of their own, their cluster named after the folder of the file defining them.
-    rest = unattached(repo, builds)
-    if rest:
-        seen = {(b.name, clean_path(b.path)) for b in builds}
-        roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
-        for extra in renderer.build_tree(roots):
-            if (extra.name, clean_path(extra.path)) not in seen:
-                builds.append(extra)
-    return builds
-
-
-def _repo_relative(root: Path, path: str) -> str:
-    candidate = Path(path)
-    if candidate.is_absolute():
-        try:
-            return candidate.resolve().relative_to(root).as_posix()
-        except ValueError:
-            raise UsageError(f"{path} is not inside the repository {root}") from None
-    if (root / candidate).exists():
-        return candidate.as_posix()
-    resolved = (Path.cwd() / candidate).resolve()
-    try:
-        return resolved.relative_to(root).as_posix()
-    except ValueError:
-        return candidate.as_posix()
-
-
-def _build_ks(renderer: object, ks_ref: str) -> list[KustomizationBuild]:
-    from fluxops.loader.entries import find_entries
-    from fluxops.render.build import Renderer, entry_roots, repo_kustomizations
-
-    assert isinstance(renderer, Renderer)
-    repo = renderer.repo
-    ref = NamespacedName.parse(ks_ref)
-    if not ref.name:
-        raise UsageError(f"--ks {ks_ref!r}: expected NAMESPACE/NAME")
-
-    def matches(build: KustomizationBuild) -> bool:
-        return build.namespace == ref.namespace and build.name == ref.name
-
-    # The effective object is the one its parent renders (namespace, patches and variables
-    # applied); find it by building from the cluster entries, cheapest first.
-    entries = find_entries(repo)
-    if entries:
-        tree = renderer.build_tree(entry_roots(entries), stop=matches)
-        found = [b for b in tree if matches(b)]
-        if found:
-            return [found[-1]]
-    candidates = [
-        r
-        for r in repo_kustomizations(repo)
-        if r.name == ref.name and (r.namespace or "default") == ref.namespace
-    ] or [r for r in repo_kustomizations(repo) if r.name == ref.name and not r.namespace]
-    if not candidates:
-        known = sorted(
-            {f"{r.namespace or '(no namespace)'}/{r.name}" for r in repo_kustomizations(repo)}
-        )
-        raise NotFoundError(
-            f"no Flux Kustomization {ref} in {repo.root}",
-            hint="known Kustomizations: " + ", ".join(known[:30])
-            if known
-            else "this repository defines no Flux Kustomization",
-        )
-    resource = candidates[0]
-    if not resource.namespace:
-        resource.raw.setdefault("metadata", {})["namespace"] = ref.namespace
-        from fluxops.model.resource import Resource
-
-        resource = Resource(raw=resource.raw, origin=resource.origin)
-    return [renderer.build_one(resource)]
 
 
 def _build_overlay(request: BuildRequest) -> BuildResult:
@@ -217,3 +135,298 @@ def _build_overlay(request: BuildRequest) -> BuildResult:
     except (KustomizeFailure, PostBuildError) as exc:
         build.fail(str(exc))
     return BuildResult(builds=[build])
+
+
+# -- validate ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ValidateRequest:
+    """What to validate: the same selection as `build` (`path`, `ks`, `all_`, `cluster`). A
+    PATH without a kustomization file and no --ks means every Flux Kustomization (--all)."""
+
+    path: str
+    ks: str | None = None
+    all_: bool = False
+    cluster: str | None = None
+    sources: list[str] = field(default_factory=list)
+    kube_version: str | None = None
+    strict: bool = False
+    require_schemas: bool = False
+    build_strict: bool = True
+    kustomize_bin: str | None = None
+    jobs: int = 0
+    cache: bool = True
+    progress: object = None
+
+
+def _text_reader(root: Path) -> Callable[[str], str | None]:
+    def read(rel: str) -> str | None:
+        try:
+            return (root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return read
+
+
+def _enclosing_repo_root(directory: Path) -> Path:
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
+def validate(request: ValidateRequest) -> ValidateResult:
+    """Render like `build`, then validate every object against its schema (built-in kinds,
+    the Flux CRDs, CRDs found in the repo or the output), CEL rules included."""
+    from fluxops.loader.repo import load_repo
+    from fluxops.model.findings import Severity
+    from fluxops.render.generator import find_kustomization_file
+    from fluxops.validate.builtin import BuiltinSchemas, UnknownKubeVersion, resolve_kube_version
+    from fluxops.validate.catalog import SchemaCatalog
+    from fluxops.validate.compiled import default_cache_dir
+    from fluxops.validate.run import ValidateOptions, attach_origins, validate_build
+
+    try:
+        kube_version = resolve_kube_version(request.kube_version)
+        builtin = BuiltinSchemas(kube_version, strict=request.strict)
+    except UnknownKubeVersion as exc:
+        raise UsageError(f"--kube-version: {exc}") from None
+    root = Path(request.path)
+    if not root.is_dir():
+        raise UsageError(f"{request.path} is not a folder")
+    all_ = request.all_
+    overlay = not request.ks and not all_ and find_kustomization_file(root) is not None
+    if not request.ks and not all_ and not overlay:
+        all_ = True
+    result = build(
+        BuildRequest(
+            path=request.path,
+            ks=request.ks,
+            all_=all_,
+            cluster=request.cluster,
+            strict=request.build_strict,
+            sources=list(request.sources),
+            kustomize_bin=request.kustomize_bin,
+            jobs=request.jobs,
+            cache=request.cache,
+            progress=request.progress,
+        )
+    )
+    repo_root = _enclosing_repo_root(root.resolve()) if overlay else root.resolve()
+    repo = load_repo(repo_root)
+    if overlay:
+        attach_origins(result, repo.resources)
+    catalog = SchemaCatalog(builtin, strict=request.strict)
+    options = ValidateOptions(
+        kube_version=kube_version,
+        strict=request.strict,
+        require_schemas=request.require_schemas,
+        cache_dir=default_cache_dir() if request.cache else None,
+    )
+    outcome = validate_build(result, repo.resources, catalog, options, _text_reader(repo_root))
+    outcome.findings[:0] = [f for f in repo.findings if f.severity >= Severity.WARNING]
+    outcome.root = repo_root
+    return outcome
+
+
+# --- values-diff -------------------------------------------------------------------------------
+
+
+@dataclass
+class ValuesDiffRequest:
+    """Compare HelmRelease values across environments. `release` is NAME or NAMESPACE/NAME;
+    `all_` compares every release. `envs` are names resolved by `resolve_environment`;
+    `env_paths` are NAME=PATH pairs stated explicitly."""
+
+    path: str
+    release: str | None = None
+    envs: list[str] = field(default_factory=list)
+    env_paths: list[str] = field(default_factory=list)
+    all_: bool = False
+    all_values: bool = False
+    with_defaults: bool = False
+    strict: bool = True
+    sources: list[str] = field(default_factory=list)
+    kustomize_bin: str | None = None
+
+
+@dataclass
+class ValuesDiffResult:
+    envs: list[str]
+    env_descriptions: dict[str, str]
+    diffs: list[ReleaseDiff]
+    only_in: dict[str, list[str]]
+    findings: list[Finding]
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.only_in) or any(d.differs for d in self.diffs)
+
+
+def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
+    from fluxops.diff.release_diff import EnvRelease, compare
+    from fluxops.loader.repo import load_repo
+    from fluxops.render.build import BuildOptions, Renderer
+    from fluxops.render.select import resolve_environment
+
+    if not request.release and not request.all_:
+        raise UsageError("name a release (NAME or NAMESPACE/NAME) or pass --all")
+    if request.release and request.all_:
+        raise UsageError("a release name and --all cannot be used together")
+    named: list[tuple[str, str | None]] = [(e, None) for e in request.envs if e]
+    for item in request.env_paths:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--env {item!r}: expected NAME=PATH")
+        named.append((name, path))
+    if len(named) < 2:
+        raise UsageError(
+            "values-diff needs at least two environments",
+            hint="for example --envs staging,production, or --env a=clusters/a --env b=clusters/b",
+        )
+    repo = load_repo(request.path)
+    options = BuildOptions(
+        strict=request.strict,
+        sources=parse_source_overrides(request.sources, repo.root),
+        kustomize_bin=request.kustomize_bin,
+    )
+    findings: list[Finding] = list(repo.findings)
+    with Renderer(repo, options) as renderer:
+        envs = [resolve_environment(renderer, name, path) for name, path in named]
+        findings.extend(renderer.resolver.findings)
+        releases: dict[str, dict[tuple[str, str], Resource]] = {}
+        for env in envs:
+            for build in env.failed:
+                findings.append(
+                    Finding(
+                        "FO020",
+                        Severity.WARNING,
+                        f"environment {env.name}: Kustomization {build.ref} failed to build "
+                        f"({build.error}); its HelmReleases are missing from the comparison",
+                        object=f"Kustomization/{build.ref}",
+                    )
+                )
+            releases[env.name] = {
+                (o.namespace, o.name): o
+                for o in env.objects
+                if o.id.group == "helm.toolkit.fluxcd.io" and o.kind == "HelmRelease"
+            }
+        wanted = _wanted_releases(request, releases)
+        diffs = []
+        for keys in wanted:
+            entries = []
+            for env in envs:
+                key = keys[env.name]
+                hr = releases[env.name].get(key)
+                entries.append(
+                    EnvRelease(
+                        env=env.name,
+                        release=hr,
+                        lookup=_values_lookup(env.objects, key[0]),
+                        chart_defaults=_chart_defaults(renderer, hr)
+                        if hr and request.with_defaults
+                        else None,
+                    )
+                )
+            names = sorted({f"{k[0]}/{k[1]}" for k in keys.values()})
+            diff = compare(
+                " | ".join(names),
+                entries,
+                all_values=request.all_values,
+                with_defaults=request.with_defaults,
+            )
+            if request.with_defaults:
+                for entry in entries:
+                    if entry.release is not None and entry.chart_defaults is None:
+                        diff.notes.append(
+                            f"{entry.env}: chart defaults not available (the chart is not a "
+                            f"local folder); values shown without them"
+                        )
+            diffs.append(diff)
+        only_in: dict[str, list[str]] = {}
+        if request.all_:
+            everywhere = set.intersection(*(set(r) for r in releases.values()))
+            for env_name, rels in releases.items():
+                for key in sorted(set(rels) - everywhere):
+                    only_in.setdefault(f"{key[0]}/{key[1]}", []).append(env_name)
+    return ValuesDiffResult(
+        envs=[e.name for e in envs],
+        env_descriptions={e.name: e.how for e in envs},
+        diffs=diffs,
+        only_in=only_in,
+        findings=findings,
+    )
+
+
+def _wanted_releases(
+    request: ValuesDiffRequest,
+    releases: dict[str, dict[tuple[str, str], Resource]],
+) -> list[dict[str, tuple[str, str]]]:
+    """Which release to compare in each environment. With --all: every NAMESPACE/NAME present
+    in all of them. With a name: the one release of that name in each environment (their
+    namespaces may differ; a NAMESPACE/NAME pins it)."""
+    if request.all_:
+        everywhere = set.intersection(*(set(r) for r in releases.values()))
+        return [dict.fromkeys(releases, key) for key in sorted(everywhere)]
+    assert request.release
+    ns, _, name = request.release.rpartition("/")
+    chosen: dict[str, tuple[str, str]] = {}
+    for env_name, rels in releases.items():
+        matches = [k for k in rels if k[1] == name and (not ns or k[0] == ns)]
+        if not matches:
+            present = ", ".join(f"{k[0]}/{k[1]}" for k in sorted(rels)) or "none"
+            raise NotFoundError(
+                f"HelmRelease {request.release} not found in environment {env_name}",
+                hint=f"HelmReleases there: {present}",
+            )
+        if len(matches) > 1:
+            raise UsageError(
+                f"HelmRelease {name} exists in several namespaces in {env_name}: "
+                + ", ".join(f"{k[0]}/{k[1]}" for k in sorted(matches)),
+                hint="name it as NAMESPACE/NAME",
+            )
+        chosen[env_name] = matches[0]
+    return [chosen]
+
+
+def _values_lookup(
+    objects: list[Resource], namespace: str
+) -> Callable[[str, str], dict[str, object] | None]:
+    """valuesFrom reads ConfigMaps and Secrets of the release's namespace, and only those the
+    environment renders: another environment's objects must never leak in."""
+    index = {
+        (o.kind, o.name): o.raw
+        for o in objects
+        if o.id.group == "" and o.kind in ("ConfigMap", "Secret") and o.namespace == namespace
+    }
+    return lambda kind, name: index.get((kind, name))
+
+
+def _chart_defaults(renderer: object, release: Resource) -> dict[str, object] | None:
+    """The chart's values.yaml when the chart is a folder in a local source."""
+    from fluxops.diff.helm_values import read_values
+    from fluxops.loader.sources import LocalSource, UnresolvedSource, clean_path
+    from fluxops.model.flux import HelmRelease
+    from fluxops.render.build import Renderer
+
+    assert isinstance(renderer, Renderer)
+    hr = HelmRelease(release)
+    ref = hr.chart_source_ref
+    chart = hr.chart_spec.get("chart")
+    if ref is None or ref.kind not in ("GitRepository", "Bucket") or not isinstance(chart, str):
+        return None
+    try:
+        source = renderer.resolver.resolve(ref)
+    except UnresolvedSource:
+        return None
+    if not isinstance(source, LocalSource):
+        return None
+    values_file = source.root / clean_path(chart) / "values.yaml"
+    if not values_file.is_file():
+        return None
+    try:
+        return read_values(values_file.read_text(encoding="utf-8"))
+    except Exception:
+        return None

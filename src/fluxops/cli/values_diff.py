@@ -1,0 +1,132 @@
+"""`fluxops values-diff`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fluxops.cli.common import handle_errors
+from fluxops.errors import EXIT_FINDINGS, EXIT_OK
+
+
+@click.command("values-diff")
+@click.argument("release", required=False)
+@click.argument("path", type=click.Path(file_okay=False), default=".")
+@click.option(
+    "--envs",
+    metavar="A,B[,C]",
+    help="Environments to compare: Flux Kustomization names, cluster folders (clusters/A) or overlay folders (apps/A).",
+)
+@click.option(
+    "--env",
+    "env_paths",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="An environment stated explicitly (repeatable).",
+)
+@click.option(
+    "--all",
+    "all_",
+    is_flag=True,
+    help="Compare every HelmRelease; report those present in only some environments.",
+)
+@click.option("--all-values", is_flag=True, help="Show equal paths too.")
+@click.option(
+    "--with-defaults",
+    is_flag=True,
+    help="Include the chart's default values when the chart is a local folder.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["table", "json", "yaml", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="KIND/NAMESPACE/NAME=DIR",
+    help="Map a Flux source to a local folder (repeatable).",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=True,
+    show_default=True,
+    help="Strict postBuild substitution while rendering.",
+)
+@click.option(
+    "--kustomize-bin",
+    envvar="FLUXOPS_KUSTOMIZE",
+    metavar="PATH",
+    help="Use a standalone kustomize binary.",
+)
+@handle_errors
+def values_diff_command(
+    release: str | None,
+    path: str,
+    envs: str | None,
+    env_paths: tuple[str, ...],
+    all_: bool,
+    all_values: bool,
+    with_defaults: bool,
+    fmt: str,
+    exit_code: bool,
+    sources: tuple[str, ...],
+    strict: bool,
+    kustomize_bin: str | None,
+) -> None:
+    """How a HelmRelease's effective values differ between environments.
+
+    Values are composed as helm-controller does (valuesFrom in order, targetPath with Helm's
+    --set syntax, spec.values on top); the chart and the release settings are compared too.
+    Values from Secrets are always masked. RELEASE is NAME or NAMESPACE/NAME.
+
+    \b
+    Examples:
+      fluxops values-diff podinfo --envs staging,production
+      fluxops values-diff --all --envs staging,production -o markdown
+      fluxops values-diff apps/podinfo --env a=clusters/a --env b=apps/b
+
+    Exit status: 0 (or 1 with --exit-code when something differs), 2 for errors.
+    """
+    from fluxops import api
+    from fluxops.output import values_diff as out
+
+    if release and path == "." and (all_ or Path(release).is_dir()):
+        # `values-diff --all REPO`: the one positional argument is the repository.
+        path = release
+        release = None
+    result = api.values_diff(
+        api.ValuesDiffRequest(
+            path=path,
+            release=release,
+            envs=[e.strip() for e in (envs or "").split(",") if e.strip()],
+            env_paths=list(env_paths),
+            all_=all_,
+            all_values=all_values,
+            with_defaults=with_defaults,
+            strict=strict,
+            sources=list(sources),
+            kustomize_bin=kustomize_bin,
+        )
+    )
+    if fmt == "json":
+        sys.stdout.write(out.to_json(result))
+    elif fmt == "yaml":
+        sys.stdout.write(out.to_yaml(result))
+    elif fmt == "markdown":
+        sys.stdout.write(out.to_markdown(result))
+    else:
+        from rich.console import Console
+
+        out.print_table(result, Console())
+        for finding in result.findings:
+            if str(finding.severity) != "info":
+                click.echo(f"{finding.severity}: {finding.message}", err=True)
+    sys.exit(EXIT_FINDINGS if exit_code and result.differs else EXIT_OK)

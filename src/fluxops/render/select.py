@@ -1,0 +1,171 @@
+"""Which Flux Kustomizations a command means: every one reachable from the cluster entries
+(`--all`, optionally one `--cluster`), or one `--ks NAMESPACE/NAME` as its parent renders it."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from fluxops.errors import NotFoundError, UsageError
+from fluxops.loader.entries import entry_for_dir, find_entries
+from fluxops.loader.sources import clean_path
+from fluxops.model.identity import NamespacedName
+from fluxops.model.resource import Resource
+from fluxops.model.results import KustomizationBuild
+from fluxops.render.build import Renderer, entry_roots, repo_kustomizations, unattached
+
+
+def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuild]:
+    repo = renderer.repo
+    entries = find_entries(repo)
+    if cluster is not None:
+        wanted = clean_path(repo_relative(repo.root, cluster))
+        if not (repo.root / wanted).is_dir():
+            raise UsageError(f"--cluster {cluster}: no such folder in {repo.root}")
+        chosen = [e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")]
+        entries = chosen or [entry_for_dir(repo, wanted)]
+        return renderer.build_tree(entry_roots(entries))
+    builds = renderer.build_tree(entry_roots(entries))
+    # Kustomizations no entry reaches (repos without a bootstrap, test layouts) are built as
+    # roots of their own, their cluster named after the folder of the file defining them.
+    rest = unattached(repo, builds)
+    if rest:
+        seen = {(b.name, clean_path(b.path)) for b in builds}
+        roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
+        for extra in renderer.build_tree(roots):
+            if (extra.name, clean_path(extra.path)) not in seen:
+                builds.append(extra)
+    return builds
+
+
+def repo_relative(root: Path, path: str) -> str:
+    """A user-given path (absolute, relative to the repo, or to the working folder) as a
+    repo-relative posix path."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            return candidate.resolve().relative_to(root).as_posix()
+        except ValueError:
+            raise UsageError(f"{path} is not inside the repository {root}") from None
+    if (root / candidate).exists():
+        return candidate.as_posix()
+    resolved = (Path.cwd() / candidate).resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return candidate.as_posix()
+
+
+def build_ks(renderer: Renderer, ks_ref: str) -> list[KustomizationBuild]:
+    """One Flux Kustomization, as its parent renders it (namespace, patches and variables
+    applied) when a cluster entry reaches it; else as written in its file."""
+    repo = renderer.repo
+    ref = NamespacedName.parse(ks_ref)
+    if not ref.name:
+        raise UsageError(f"--ks {ks_ref!r}: expected NAMESPACE/NAME")
+
+    def matches(build: KustomizationBuild) -> bool:
+        return build.namespace == ref.namespace and build.name == ref.name
+
+    entries = find_entries(repo)
+    if entries:
+        tree = renderer.build_tree(entry_roots(entries), stop=matches)
+        found = [b for b in tree if matches(b)]
+        if found:
+            return [found[-1]]
+    known = repo_kustomizations(repo)
+    candidates = [
+        r for r in known if r.name == ref.name and (r.namespace or "default") == ref.namespace
+    ] or [r for r in known if r.name == ref.name and not r.namespace]
+    if not candidates:
+        names = sorted({f"{r.namespace or '(no namespace)'}/{r.name}" for r in known})
+        raise NotFoundError(
+            f"no Flux Kustomization {ref} in {repo.root}",
+            hint=("known Kustomizations: " + ", ".join(names[:30]))
+            if names
+            else "this repository defines no Flux Kustomization",
+        )
+    resource = candidates[0]
+    if not resource.namespace:
+        raw = dict(resource.raw)
+        raw["metadata"] = {**resource.metadata, "namespace": ref.namespace}
+        resource = Resource(raw=raw, origin=resource.origin)
+    return [renderer.build_one(resource)]
+
+
+class Environment:
+    """A named set of rendered objects: a Flux Kustomization, a cluster, or an overlay."""
+
+    def __init__(self, name: str, how: str, builds: list[KustomizationBuild]) -> None:
+        self.name = name
+        self.how = how
+        self.builds = builds
+
+    @property
+    def objects(self) -> list[Resource]:
+        return [o for b in self.builds for o in b.objects]
+
+    @property
+    def failed(self) -> list[KustomizationBuild]:
+        return [b for b in self.builds if b.status == "failed"]
+
+
+def resolve_environment(renderer: Renderer, name: str, path: str | None = None) -> Environment:
+    """An environment named `name`, resolved in this order: `path` when given (a cluster
+    folder or an overlay folder), a Flux Kustomization called `name`, a cluster folder
+    (`clusters/<name>` or `<name>` itself), an overlay folder (`apps/<name>` or `<name>`)."""
+    repo = renderer.repo
+    root = repo.root
+    if path is not None:
+        rel = clean_path(repo_relative(root, path))
+        if not (root / rel).is_dir():
+            raise UsageError(f"--env {name}={path}: no such folder in {root}")
+        return _folder_environment(renderer, name, rel)
+    ks_names = {(r.namespace, r.name) for r in repo_kustomizations(repo)}
+    wanted = NamespacedName.parse(name, default_namespace="")
+    matching = [(ns, n) for ns, n in ks_names if n == wanted.name and wanted.namespace in ("", ns)]
+    if matching:
+        ns, n = sorted(matching)[0]
+        return Environment(
+            name,
+            f"Flux Kustomization {ns or 'flux-system'}/{n}",
+            build_ks(renderer, f"{ns or 'flux-system'}/{n}"),
+        )
+    for candidate in (f"clusters/{name}", name, f"apps/{name}"):
+        rel = clean_path(candidate)
+        if rel and (root / rel).is_dir():
+            return _folder_environment(renderer, name, rel)
+    raise UsageError(
+        f"environment {name!r}: no Flux Kustomization of that name, and no folder "
+        f"clusters/{name}, {name} or apps/{name} in {root}",
+        hint=f"state it explicitly with --env {name}=PATH",
+    )
+
+
+def _folder_environment(renderer: Renderer, name: str, rel: str) -> Environment:
+    """A cluster folder (it has a cluster entry or Flux Kustomizations) or an overlay."""
+    from fluxops.render.generator import find_kustomization_file
+
+    repo = renderer.repo
+    entries = [e for e in find_entries(repo) if e.cluster == rel or e.cluster.startswith(rel + "/")]
+    if entries or (repo.root / rel / "flux-system").is_dir():
+        return Environment(name, f"cluster {rel}", build_all(renderer, rel))
+    if find_kustomization_file(repo.root / rel) is not None:
+        raw = {
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": name, "namespace": "flux-system"},
+            "spec": {
+                "path": "./" + rel,
+                "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+            },
+        }
+        renderer_opts = renderer.options
+        labels = renderer_opts.owner_labels
+        renderer_opts.owner_labels = False
+        try:
+            build = renderer.build_one(Resource(raw=raw), cluster=f"overlay {rel}")
+        finally:
+            renderer_opts.owner_labels = labels
+        return Environment(name, f"overlay {rel}", [build])
+    return Environment(name, f"cluster {rel}", build_all(renderer, rel))
