@@ -26,4 +26,8 @@ def test_missing_targets_and_order() -> None:
     assert g.missing == [(n("apps"), n("ghost"))]
     assert g.cycles() == []
     order = g.order()
-    assert order.index(n("infra-controllers")) < order.index(n("infra-configs")) < order.index(n("apps"))
+    assert (
+        order.index(n("infra-controllers"))
+        < order.index(n("infra-configs"))
+        < order.index(n("apps"))
+    )

@@ -6,6 +6,9 @@ import click
 
 from fluxops import __version__
 from fluxops.cli.build import build_command
+from fluxops.cli.lint import lint_command
+from fluxops.cli.validate import validate_command
+from fluxops.cli.values_diff import values_diff_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -17,6 +20,9 @@ def cli() -> None:
 
 
 cli.add_command(build_command)
+cli.add_command(validate_command)
+cli.add_command(lint_command)
+cli.add_command(values_diff_command)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from fluxops.diff.helm_values import (
 )
 from fluxops.diff.values_diff import MISSING, Row, diff_across, render_path, values_equal
 from fluxops.errors import ValuesError
+from fluxops.model.findings import Finding
 from fluxops.model.flux import HelmRelease
 from fluxops.model.resource import Resource
 
@@ -190,3 +191,19 @@ def _add_row(
     differs = any(not values_equal(items[0], v) for v in items[1:])
     if differs or all_values:
         result.rows.append(DiffRow(section, path, values, differs))
+
+
+@dataclass
+class ValuesDiffResult:
+    """The outcome of `values-diff`: one ReleaseDiff per release compared, releases that only
+    some environments have (with --all), and findings from rendering."""
+
+    envs: list[str]
+    env_descriptions: dict[str, str]
+    diffs: list[ReleaseDiff]
+    only_in: dict[str, list[str]]
+    findings: list[Finding]
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.only_in) or any(d.differs for d in self.diffs)

@@ -15,9 +15,27 @@ from typing import Any
 import yaml
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is missing.
-    from yaml import CSafeLoader as _FastLoader
+    from yaml import CSafeLoader as _CBase
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _CBase  # type: ignore[assignment]
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _without_timestamps(cls: type[Any]) -> None:
+    """Kubernetes decodes YAML with go-yaml, which keeps timestamp-looking scalars as strings
+    when the target is untyped; PyYAML would make datetime objects (not even JSON-able)."""
+    cls.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+        for key, resolvers in cls.yaml_implicit_resolvers.items()
+    }
+
+
+class _FastLoader(_CBase):
+    pass
+
+
+_without_timestamps(_FastLoader)
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -46,6 +64,7 @@ def _construct_unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node
     return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
+_without_timestamps(_TolerantLoader)
 _TolerantLoader.add_constructor("tag:yaml.org,2002:value", _construct_value_tag)
 _TolerantLoader.add_multi_constructor("!", _construct_unknown_tag)
 _TolerantLoader.add_multi_constructor("tag:", _construct_unknown_tag)

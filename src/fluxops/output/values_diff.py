@@ -9,7 +9,7 @@ from fluxops.diff.values_diff import MISSING
 from fluxops.loader.yamlio import dump
 
 if TYPE_CHECKING:
-    from fluxops.api import ValuesDiffResult
+    from fluxops.diff.release_diff import ValuesDiffResult
 
 ABSENT = "(absent)"
 

@@ -27,7 +27,6 @@ from fluxops.loader.sources import (
     clean_path,
 )
 from fluxops.model.findings import Finding, Severity
-from fluxops.model.graph import KustomizationGraph
 from fluxops.model.flux import (
     SOURCE_GROUP,
     ArtifactGenerator,
@@ -35,6 +34,7 @@ from fluxops.model.flux import (
     SourceRef,
     is_flux_kustomization,
 )
+from fluxops.model.graph import KustomizationGraph
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.render.cache import BuildCache, default_cache_dir

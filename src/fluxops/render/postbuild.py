@@ -155,7 +155,8 @@ def _parse(text: str) -> Any:
         return load_single(text)
     except yaml.YAMLError as exc:
         raise PostBuildError(
-            f"{_identity_hint(text)}: YAML is invalid (after substitution): {exc}"
+            f"{_identity_hint(text)}: envsubst error: YAMLToJSON: {exc} (a substituted value "
+            f"made the YAML invalid; quote the ${{...}} expression or the value)"
         ) from None
 
 
@@ -215,7 +216,9 @@ def post_build(
         raw: Any = None
         if substitute and not _disabled_in_text(text):
             try:
-                text = varsub.substitute_resource_text(text, variables, strict=strict)
+                text = varsub.substitute_resource_text(
+                    text, variables, strict=strict, validate=False
+                )
             except SubstitutionError as exc:
                 head = _identity_hint(text)
                 raise PostBuildError(f"{head}: {exc.message}") from None
@@ -224,7 +227,9 @@ def post_build(
             raw = _parse(text)
             if not varsub.is_substitution_disabled(*_labels_annotations(raw)):
                 try:
-                    text = varsub.substitute_resource_text(text, variables, strict=strict)
+                    text = varsub.substitute_resource_text(
+                        text, variables, strict=strict, validate=False
+                    )
                 except SubstitutionError as exc:
                     raise PostBuildError(f"{_identity_hint(text)}: {exc.message}") from None
                 raw = None

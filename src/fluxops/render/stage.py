@@ -4,6 +4,7 @@ take the cached output). Safe to run in parallel: each build has its own folder.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from fluxops.model.flux import Kustomization
 from fluxops.render.cache import BuildCache
 from fluxops.render.engine import Engine, KustomizeFailure
 from fluxops.render.generator import KUSTOMIZATION_FILES, GeneratorError, generate
-from fluxops.render.workspace import Workspace, materialize, mirror_path
+from fluxops.render.workspace import Workspace, leaf_copy, materialize, skeleton
 
 
 @dataclass
@@ -41,18 +42,34 @@ class Stager:
         self.workspace = workspace
         self.cache = cache
         self._artifact_roots: dict[str, Path] = {}
+        self._skeletons: dict[Path, Path] = {}
         self._filters: dict[Path, SourceFilter] = {}
+        self._lock = threading.Lock()
+        self._count = 0
 
     def source_root(self, source: ResolvedSource) -> Path:
         if isinstance(source, LocalSource):
             return source.root
         assert isinstance(source, GeneratedSource)
-        root = self._artifact_roots.get(source.key)
-        if root is None:
-            root = self.workspace.new_dir("artifact-" + source.key.split("/")[-1])
-            materialize(source.layout, root)
-            self._artifact_roots[source.key] = root
-        return root
+        with self._lock:
+            root = self._artifact_roots.get(source.key)
+            if root is None:
+                root = self.workspace.new_dir("artifact-" + source.key.split("/")[-1])
+                materialize(source.layout, root)
+                self._artifact_roots[source.key] = root
+                self._skeletons[root] = root  # a materialized artifact is its own skeleton
+            return root
+
+    def _skeleton(self, root: Path) -> tuple[Path, int]:
+        with self._lock:
+            skel = self._skeletons.get(root)
+            if skel is None:
+                skel = self.workspace.new_dir("source") / "root"
+                skel.mkdir()
+                skeleton(root, skel)
+                self._skeletons[root] = skel
+            self._count += 1
+            return skel, self._count
 
     def _filter(self, root: Path) -> SourceFilter:
         if root not in self._filters:
@@ -99,8 +116,8 @@ class Stager:
             out.injected_origin = True
         text = dump(kus)
 
-        ws = self.workspace.new_dir(f"{ks.namespace}-{ks.name}")
-        leaf = mirror_path(root, rel, ws)
+        skel, number = self._skeleton(root)
+        leaf = leaf_copy(skel, rel, str(number))
         for name in KUSTOMIZATION_FILES:
             existing = leaf / name
             if existing.is_symlink() or existing.exists():
@@ -116,7 +133,7 @@ class Stager:
         try:
             stream = self.engine.build(leaf)
         except KustomizeFailure as exc:
-            out.error = _relative_message(str(exc), ws, root)
+            out.error = _relative_message(str(exc), leaf, skel, rel)
             return out
         self.cache.put(key, stream)
         out.stream = stream
@@ -129,7 +146,7 @@ def source_label(source: ResolvedSource) -> str:
     return str(source.root)
 
 
-def _relative_message(message: str, ws: Path, root: Path) -> str:
+def _relative_message(message: str, leaf: Path, skel: Path, rel: str) -> str:
     """kustomize names workspace paths; show them relative to the source root instead."""
-    text = message.replace(str(ws) + os.sep, "").replace(str(ws), ".")
-    return text.replace(str(root) + os.sep, "")
+    text = message.replace(str(leaf), str(skel / rel) if rel else str(skel))
+    return text.replace(str(skel) + os.sep, "").replace(str(skel), ".")

@@ -137,7 +137,9 @@ def is_substitution_disabled(labels: Mapping[str, str], annotations: Mapping[str
     )
 
 
-def substitute_resource_text(text: str, variables: Mapping[str, str], *, strict: bool) -> str:
+def substitute_resource_text(
+    text: str, variables: Mapping[str, str], *, strict: bool, validate: bool = True
+) -> str:
     """What Flux's SubstituteVariables does to the YAML text of one resource.
 
     `text` is one resource rendered as YAML (Flux uses `res.AsYAML()`). `variables` are the
@@ -167,7 +169,7 @@ def substitute_resource_text(text: str, variables: Mapping[str, str], *, strict:
         raise SubstitutionError(
             f"envsubst error: variable substitution failed: {exc.message}", hint=hint
         ) from None
-    if output == text:
+    if output == text or not validate:
         return output
     try:
         load_single(output)

@@ -57,22 +57,44 @@ class Workspace:
         self.close()
 
 
-def mirror_path(source_root: Path, rel_path: str, dest: Path) -> Path:
-    """Mirror `source_root` into the empty folder `dest`, with real folders along `rel_path`
-    (posix, relative, already cleaned) and symlinks elsewhere. Returns the mirrored leaf."""
-    parts = [p for p in rel_path.split("/") if p]
-    src, out = source_root, dest
-    for depth in range(len(parts) + 1):
-        nxt = parts[depth] if depth < len(parts) else None
-        for entry in os.scandir(src):
-            if entry.name == nxt:
+def skeleton(source_root: Path, dest: Path) -> None:
+    """Mirror `source_root` into the empty folder `dest`: real folders, symlinked files (and
+    symlinked folder links). Built once per source and run; builds then add their own leaf."""
+    root = str(source_root)
+    for dirpath, dirnames, filenames in os.walk(source_root):
+        rel = os.path.relpath(dirpath, root)
+        out = dest if rel == "." else dest / rel
+        if rel != ".":
+            out.mkdir(exist_ok=True)
+        keep = []
+        for name in dirnames:
+            if name == ".git":
                 continue
-            os.symlink(entry.path, out / entry.name)
-        if nxt is None:
-            break
-        src, out = src / nxt, out / nxt
-        out.mkdir()
-    return out
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                os.symlink(os.path.realpath(full), out / name)
+            else:
+                keep.append(name)
+        dirnames[:] = keep
+        for name in filenames:
+            os.symlink(os.path.realpath(os.path.join(dirpath, name)), out / name)
+
+
+def leaf_copy(skeleton_root: Path, rel_path: str, tag: str) -> Path:
+    """A private copy of the folder `rel_path` of a skeleton, as a sibling of it (so every
+    relative reference resolves as from the original), whose entries link to the original's.
+    The build writes its generated kustomization there. For the root folder the copy sits
+    beside the skeleton."""
+    parts = [p for p in rel_path.split("/") if p]
+    original = skeleton_root.joinpath(*parts)
+    if parts:
+        leaf = original.parent / f".fluxops-{tag}-{parts[-1]}"
+    else:
+        leaf = skeleton_root.parent / f"{skeleton_root.name}.fluxops-{tag}"
+    leaf.mkdir()
+    for entry in os.scandir(original):
+        os.symlink(entry.path, leaf / entry.name)
+    return leaf
 
 
 def materialize(layout: ArtifactLayout, dest: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from fluxops.render.cache import BuildCache, input_closure
-from fluxops.render.workspace import Workspace, mirror_path
+from fluxops.render.workspace import Workspace, leaf_copy, skeleton
 
 pytestmark = pytest.mark.unit
 
@@ -30,22 +30,23 @@ def tree_state(root: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))}
 
 
-def test_mirror_has_real_folders_on_the_path_and_links_elsewhere(
-    repo: Path, tmp_path: Path
-) -> None:
+def test_skeleton_and_leaf_copy_never_touch_the_repo(repo: Path) -> None:
     before = tree_state(repo)
     with Workspace() as ws:
-        dest = ws.new_dir("x")
-        leaf = mirror_path(repo, "apps/staging", dest)
-        assert leaf == dest / "apps" / "staging"
-        assert not leaf.is_symlink() and not (dest / "apps").is_symlink()
-        assert (dest / "other").is_symlink()
-        assert (dest / "apps" / "base").is_symlink()
+        skel = ws.new_dir("x") / "root"
+        skel.mkdir()
+        skeleton(repo, skel)
+        assert (skel / "apps").is_dir() and not (skel / "apps").is_symlink()
+        assert (skel / "other" / "x.yaml").is_symlink()
+        leaf = leaf_copy(skel, "apps/staging", "1")
+        assert leaf.parent == skel / "apps"  # a sibling: relative references resolve alike
         assert (leaf / "patch.yaml").is_symlink()
         # Writing the generated kustomization replaces the link, not the user's file.
         (leaf / "kustomization.yaml").unlink()
         (leaf / "kustomization.yaml").write_text("changed")
         assert (leaf / ".." / "base" / "cm.yaml").read_text() == "kind: ConfigMap\n"
+        root_copy = leaf_copy(skel, "", "2")
+        assert (root_copy / "apps" / "base").is_dir()
         root = ws.root
     assert not root.exists()
     assert tree_state(repo) == before

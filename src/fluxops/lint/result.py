@@ -1,0 +1,38 @@
+"""The outcome of one `lint` run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fluxops.model.findings import Finding
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    ignored: int = 0
+    config_file: str | None = None
+    rendered: bool = False
+    builds_failed: int = 0
+    root: Path | None = None
+    seconds: float = 0.0
+
+    def per_rule(self) -> Counter[str]:
+        return Counter(f.code for f in self.findings)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rules_run": len(self.rules_run),
+            "findings_per_rule": dict(sorted(self.per_rule().items())),
+            "suppressed": self.suppressed,
+            "ignored_by_path": self.ignored,
+            "config": self.config_file,
+            "rendered": self.rendered,
+            "kustomizations_failed": self.builds_failed,
+            "seconds": round(self.seconds, 3),
+        }

@@ -1,0 +1,430 @@
+"""Validate rendered objects against their schemas; a pure function from models to findings
+(the only I/O is reading schema data and the compiled-validator cache)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.resource import Origin, Resource
+from fluxops.model.results import BuildResult
+from fluxops.validate.catalog import SchemaCatalog, SchemaEntry, SchemaMiss
+from fluxops.validate.celrules import CelEngine, check_extras
+from fluxops.validate.convert import CelRule
+from fluxops.validate.crds import is_crd
+from fluxops.validate.locate import LineIndex, ReadText
+from fluxops.validate.messages import Describer, SchemaProblem, json_path
+from fluxops.validate.metadata import check_metadata
+
+#: Finding codes of `validate`, with what each means (SARIF rule help, docs).
+CODES: dict[str, tuple[Severity, str]] = {
+    "schema": (Severity.ERROR, "The object does not match its schema."),
+    "schema-unknown-field": (
+        Severity.ERROR,
+        "A field the schema does not define (--strict): the API server drops or rejects it.",
+    ),
+    "schema-cel": (Severity.ERROR, "A CEL validation rule (x-kubernetes-validations) fails."),
+    "schema-cel-error": (
+        Severity.INFO,
+        "A CEL validation rule could not be evaluated on this object (evaluation error).",
+    ),
+    "schema-cel-unsupported": (
+        Severity.INFO,
+        "A CEL validation rule the CEL library cannot evaluate; it was counted, not checked.",
+    ),
+    "schema-missing": (
+        Severity.WARNING,
+        "No schema for this kind anywhere (built-in kinds, Flux CRDs, CRDs in the repository).",
+    ),
+    "schema-not-served": (Severity.ERROR, "The CRD defines this version but does not serve it."),
+    "schema-deprecated": (Severity.WARNING, "The CRD marks this version as deprecated."),
+    "metadata": (Severity.ERROR, "Invalid object metadata (name, namespace, labels, annotations)."),
+    "build-failed": (Severity.ERROR, "A Flux Kustomization failed to render; nothing to validate."),
+}
+
+
+@dataclass
+class ValidateOptions:
+    kube_version: str
+    strict: bool = False
+    require_schemas: bool = False
+    cache_dir: Path | None = None
+    cel: bool = True
+
+
+@dataclass
+class SkippedRule:
+    kind: str
+    api_version: str
+    rule: str
+    reason: str
+    count: int = 0
+
+
+@dataclass
+class ValidateResult:
+    findings: list[Finding] = field(default_factory=list)
+    documents: int = 0
+    validated: int = 0
+    failed_documents: int = 0
+    no_schema: int = 0
+    kube_version: str = ""
+    flux_release: str = ""
+    crds: int = 0
+    builds_ok: int = 0
+    builds_failed: int = 0
+    cel_evaluated: int = 0
+    cel_skipped: list[SkippedRule] = field(default_factory=list)
+    by_source: dict[str, int] = field(default_factory=dict)
+    compiled: int = 0
+    loaded_from_cache: int = 0
+    seconds: float = 0.0
+    root: Path | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "validated": self.validated,
+            "failed_documents": self.failed_documents,
+            "no_schema": self.no_schema,
+            "kube_version": self.kube_version,
+            "flux_crds": self.flux_release,
+            "repo_crd_versions": self.crds,
+            "kustomizations_ok": self.builds_ok,
+            "kustomizations_failed": self.builds_failed,
+            "cel_rules_evaluated": self.cel_evaluated,
+            "cel_rules_not_evaluated": sum(s.count for s in self.cel_skipped),
+            "schemas_by_source": self.by_source,
+            "validators_compiled": self.compiled,
+            "validators_from_cache": self.loaded_from_cache,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Item:
+    resource: Resource
+    fallback: Origin | None
+    owner: str
+
+
+class Validator:
+    """Holds the catalog, the compiled validators and the CEL engine of one run."""
+
+    def __init__(self, catalog: SchemaCatalog, options: ValidateOptions, read_text: ReadText):
+        from fluxops.validate.compiled import ValidatorCache
+
+        self.catalog = catalog
+        self.options = options
+        self.cache = ValidatorCache(options.cache_dir)
+        self.lines = LineIndex(read_text)
+        self._cel: CelEngine | None = None
+        self._cel_ready = False
+        self._skipped: dict[tuple[str, str, str], SkippedRule] = {}
+        self.result = ValidateResult(
+            kube_version=catalog.builtin.kube_version, flux_release=catalog.flux_release
+        )
+
+    def cel(self) -> CelEngine | None:
+        if not self._cel_ready:
+            self._cel_ready = True
+            if self.options.cel:
+                try:
+                    self._cel = CelEngine()
+                except ImportError:  # the CEL library is an optional speed-up of coverage
+                    self._cel = None
+        return self._cel
+
+    # -- one object ----------------------------------------------------------------------------
+
+    def validate(self, item: _Item) -> list[Finding]:
+        obj = item.resource
+        self.result.documents += 1
+        raw = obj.raw
+        api_version, kind = obj.api_version, obj.kind
+        found = self.catalog.lookup(api_version, kind)
+        problems: list[SchemaProblem] = []
+        if isinstance(found, SchemaMiss):
+            self.result.no_schema += 1
+            severity = Severity.ERROR if self.options.require_schemas else Severity.WARNING
+            findings = [
+                self._finding(item, "schema-missing", severity, found.reason, (), _hint(found))
+            ]
+            problems.extend(check_metadata(obj.id.group, kind, raw))
+            return findings + [self._problem(item, p) for p in problems]
+        entry: SchemaEntry = found
+        self.result.validated += 1
+        self.result.by_source[entry.source] = self.result.by_source.get(entry.source, 0) + 1
+        findings = []
+        if not entry.served:
+            findings.append(
+                self._finding(
+                    item,
+                    "schema-not-served",
+                    Severity.ERROR,
+                    f"{kind} {api_version} is defined but not served by its CRD ({entry.source})",
+                    ("apiVersion",),
+                    "use a served version",
+                )
+            )
+        if entry.deprecated:
+            warning = entry.deprecation_warning or f"{kind} {api_version} is deprecated"
+            findings.append(
+                self._finding(
+                    item, "schema-deprecated", Severity.WARNING, warning, ("apiVersion",), None
+                )
+            )
+        ok = self.cache.is_valid(entry.digest, entry.schema, raw)
+        if ok is not True:
+            describer = Describer(secret=kind == "Secret" and obj.id.group == "")
+            problems.extend(describer.problems(self.cache.errors(entry.digest, entry.schema, raw)))
+        if entry.extras is not None:
+            problems.extend(self._extras(item, entry))
+        problems.extend(check_metadata(obj.id.group, kind, raw))
+        if any(p.code in ("schema", "schema-unknown-field", "schema-cel") for p in problems):
+            self.result.failed_documents += 1
+        findings.extend(self._problem(item, p) for p in problems)
+        return findings
+
+    def _extras(self, item: _Item, entry: SchemaEntry) -> list[SchemaProblem]:
+        assert entry.extras is not None
+        engine = self.cel() if entry.has_rules else None
+        outcome = check_extras(item.resource.raw, entry.extras, engine)
+        problems = [SchemaProblem(path, "schema", text) for path, text in outcome.duplicates]
+        self.result.cel_evaluated += outcome.evaluated
+        for violation in outcome.violations:
+            problems.append(
+                SchemaProblem(
+                    _rule_path(violation.path, violation.rule),
+                    "schema-cel",
+                    _rule_message(violation.rule),
+                )
+            )
+        for path, rule, error in outcome.errors:
+            problems.append(
+                SchemaProblem(
+                    _rule_path(path, rule),
+                    "schema-cel-error",
+                    f"CEL rule could not be evaluated ({error}): {rule.rule}",
+                )
+            )
+        for skip in outcome.skipped:
+            key = (entry.api_version, entry.kind, skip.rule.rule)
+            slot = self._skipped.get(key)
+            if slot is None:
+                slot = SkippedRule(entry.kind, entry.api_version, skip.rule.rule, skip.reason)
+                self._skipped[key] = slot
+            slot.count += 1
+        return problems
+
+    # -- findings ------------------------------------------------------------------------------
+
+    def _problem(self, item: _Item, problem: SchemaProblem) -> Finding:
+        severity = CODES.get(problem.code, (Severity.ERROR, ""))[0]
+        return self._finding(item, problem.code, severity, problem.message, problem.path, None)
+
+    def _finding(
+        self,
+        item: _Item,
+        code: str,
+        severity: Severity,
+        message: str,
+        path: tuple[str | int, ...],
+        hint: str | None,
+    ) -> Finding:
+        obj = item.resource
+        own = obj.origin if obj.origin is not None and self.lines.exists(obj.origin.file) else None
+        origin = own or item.fallback
+        line = None
+        file = None
+        if origin is not None:
+            file = origin.file
+            line = origin.line
+            if own is not None and path:
+                line = self.lines.line(own.file, own.document, path) or own.line
+        if obj.origin is not None and own is None:
+            where = f"{obj.origin.file} of the artifact {item.owner} builds from"
+            hint = (hint + "; " if hint else "") + where
+        elif obj.origin is None and item.owner:
+            hint = (hint + "; " if hint else "") + f"rendered by {item.owner} (no source file)"
+        text = f"{json_path(path)}: {message}" if path else message
+        return Finding(
+            code=code,
+            severity=severity,
+            message=text,
+            file=file,
+            line=line,
+            object=f"{obj.id.short()} ({obj.api_version})",
+            path=json_path(path) if path else None,
+            hint=hint,
+        )
+
+    def skipped_rules(self) -> list[SkippedRule]:
+        return sorted(self._skipped.values(), key=lambda s: (s.kind, s.rule))
+
+
+def _flux_operator(resource: Resource) -> bool:
+    """Signs that the Flux Operator installs Flux: a FluxInstance, or the flux-operator /
+    flux-instance charts."""
+    if resource.kind == "FluxInstance":
+        return True
+    if resource.kind in ("HelmRelease", "OCIRepository", "HelmRepository"):
+        if resource.name in ("flux-operator", "flux-instance"):
+            return True
+        values = resource.spec.get("values")
+        return isinstance(values, dict) and isinstance(values.get("instance"), dict)
+    return False
+
+
+def _hint(miss: SchemaMiss) -> str:
+    if miss.known_versions:
+        return "use " + " or ".join(miss.known_versions)
+    return "add the CRD to the repository, or pass --require-schemas to make this an error"
+
+
+def _rule_path(path: tuple[str | int, ...], rule: CelRule) -> tuple[str | int, ...]:
+    if rule.field_path:
+        extra = [p for p in rule.field_path.lstrip(".").replace("[", ".").split(".") if p]
+        return (*path, *(p.rstrip("]").strip("'\"") for p in extra))
+    return path
+
+
+def _rule_message(rule: CelRule) -> str:
+    if rule.message:
+        return f"{rule.message} (CEL rule: {rule.rule})"
+    return f"fails the CEL rule {rule.rule}"
+
+
+def validate_build(
+    build: BuildResult,
+    repo_resources: Iterable[Resource],
+    catalog: SchemaCatalog,
+    options: ValidateOptions,
+    read_text: ReadText,
+) -> ValidateResult:
+    """Validate every object that `build` rendered. CRDs found in the repository files and in
+    the rendered output are schema sources for the rest."""
+    started = time.perf_counter()
+    operator = False
+    for resource in repo_resources:
+        operator = operator or _flux_operator(resource)
+        if is_crd(resource.raw):
+            catalog.add_crd(resource.raw, resource.origin.file if resource.origin else "")
+    items: list[_Item] = []
+    for kb in build.builds:
+        owner = f"Kustomization/{kb.ref}" if kb.kustomization.kind else ""
+        if kb.status == "failed":
+            continue
+        for obj in kb.objects:
+            operator = operator or _flux_operator(obj)
+            if is_crd(obj.raw):
+                catalog.add_crd(obj.raw, obj.origin.file if obj.origin else owner)
+            items.append(_Item(obj, kb.kustomization.origin, owner))
+    if operator:
+        catalog.use_flux_operator()
+    validator = Validator(catalog, options, read_text)
+    result = validator.result
+    result.crds = catalog.crd_count
+    result.builds_ok = build.ok
+    result.builds_failed = build.failed
+    findings: list[Finding] = []
+    for kb in build.builds:
+        if kb.status == "failed":
+            origin = kb.kustomization.origin
+            findings.append(
+                Finding(
+                    "build-failed",
+                    Severity.ERROR,
+                    f"Kustomization {kb.ref} failed to render, its objects were not validated: "
+                    f"{kb.error}",
+                    file=origin.file if origin else None,
+                    line=origin.line if origin else None,
+                    object=f"Kustomization/{kb.ref}",
+                )
+            )
+    for item in items:
+        findings.extend(validator.validate(item))
+    findings.extend(f for f in build.all_findings() if f.severity >= Severity.WARNING)
+    result.cel_skipped = validator.skipped_rules()
+    for skipped in result.cel_skipped:
+        findings.append(
+            Finding(
+                "schema-cel-unsupported",
+                Severity.INFO,
+                f"CEL rule of {skipped.kind} {skipped.api_version} not evaluated on "
+                f"{skipped.count} object(s): {skipped.reason}: {skipped.rule}",
+                object=f"{skipped.kind} ({skipped.api_version})",
+            )
+        )
+    result.findings = dedupe(findings)
+    result.compiled = validator.cache.compiled
+    result.loaded_from_cache = validator.cache.loaded
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem in a source file: a component rendered into twelve namespaces
+    fails once, naming the other objects (`extra["objects"]`). Missing schemas are reported once
+    per kind."""
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
+    for f in findings:
+        if f.code == "schema-missing":
+            key: tuple[Any, ...] = (f.code, f.message)
+        else:
+            key = (f.code, f.file, f.line, f.path, f.message)
+        groups.setdefault(key, []).append(f)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        objects = list(dict.fromkeys(f.object for f in group if f.object))
+        if len(objects) <= 1:
+            out.append(first)
+            continue
+        message = first.message
+        if first.code == "schema-missing":
+            message += f" ({len(objects)} objects)"
+        out.append(
+            Finding(
+                code=first.code,
+                severity=max(f.severity for f in group),
+                message=message,
+                file=first.file,
+                line=first.line,
+                object=f"{objects[0]} and {len(objects) - 1} more",
+                path=first.path,
+                hint=first.hint,
+                extra={**first.extra, "objects": objects},
+            )
+        )
+    return out
+
+
+def severity_counts(findings: Iterable[Finding]) -> Counter[str]:
+    return Counter(str(f.severity) for f in findings)
+
+
+def attach_origins(build: BuildResult, repo_resources: Iterable[Resource]) -> int:
+    """Give rendered objects without an origin (plain overlay builds) the file of the one repo
+    document with the same kind and name; returns how many were matched."""
+    index: dict[tuple[str, str], list[Resource]] = {}
+    for resource in repo_resources:
+        if resource.origin is not None:
+            index.setdefault((resource.kind, resource.name), []).append(resource)
+    matched = 0
+    for kb in build.builds:
+        for obj in kb.objects:
+            if obj.origin is not None:
+                continue
+            candidates = index.get((obj.kind, obj.name), [])
+            same_ns = [c for c in candidates if c.namespace in ("", obj.namespace)]
+            chosen = same_ns if len(same_ns) == 1 else candidates if len(candidates) == 1 else []
+            if chosen:
+                obj.origin = chosen[0].origin
+                matched += 1
+    return matched
