@@ -7,7 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # tool name | module dir | package to build (relative to the module)
+# A module dir may hold an executable goflags.sh: it gets a scratch dir as $1 and prints extra
+# `go build` flags, one per line (a later -ldflags replaces the default "-s -w").
 TOOLS=(
+  "kube-testcluster|tests/cluster/apiserver|."
+  "flux|tests/fidelity/fluxcli|github.com/fluxcd/flux2/v2/cmd/flux"
+  "kustomize|tests/engine/kustomize|sigs.k8s.io/kustomize/kustomize/v5"
 )
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
@@ -18,7 +23,7 @@ want=("$@")
 for entry in "${TOOLS[@]}"; do
   IFS='|' read -r tool dir pkg <<<"$entry"
   if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $tool "* ]]; then continue; fi
-  hash=$( (go version; find "$dir" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 \
+  hash=$( (go version; find "$dir" -type f \( -name '*.go' -o -name go.mod -o -name go.sum -o -name goflags.sh \) -print0 \
             | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
   out="$cache/$tool-$hash/$tool"
   if [ -x "$out" ]; then
@@ -27,7 +32,12 @@ for entry in "${TOOLS[@]}"; do
     echo "build-go-tools: building $tool from $dir (cold builds take tens of minutes on 2 cores)"
     start=$(date +%s)
     mkdir -p "$(dirname "$out")"
-    (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" "$pkg")
+    extra=()
+    if [ -x "$dir/goflags.sh" ]; then
+      flags=$(cd "$dir" && ./goflags.sh "$(dirname "$out")/scratch")
+      mapfile -t extra <<<"$flags"
+    fi
+    (cd "$dir" && go build -trimpath -ldflags "-s -w" "${extra[@]}" -o "$out.tmp" "$pkg")
     mv "$out.tmp" "$out"
     echo "build-go-tools: built $tool in $(( $(date +%s) - start ))s"
   fi

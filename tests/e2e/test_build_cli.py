@@ -136,7 +136,15 @@ def test_strict_and_owner_label_switches(fluxops: Run, tmp_path: Path) -> None:
     # a variable that no source defines: strict (default) fails the Kustomization, --no-strict empties it
     issuer = repo / "infrastructure/configs/cluster-issuer.yaml"
     issuer.write_text(issuer.read_text().replace("${CLUSTER_NAME}", "${UNDEFINED_VAR}"))
-    strict = fluxops("build", str(repo), "--ks", "flux-system/infra-configs", check_code=1)
+    strict = fluxops(
+        "build",
+        str(repo),
+        "--ks",
+        "flux-system/infra-configs",
+        "--cluster",
+        "clusters/staging",
+        check_code=1,
+    )
     assert 'variable not set (strict mode): "UNDEFINED_VAR"' in strict.stderr
     assert "ClusterIssuer/letsencrypt" in strict.stderr
     relaxed = fluxops(
@@ -144,6 +152,8 @@ def test_strict_and_owner_label_switches(fluxops: Run, tmp_path: Path) -> None:
         str(repo),
         "--ks",
         "flux-system/infra-configs",
+        "--cluster",
+        "clusters/staging",
         "--no-strict",
         "--no-owner-labels",
         check_code=0,
@@ -181,7 +191,10 @@ def test_one_failure_never_hides_the_others(fluxops: Run, tmp_path: Path) -> Non
             "no Flux Kustomization flux-system/nope",
         ),
         (["build", str(EXAMPLE)], "has no kustomization file"),
-        (["build", str(EXAMPLE), "--cluster", "clusters/staging"], "--cluster goes with --all"),
+        (
+            ["build", str(EXAMPLE), "--cluster", "clusters/staging"],
+            "--cluster goes with --all or --ks",
+        ),
         (["build", str(EXAMPLE), "--all", "--cluster", "clusters/nope"], "no such folder"),
         (["build", str(EXAMPLE), "--all", "--source", "bad"], "KIND/NAMESPACE/NAME=DIR"),
         (
@@ -212,3 +225,29 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_ks_in_several_clusters_builds_each(fluxops: Run) -> None:
+    data = json.loads(
+        fluxops(
+            "build", str(EXAMPLE), "--ks", "flux-system/apps", "-o", "json", check_code=0
+        ).stdout
+    )
+    assert sorted(k["cluster"] for k in data["kustomizations"]) == [
+        "clusters/production",
+        "clusters/staging",
+    ]
+    assert data["findings"] == []  # dependsOn targets outside a --ks build are not "missing"
+    one = json.loads(
+        fluxops(
+            "build",
+            str(EXAMPLE),
+            "--ks",
+            "flux-system/apps",
+            "--cluster",
+            "clusters/staging",
+            "-o",
+            "json",
+        ).stdout
+    )
+    assert [k["cluster"] for k in one["kustomizations"]] == ["clusters/staging"]

@@ -53,7 +53,7 @@ def _console() -> Any:
 @click.option(
     "--cluster",
     metavar="DIR",
-    help="With --all: only the cluster whose entry is DIR (e.g. clusters/staging).",
+    help="Only the cluster whose entry is DIR (e.g. clusters/staging); with --all or --ks.",
 )
 @click.option(
     "-o",

@@ -388,12 +388,17 @@ def graph_findings(graph: KustomizationGraph) -> list[Finding]:
     return findings
 
 
-def build_result(builds: list[KustomizationBuild], extra: list[Finding]) -> BuildResult:
+def build_result(
+    builds: list[KustomizationBuild], extra: list[Finding], *, complete: bool = True
+) -> BuildResult:
+    """`complete`: the builds are whole clusters (--all), so a dependsOn target that is not
+    among them really does not exist."""
     result = BuildResult(builds=builds)
     result.findings.extend(extra)
     result.findings.extend(cross_claims(builds))
     result.graph = dependency_graph(builds)
-    result.findings.extend(graph_findings(result.graph))
+    if complete:
+        result.findings.extend(graph_findings(result.graph))
     return result
 
 

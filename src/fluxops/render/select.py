@@ -56,9 +56,13 @@ def repo_relative(root: Path, path: str) -> str:
         return candidate.as_posix()
 
 
-def build_ks(renderer: Renderer, ks_ref: str) -> list[KustomizationBuild]:
+def build_ks(
+    renderer: Renderer, ks_ref: str, cluster: str | None = None
+) -> list[KustomizationBuild]:
     """One Flux Kustomization, as its parent renders it (namespace, patches and variables
-    applied) when a cluster entry reaches it; else as written in its file."""
+    applied) when a cluster entry reaches it; else as written in its file. A repository with
+    several clusters may hold the same NAMESPACE/NAME in each: then every one is built (one
+    result per cluster) unless `cluster` picks one."""
     repo = renderer.repo
     ref = NamespacedName.parse(ks_ref)
     if not ref.name:
@@ -68,11 +72,16 @@ def build_ks(renderer: Renderer, ks_ref: str) -> list[KustomizationBuild]:
         return build.namespace == ref.namespace and build.name == ref.name
 
     entries = find_entries(repo)
+    if cluster is not None:
+        wanted = clean_path(repo_relative(repo.root, cluster))
+        entries = [
+            e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")
+        ] or [entry_for_dir(repo, wanted)]
     if entries:
-        tree = renderer.build_tree(entry_roots(entries), stop=matches)
-        found = [b for b in tree if matches(b)]
+        stop = matches if len(entries) == 1 else None
+        found = [b for b in renderer.build_tree(entry_roots(entries), stop=stop) if matches(b)]
         if found:
-            return [found[-1]]
+            return found
     known = repo_kustomizations(repo)
     candidates = [
         r for r in known if r.name == ref.name and (r.namespace or "default") == ref.namespace
