@@ -14,6 +14,7 @@ import pytest
 
 from fluxops import api
 from fluxops.model.results import BuildResult
+from tests.conftest import FIXTURE_REPOS as FIXTURE_REPOS_DIR
 from tests.conftest import fixture_repos, require_fixture_repos
 
 pytestmark = pytest.mark.corpus
@@ -110,3 +111,15 @@ def pytest_terminal_summary_lines() -> list[str]:
         f"build corpus {name}: {total} Kustomizations, {ok} built, {failed} failed (expected)"
         for name, (total, ok, failed) in sorted(COUNTS.items())
     ]
+
+
+def test_every_cluster_name_is_a_valid_cluster_filter(results: dict[str, BuildResult]) -> None:
+    """`--all -o json` names clusters; `--all --cluster NAME` must build exactly those."""
+    repo = FIXTURE_REPOS_DIR / "allenporter__flux-local"
+    full = results["allenporter__flux-local"]
+    clusters = sorted({b.cluster for b in full.builds if "->" not in b.cluster})
+    assert len(clusters) > 5
+    for cluster in clusters:
+        expected = {(b.namespace, b.name) for b in full.builds if b.cluster == cluster}
+        only = api.build(api.BuildRequest(path=str(repo), all_=True, cluster=cluster))
+        assert {(b.namespace, b.name) for b in only.builds} == expected, cluster

@@ -23,8 +23,17 @@ def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuil
         if not (repo.root / wanted).is_dir():
             raise UsageError(f"--cluster {cluster}: no such folder in {repo.root}")
         chosen = [e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")]
-        entries = chosen or [entry_for_dir(repo, wanted)]
-        return renderer.build_tree(entry_roots(entries))
+        if chosen:
+            return renderer.build_tree(entry_roots(chosen))
+        # A folder `--all` named as the cluster of Kustomizations no entry reaches.
+        loose = [
+            (wanted, r)
+            for r in repo_kustomizations(repo)
+            if r.origin and posixpath.dirname(r.origin.file) == wanted
+        ]
+        if loose:
+            return renderer.build_tree(loose)
+        return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]))
     builds = renderer.build_tree(entry_roots(entries))
     # Kustomizations no entry reaches (repos without a bootstrap, test layouts) are built as
     # roots of their own, their cluster named after the folder of the file defining them.
