@@ -18,7 +18,6 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -63,10 +62,16 @@ def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
     from lightkube import ConfigError, KubeConfig
     from lightkube.config.models import User
 
-    path = _kubeconfig_path(kubeconfig)
-    source = str(path) if path else "the in-cluster service account"
+    from fluxops.cluster.kubeconfig import kubeconfig_files, merge, read_file
+
+    files = kubeconfig_files(kubeconfig)  # several with KUBECONFIG=a:b, merged as kubectl does
+    path = files[0] if files else None
+    source = os.pathsep.join(map(str, files)) if files else "the in-cluster service account"
     try:
-        kc = KubeConfig.from_file(path) if path else KubeConfig.from_service_account()
+        if len(files) > 1:
+            kc = KubeConfig.from_dict(merge([read_file(f) for f in files]), fname=files[0])
+        else:
+            kc = KubeConfig.from_file(path) if path else KubeConfig.from_service_account()
     except (ConfigError, OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         if path is None:
             raise ClusterError(
@@ -99,19 +104,6 @@ def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
     if single.user is None:
         single = single._replace(user=User())
     return single
-
-
-def _kubeconfig_path(kubeconfig: str | None) -> Path | None:
-    if kubeconfig:
-        return Path(kubeconfig).expanduser()
-    env = os.environ.get("KUBECONFIG", "")
-    for p in env.split(os.pathsep):
-        if p and Path(p).expanduser().is_file():
-            return Path(p).expanduser()
-    if env:
-        return Path(env.split(os.pathsep)[0]).expanduser()
-    home = Path("~/.kube/config").expanduser()
-    return home if home.is_file() else None
 
 
 class ClusterClient:
@@ -154,11 +146,17 @@ class ClusterClient:
     # -- objects -------------------------------------------------------------------------
 
     def list(
-        self, api_version: str, kind: str, namespace: str | None = None, chunk_size: int = 500
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        chunk_size: int = 500,
+        label_selector: str | None = None,
     ) -> Iterator[Obj]:
         """Every object of `kind` in `namespace` (None: all namespaces), paging `chunk_size`
         at a time through the server's `continue` tokens. Items get `apiVersion` and `kind`
-        (the list API leaves them out of built-in kinds' items)."""
+        (the list API leaves them out of built-in kinds' items). `label_selector` filters on
+        the server (`app=web,tier!=db`)."""
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
         res = self.resource(api_version, kind)
@@ -168,6 +166,8 @@ class ClusterClient:
         cont: str | None = None
         while True:
             params = {"limit": str(chunk_size)}
+            if label_selector:
+                params["labelSelector"] = label_selector
             if cont:
                 params["continue"] = cont
             self.stats.list_pages += 1

@@ -78,6 +78,8 @@ class Snapshot:
         self.objects = [strip_secret(o) for o in objects]
         self.server = f"snapshot {source}"
         self.context = ""
+        #: annotations of the List itself (`fluxops snapshot` records when and where from)
+        self.annotations: dict[str, str] = {}
 
     # -- the ObjectSource calls ---------------------------------------------------------------
 
@@ -156,9 +158,11 @@ def load_snapshot(path: str | Path) -> Snapshot:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read snapshot {file}: {exc}") from None
     objects: builtins.list[Obj] = []
+    top: Any = None
     if text.lstrip().startswith(("{", "[")):
         try:
-            objects = _items(json.loads(text))
+            top = json.loads(text)
+            objects = _items(top)
         except json.JSONDecodeError as exc:
             raise UsageError(
                 f"snapshot {file} is not valid JSON: {exc.msg} at line {exc.lineno}",
@@ -167,6 +171,7 @@ def load_snapshot(path: str | Path) -> Snapshot:
     else:
         try:
             for doc in load_documents(text):
+                top = doc.value if top is None else top
                 objects.extend(_items(doc.value))
         except YamlParseError as exc:
             raise UsageError(
@@ -178,4 +183,8 @@ def load_snapshot(path: str | Path) -> Snapshot:
             f"snapshot {file} holds no Kubernetes objects",
             hint="expected a kubectl List (kind: List, items: [...]) or a YAML stream of objects",
         )
-    return Snapshot(objects, source=str(file))
+    snapshot = Snapshot(objects, source=str(file))
+    annotations = ((top.get("metadata") or {}) if isinstance(top, dict) else {}).get("annotations")
+    if isinstance(annotations, dict):
+        snapshot.annotations = {str(k): str(v) for k, v in annotations.items()}
+    return snapshot

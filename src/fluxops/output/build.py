@@ -13,8 +13,17 @@ from fluxops.output.masking import mask_secret
 
 
 def objects_yaml(result: BuildResult) -> str:
-    """Every rendered object, as one YAML stream, in build order."""
-    docs = [dump(mask_secret(obj.raw)) for b in result.builds for obj in b.objects]
+    """Every rendered object, as one YAML stream, in build order. When the builds come from
+    more than one cluster, each Kustomization's first object carries a comment naming the
+    cluster and the Kustomization (comments do not change the objects)."""
+    several = len({b.cluster for b in result.builds}) > 1
+    docs = []
+    for build in result.builds:
+        for i, obj in enumerate(build.objects):
+            text = dump(mask_secret(obj.raw))
+            if several and i == 0:
+                text = f"# cluster {build.cluster}: Kustomization {build.ref}\n" + text
+            docs.append(text)
     return "---\n".join(docs)
 
 

@@ -1,1 +1,3 @@
-"""fluxops.status (see DESIGN.md layers)."""
+"""`fluxops status`: classify Flux objects (classify), find what blocks what (graph, analyze),
+and say what to do next (hints, hint_rules). Pure functions from object dicts to the result
+model (model); `run` reads a cluster or snapshot through `fluxops.cluster` and analyses it."""

@@ -1,0 +1,133 @@
+"""Kubeconfig files as kubectl reads them: `--kubeconfig`, or every file of `$KUBECONFIG`
+merged, or `~/.kube/config`; and the context names they define (for `--all-contexts`).
+
+Merging follows kubectl (client-go `ClientConfigLoadingRules.Load`): files are read in order,
+the first file to define a cluster, user or context name wins, `current-context` comes from
+the first file that sets one, missing files in `$KUBECONFIG` are skipped, and relative paths
+in a file (certificate-authority, client-certificate, client-key, tokenFile, an exec command
+with a slash) are resolved against the folder of the file that holds them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fluxops.errors import ClusterError
+
+_CLUSTER_PATHS = ("certificate-authority",)
+_USER_PATHS = ("client-certificate", "client-key", "tokenFile")
+
+
+def kubeconfig_files(kubeconfig: str | None) -> list[Path]:
+    """The files to read, in kubectl's precedence order; [] means the in-cluster config.
+
+    An explicit `kubeconfig` is the only file. Otherwise every existing file of
+    `$KUBECONFIG` (when none exists, its first entry, so that the error names it), then
+    `~/.kube/config` when it exists."""
+    if kubeconfig:
+        return [Path(kubeconfig).expanduser()]
+    env = os.environ.get("KUBECONFIG", "")
+    entries = [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+    existing = [p for p in entries if p.is_file()]
+    if existing:
+        return list(dict.fromkeys(existing))
+    if entries:
+        return entries[:1]
+    home = Path("~/.kube/config").expanduser()
+    return [home] if home.is_file() else []
+
+
+def _resolve(base: Path, value: Any) -> Any:
+    if not isinstance(value, str) or not value or Path(value).is_absolute():
+        return value
+    return str((base / value).resolve())
+
+
+def _absolutize(doc: dict[str, Any], base: Path) -> None:
+    for entry in doc.get("clusters") or []:
+        cluster = entry.get("cluster") if isinstance(entry, dict) else None
+        if isinstance(cluster, dict):
+            for key in _CLUSTER_PATHS:
+                if key in cluster:
+                    cluster[key] = _resolve(base, cluster[key])
+    for entry in doc.get("users") or []:
+        user = entry.get("user") if isinstance(entry, dict) else None
+        if not isinstance(user, dict):
+            continue
+        for key in _USER_PATHS:
+            if key in user:
+                user[key] = _resolve(base, user[key])
+        exec_ = user.get("exec")
+        if isinstance(exec_, dict):
+            command = exec_.get("command")
+            if isinstance(command, str) and "/" in command:
+                exec_["command"] = _resolve(base, command)
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """One kubeconfig file as a dict, relative paths made absolute."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ClusterError(
+            f"kubeconfig {path} does not exist",
+            file=str(path),
+            hint="pass --kubeconfig, or set KUBECONFIG to an existing file",
+        ) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ClusterError(
+            f"cannot read kubeconfig: {exc}",
+            file=str(path),
+            hint="check the file (kubectl config view)",
+        ) from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise ClusterError(
+            "kubeconfig is not a YAML mapping", file=str(path), hint="kubectl config view"
+        )
+    _absolutize(doc, path.parent)
+    return doc
+
+
+def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """kubectl's merge of several kubeconfig documents: the first definition of a name wins."""
+    out: dict[str, Any] = {"clusters": [], "contexts": [], "users": []}
+    for doc in docs:
+        for section in ("clusters", "contexts", "users"):
+            seen = {e.get("name") for e in out[section]}
+            for entry in doc.get(section) or []:
+                if isinstance(entry, dict) and entry.get("name") not in seen:
+                    out[section].append(entry)
+                    seen.add(entry.get("name"))
+        if not out.get("current-context") and doc.get("current-context"):
+            out["current-context"] = doc["current-context"]
+    return out
+
+
+def load_merged(kubeconfig: str | None) -> tuple[dict[str, Any], list[Path]]:
+    """The merged kubeconfig document and the files it came from ([] : in-cluster)."""
+    files = kubeconfig_files(kubeconfig)
+    return merge([read_file(p) for p in files]), files
+
+
+def context_names(kubeconfig: str | None) -> list[str]:
+    """Every context name the kubeconfig defines, in file order."""
+    doc, files = load_merged(kubeconfig)
+    if not files:
+        raise ClusterError(
+            "no kubeconfig found ($KUBECONFIG is unset, ~/.kube/config does not exist)",
+            hint="--all-contexts needs a kubeconfig: pass --kubeconfig or set KUBECONFIG",
+        )
+    names = [str(c.get("name")) for c in doc["contexts"] if c.get("name")]
+    if not names:
+        raise ClusterError(
+            "kubeconfig defines no context",
+            file=os.pathsep.join(str(f) for f in files),
+            hint="kubectl config get-contexts",
+        )
+    return names

@@ -1,0 +1,162 @@
+"""The JSON/YAML document of `fluxops status` (schema `fluxops.io/status/v1`, described in
+docs/status.md). The table and the tree are in `fluxops.output.status_text`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from fluxops.loader.yamlio import dump
+from fluxops.status.model import (
+    STATE_ORDER,
+    ClusterStatus,
+    Hint,
+    ObjectStatus,
+    RootCause,
+    State,
+    StatusResult,
+)
+
+SCHEMA = "fluxops.io/status/v1"
+
+# -- the document -------------------------------------------------------------------------------
+
+
+def _hint(hint: Hint | None) -> dict[str, Any] | None:
+    if hint is None:
+        return None
+    return {"id": hint.reason, "text": hint.text, "commands": list(hint.commands)}
+
+
+def object_data(o: ObjectStatus) -> dict[str, Any]:
+    fu = o.failed_upgrade
+    return {
+        "id": o.id,
+        "apiVersion": o.api_version,
+        "kind": o.kind,
+        "namespace": o.namespace,
+        "name": o.name,
+        "status": str(o.state),
+        "reason": o.reason,
+        "message": o.message,
+        "since": o.since,
+        "ready": o.ready,
+        "suspended": o.suspended,
+        "stale": o.stale,
+        "generation": o.generation,
+        "observedGeneration": o.observed_generation,
+        "revision": {
+            "current": o.revision,
+            "attempted": o.attempted_revision,
+            "source": o.source_revision,
+            "behindSource": o.behind_source,
+        },
+        "failedUpgrade": None
+        if fu is None
+        else {
+            "action": fu.action,
+            "attempted": fu.attempted,
+            "deployed": fu.deployed,
+            "deployedRelease": fu.deployed_release,
+            "failures": fu.failures,
+        },
+        "rootCause": o.root_cause,
+        "blockedBy": list(o.blocked_by),
+        "waitingFor": list(o.waiting_for),
+        "upstream": [{"via": e.via, "id": e.target} for e in o.upstream],
+        "hint": _hint(o.hint),
+        "events": [
+            {
+                "type": e.type,
+                "reason": e.reason,
+                "message": e.message,
+                "count": e.count,
+                "lastSeen": e.last_seen,
+            }
+            for e in o.events
+        ],
+        "notes": list(o.notes),
+        "conditions": [
+            {
+                "type": c.type,
+                "status": c.status,
+                "reason": c.reason,
+                "message": c.message,
+                "lastTransitionTime": c.last_transition_time,
+                "observedGeneration": c.observed_generation,
+            }
+            for c in o.conditions
+        ],
+    }
+
+
+def _counts(counts: dict[State, int]) -> dict[str, int]:
+    return {"objects": sum(counts.values()), **{str(s): counts[s] for s in STATE_ORDER}}
+
+
+def root_data(rc: RootCause, by_id: dict[str, ObjectStatus]) -> dict[str, Any]:
+    obj = by_id.get(rc.id)
+    return {
+        "id": rc.id,
+        "type": rc.type,
+        "status": str(obj.state) if obj else None,
+        "reason": obj.reason if obj else None,
+        "message": obj.message if obj else None,
+        "members": list(rc.members) if rc.type == "cycle" else [],
+        "blocks": list(rc.blocks),
+        "affects": list(rc.affects),
+        "hint": _hint(rc.hint),
+    }
+
+
+def cluster_data(c: ClusterStatus) -> dict[str, Any]:
+    by_id = c.by_id()
+    return {
+        "name": c.name,
+        "server": c.server,
+        "origin": c.origin,
+        "namespace": c.namespace,
+        "error": None if c.error is None else {"message": c.error.message, "hint": c.error.hint},
+        "apiVersions": dict(sorted(c.api_versions.items())),
+        "summary": _counts(c.counts()),
+        "rootCauses": [root_data(rc, by_id) for rc in c.root_causes],
+        "cycles": [list(cycle) for cycle in c.cycles],
+        "forbidden": [
+            {"verb": f.verb, "resource": f.resource, "namespace": f.namespace, "message": f.message}
+            for f in c.forbidden
+        ],
+        "notes": list(c.notes),
+        "objects": [object_data(o) for o in c.objects],
+        "seconds": round(c.seconds, 3),
+    }
+
+
+def to_data(result: StatusResult) -> dict[str, Any]:
+    """The stable document behind -o json and -o yaml (docs/status.md)."""
+    return {
+        "schema": SCHEMA,
+        "generatedAt": result.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "failOn": result.fail_on,
+        "failing": result.failing(),
+        "summary": {"clusters": len(result.clusters), **_counts(result.counts())},
+        "clusters": [cluster_data(c) for c in result.clusters],
+    }
+
+
+def to_json(result: StatusResult, *, compact: bool = False) -> str:
+    if compact:
+        return json.dumps(to_data(result), separators=(",", ":")) + "\n"
+    return json.dumps(to_data(result), indent=2) + "\n"
+
+
+def to_yaml(result: StatusResult) -> str:
+    return dump(to_data(result))
+
+
+def failing_lines(result: StatusResult) -> Iterable[str]:
+    """One line per cluster that could not be read (for stderr next to JSON on stdout)."""
+    for c in result.clusters:
+        if c.error is not None:
+            hint = f"\n  hint: {c.error.hint}" if c.error.hint else ""
+            yield f"error: {c.name}: {c.error.message}{hint}"
