@@ -6,7 +6,9 @@ import click
 
 from fluxops import __version__
 from fluxops.cli.build import build_command
+from fluxops.cli.drift import drift_command
 from fluxops.cli.lint import lint_command
+from fluxops.cli.status import snapshot_command, status_command
 from fluxops.cli.validate import validate_command
 from fluxops.cli.values_diff import values_diff_command
 
@@ -23,6 +25,9 @@ cli.add_command(build_command)
 cli.add_command(validate_command)
 cli.add_command(lint_command)
 cli.add_command(values_diff_command)
+cli.add_command(status_command)
+cli.add_command(snapshot_command)
+cli.add_command(drift_command)
 
 
 def main() -> None:

@@ -65,6 +65,18 @@ class FileHasher:
         return digest
 
 
+def _real(path: str) -> Path:
+    """The file a workspace path stands for. Workspace files are symlinks holding the absolute
+    real path already (one readlink instead of resolving every component)."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # not a link
+        return Path(os.path.realpath(path))
+    if os.path.isabs(target) and not os.path.islink(target):
+        return Path(target)
+    return Path(os.path.realpath(path))
+
+
 def input_closure(leaf: Path, exclude: Path | None = None) -> list[Path]:
     """Every file a build of `leaf` may read (real paths), sorted; files under `exclude` (the
     workspace, whose generated kustomization is hashed as text) are left out."""
@@ -79,7 +91,7 @@ def input_closure(leaf: Path, exclude: Path | None = None) -> list[Path]:
         seen_dirs.add(real)
         for dirpath, _dirnames, filenames in os.walk(directory, followlinks=True):
             for name in filenames:
-                files.add(Path(dirpath, name).resolve())
+                files.add(_real(os.path.join(dirpath, name)))
         for name in KUSTOMIZATION_FILES:
             kfile = directory / name
             if not kfile.is_file():
@@ -101,7 +113,7 @@ def input_closure(leaf: Path, exclude: Path | None = None) -> list[Path]:
                         if candidate.is_dir():
                             pending.append(candidate)
                         elif candidate.is_file():
-                            files.add(candidate.resolve())
+                            files.add(_real(str(candidate)))
                     except OSError:
                         continue
     if exclude is not None:

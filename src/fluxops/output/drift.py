@@ -1,0 +1,262 @@
+"""Renderers for `fluxops drift`: text (a coloured unified diff per object on a terminal),
+JSON (the stable schema documented in docs/drift.md) and Markdown (for a PR or an issue).
+
+Values come from the result model, where Secret values are already masked."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from fluxops.diff.drift_model import ABSENT, VERDICTS, DriftResult, ObjectDrift
+from fluxops.loader.yamlio import dump
+
+SCHEMA_VERSION = 1
+_STYLE = {
+    "in-sync": "green",
+    "missing": "green",
+    "drifted": "yellow",
+    "orphaned": "red",
+    "skipped": "dim",
+    "error": "bold red",
+}
+_VERB = {"missing": "missing (Flux would create it)", "in-sync": "in sync"}
+
+
+def _value(value: Any) -> Any:
+    return None if value is ABSENT else value
+
+
+def object_data(obj: ObjectDrift) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "apiVersion": obj.id.api_version,
+        "kind": obj.id.kind,
+        "namespace": obj.id.namespace,
+        "name": obj.id.name,
+        "owner": obj.owner,
+        "verdict": obj.verdict,
+        "reason": obj.reason,
+        "prune": obj.prune,
+        "differences": [],
+        "notes": list(obj.notes),
+    }
+    for diff in obj.differences:
+        entry: dict[str, Any] = {"path": diff.path, "pointer": diff.pointer, "op": diff.op}
+        if diff.desired is not ABSENT:
+            entry["desired"] = diff.desired
+        if diff.live is not ABSENT:
+            entry["live"] = diff.live
+        entry["secret"] = diff.secret
+        out["differences"].append(entry)
+    if obj.secret_keys is not None:
+        out["secretKeys"] = [{"key": k, "state": s} for k, s in obj.secret_keys]
+    return out
+
+
+def to_data(result: DriftResult) -> dict[str, Any]:
+    counts = result.counts()
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "mode": result.mode,
+        "source": result.source,
+        "drift": result.drift,
+        "exitCode": result.exit_code,
+        "summary": {"objects": len(result.objects), **counts},
+        "owners": [
+            {
+                "kind": o.kind,
+                "ref": o.ref,
+                "cluster": o.cluster,
+                "status": o.status,
+                "error": o.error,
+                "prune": o.prune,
+                "inventory": o.inventory,
+                "notes": list(o.notes),
+            }
+            for o in result.owners
+        ],
+        "objects": [object_data(o) for o in result.objects],
+        "notes": list(result.notes),
+        "findings": [
+            {"code": f.code, "severity": str(f.severity), "message": f.message, "object": f.object}
+            for f in result.findings
+        ],
+        "requests": result.requests,
+        "seconds": round(result.seconds, 3),
+        "timings": dict(result.timings),
+    }
+
+
+def to_json(result: DriftResult) -> str:
+    return json.dumps(to_data(result), indent=2, default=str) + "\n"
+
+
+# -- text -------------------------------------------------------------------------------------
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    text = json.dumps(value, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_TOP_ORDER = {"apiVersion": 0, "kind": 1, "metadata": 2}
+
+
+def _canonical(value: Any, top: bool = False) -> Any:
+    """Keys sorted (apiVersion, kind, metadata first at the top), so the two sides line up."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (_TOP_ORDER.get(k, 9) if top else 9, str(k)))
+        return {k: _canonical(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def unified_diff(obj: ObjectDrift) -> list[str]:
+    """`--- live` / `+++ desired` lines of the masked renderings ('+' is what Flux would set)."""
+    if obj.desired_view is None or obj.live_view is None:
+        return []
+    live = dump(_canonical(obj.live_view, top=True)).splitlines()
+    desired = dump(_canonical(obj.desired_view, top=True)).splitlines()
+    name = obj.id.short()
+    return list(
+        difflib.unified_diff(live, desired, f"{name} (live)", f"{name} (desired)", n=3, lineterm="")
+    )
+
+
+def headline(obj: ObjectDrift) -> str:
+    verb = _VERB.get(obj.verdict, obj.verdict)
+    text = f"► {obj.id.short()} {verb}"
+    if obj.reason:
+        text += f": {obj.reason}"
+    return text
+
+
+def _detail_lines(obj: ObjectDrift, diff: bool) -> list[tuple[str, str]]:
+    """(style, text) lines under an object's headline."""
+    out: list[tuple[str, str]] = []
+    if obj.secret_keys and obj.verdict == "drifted":
+        shown = ", ".join(f"{k} {s}" for k, s in obj.secret_keys)
+        out.append(("", f"    keys (values hidden): {shown}"))
+    lines = unified_diff(obj) if diff else []
+    if lines:
+        for line in lines:
+            if line.startswith(("+++", "---")):
+                out.append(("bold", f"    {line}"))
+            elif line.startswith("@@"):
+                out.append(("cyan", f"    {line}"))
+            elif line.startswith("+"):
+                out.append(("green", f"    {line}"))
+            elif line.startswith("-"):
+                out.append(("red", f"    {line}"))
+            else:
+                out.append(("", f"    {line}"))
+    else:
+        for d in obj.differences:
+            if d.op == "changed":
+                out.append(("", f"    {d.path}: {_short(d.live)} -> {_short(d.desired)}"))
+            elif d.op == "missing":
+                out.append(("", f"    {d.path}: not set live (desired {_short(d.desired)})"))
+            else:
+                out.append(("", f"    {d.path}: {_short(d.live)} (Flux removes it)"))
+    out.extend(("dim", f"    note: {n}") for n in obj.notes)
+    return out
+
+
+def summary_line(result: DriftResult) -> str:
+    counts = result.counts()
+    parts = [f"{counts[v]} {_VERB.get(v, v)}" for v in VERDICTS if counts[v]]
+    total = len(result.objects)
+    text = f"{total} object{'s' if total != 1 else ''}"
+    if parts:
+        text += ": " + ", ".join(p.replace(" (Flux would create it)", "") for p in parts)
+    return f"{text} ({result.mode} mode, {result.source})"
+
+
+def print_text(
+    result: DriftResult, console: Any, *, show_in_sync: bool = False, diff: bool = True
+) -> None:
+    """Objects that are not in sync (all with `show_in_sync`), then owners' problems and a
+    summary. `console` is a rich Console: colour only when it is a terminal."""
+    from rich.text import Text
+
+    several = len({o.owner for o in result.objects}) > 1
+    current = None
+    for obj in result.objects:
+        if obj.verdict == "in-sync" and not show_in_sync and not obj.notes:
+            continue
+        if several and obj.owner != current:
+            current = obj.owner
+            console.print(Text(f"{obj.owner}:", style="bold"), soft_wrap=True)
+        console.print(Text(headline(obj), style=_STYLE[obj.verdict]), soft_wrap=True)
+        for style, line in _detail_lines(obj, diff):
+            console.print(Text(line, style=style), soft_wrap=True, highlight=False)
+    for owner in result.owners:
+        if owner.status == "failed":
+            console.print(Text(f"✗ {owner.label}: {owner.error}", style="bold red"), soft_wrap=True)
+        elif owner.status == "skipped":
+            console.print(Text(f"⚠ {owner.label}: {'; '.join(owner.notes)}", style="yellow"))
+    for note in result.notes:
+        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
+
+
+# -- markdown ---------------------------------------------------------------------------------
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
+    """A PR/issue comment: counts, a table of what is not in sync, a diff per drifted object
+    (folded). Cut before `limit` characters (GitHub comments stop at 65,536)."""
+    counts = result.counts()
+    title = "no drift" if not result.drift and not result.errors else "drift found"
+    if result.errors:
+        title = "errors" + (" and drift" if result.drift else "")
+    lines = [
+        f"### fluxops drift: {title}",
+        "",
+        f"{result.mode} mode, {result.source}",
+        "",
+        "| " + " | ".join(VERDICTS) + " |",
+        "|" + "---:|" * len(VERDICTS),
+        "| " + " | ".join(str(counts[v]) for v in VERDICTS) + " |",
+        "",
+    ]
+    rows = [o for o in result.objects if o.verdict != "in-sync"]
+    if rows:
+        lines += ["| Object | Owner | Verdict | Details |", "|---|---|---|---|"]
+        for obj in rows:
+            details = obj.reason or ", ".join(f"`{d.path}`" for d in obj.differences[:6])
+            if not details and obj.verdict == "missing":
+                details = "Flux would create it"
+            if len(obj.differences) > 6:
+                details += f" (+{len(obj.differences) - 6})"
+            lines.append(
+                f"| `{obj.id.short()}` | {_md_escape(obj.owner)} | {obj.verdict} | "
+                f"{_md_escape(details)} |"
+            )
+        lines.append("")
+    for owner in result.owners:
+        if owner.status != "compared":
+            text = owner.error or "; ".join(owner.notes)
+            lines.append(f"- **{owner.label}** {owner.status}: {_md_escape(text)}")
+    body = "\n".join(lines) + "\n"
+    for obj in result.objects:
+        diff = unified_diff(obj)
+        if not diff:
+            continue
+        block = (
+            f"\n<details><summary><code>{obj.id.short()}</code> drifted</summary>\n\n"
+            "```diff\n" + "\n".join(diff) + "\n```\n\n</details>\n"
+        )
+        if len(body) + len(block) > limit:
+            body += "\n_(more diffs left out: the comment would be too long; use -o json)_\n"
+            break
+        body += block
+    return body
