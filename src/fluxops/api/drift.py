@@ -1,0 +1,362 @@
+"""fluxops drift: where the live cluster differs from what the repo renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fluxops.api.build import BuildRequest, build
+from fluxops.errors import UsageError
+from fluxops.model.resource import Resource
+
+if TYPE_CHECKING:
+    from fluxops.cluster.live import LiveReader, LiveSet
+    from fluxops.diff.drift_model import DriftResult
+    from fluxops.diff.drift_plan import OwnerPlan
+    from fluxops.diff.schema import SchemaRegistry
+
+
+@dataclass
+class DriftRequest:
+    """Where the live cluster differs from what the repo renders. Desired state: the same
+    selection as `build` (`path`, `ks`, `all_`, `cluster`; a PATH without a kustomization file
+    and no --ks means --all). Live state: `snapshot` (a file) or the cluster of `context` in
+    `kubeconfig`. `owner` (overlays only) names the Flux Kustomization the overlay stands for:
+    its owner labels are added, its live spec and inventory used."""
+
+    path: str
+    ks: str | None = None
+    all_: bool = False
+    cluster: str | None = None
+    snapshot: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = None
+    timeout: float = 10.0
+    mode: str = "fields"
+    helm: bool = False
+    owner: str | None = None
+    sources: list[str] = field(default_factory=list)
+    strict: bool = True
+    kustomize_bin: str | None = None
+    jobs: int = 0
+    cache: bool = True
+    views: bool = True
+    workers: int = 8
+    progress: object = None
+
+
+def drift(request: DriftRequest) -> DriftResult:
+    """Render like `build`, read the live objects (cluster or snapshot) and compare: missing,
+    drifted (field by field) and orphaned objects, with Flux's exclusions and ignore rules.
+    Writes nothing: reads, and in server mode server-side apply dry runs (dryRun=All)."""
+    import time
+
+    from fluxops.cluster.client import connect
+    from fluxops.cluster.live import LiveReader, Wanted
+    from fluxops.cluster.snapshot import load_snapshot
+    from fluxops.diff import drift_plan as dp
+    from fluxops.diff.drift_model import DriftResult
+    from fluxops.diff.ignore import OWNER_NAME, OWNER_NAMESPACE
+    from fluxops.diff.schema import SchemaRegistry
+    from fluxops.model.identity import NamespacedName
+    from fluxops.render.generator import find_kustomization_file
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    if request.mode not in ("fields", "server"):
+        raise UsageError(f"--mode {request.mode!r}: expected fields or server")
+    if request.mode == "server" and request.snapshot:
+        raise UsageError(
+            "--mode server needs a live cluster: it asks the API server for apply dry runs",
+            hint="use --mode fields with --snapshot, or drop --snapshot",
+        )
+    if request.snapshot and (request.kubeconfig or request.context):
+        raise UsageError("--snapshot cannot be combined with --kubeconfig or --context")
+    root = Path(request.path)
+    if not root.is_dir():
+        raise UsageError(f"{request.path} is not a folder")
+    all_ = request.all_
+    overlay = not request.ks and not all_ and find_kustomization_file(root) is not None
+    if not request.ks and not all_ and not overlay:
+        all_ = True
+    owner: tuple[str, str] | None = None
+    if request.owner:
+        if not overlay:
+            raise UsageError(
+                "--owner goes with an overlay folder",
+                hint="with --ks or --all the owner is the Flux Kustomization itself",
+            )
+        parsed = NamespacedName.parse(request.owner)
+        owner = (parsed.namespace, parsed.name)
+    rendered = build(
+        BuildRequest(
+            path=request.path,
+            ks=request.ks,
+            all_=all_,
+            cluster=request.cluster,
+            strict=request.strict,
+            sources=list(request.sources),
+            kustomize_bin=request.kustomize_bin,
+            jobs=request.jobs,
+            cache=request.cache,
+            progress=request.progress,
+        )
+    )
+    clusters = sorted({b.cluster for b in rendered.builds if b.cluster})
+    if len(clusters) > 1 and not request.cluster:
+        raise UsageError(
+            f"{request.path} renders for {len(clusters)} clusters ({', '.join(clusters)}); drift "
+            "compares with one live cluster: say which entry it runs with --cluster DIR",
+            hint=f"fluxops drift {request.path} {'--ks ' + request.ks if request.ks else '--all'} "
+            f"--cluster {clusters[0]}",
+        )
+    source = (
+        load_snapshot(request.snapshot)
+        if request.snapshot
+        else connect(request.kubeconfig, request.context, timeout=request.timeout)
+    )
+    secret_values = not request.snapshot
+    with source:
+        reader = LiveReader(source, workers=request.workers)
+        scope = _LazyScope(reader)
+        where = (
+            f"snapshot {request.snapshot}"
+            if request.snapshot
+            else f"cluster {source.server} (context {source.context})"
+        )
+        result = DriftResult(mode=request.mode, source=where, findings=rendered.all_findings())
+        ks_refs = (
+            [owner]
+            if owner
+            else []
+            if overlay
+            else [(b.namespace, b.name) for b in rendered.builds]
+        )
+        timings["render"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        live_ks = _live_kustomizations(reader, ks_refs, result)
+        plans = dp.plan_builds(
+            rendered.builds,
+            live_ks,
+            scope,
+            mode=request.mode,
+            overlay=overlay,
+            owner=owner,
+            secret_values=secret_values,
+            views=request.views,
+        )
+        desired = dp.wanted_keys(plans)
+        rendered_keys = {d.key for d in desired}
+        inventory = {key: api for p in plans for key, api in p.inventory.items()}
+        selector: dict[str, str | None] | None = None
+        if not overlay or owner:
+            refs = {p.owner_ref for p in plans if p.owner_ref}
+            if len(refs) == 1:
+                ns, name = next(iter(refs))
+                selector = {OWNER_NAME: name, OWNER_NAMESPACE: ns}
+            elif refs:
+                selector = {OWNER_NAME: None}
+        owner_kinds = sorted({(api, key[1]) for key, api in inventory.items()})
+        live = reader.read(
+            [Wanted(d.api_version, d.kind, d.namespace, d.name) for d in desired],
+            owner_selector=selector,
+            owner_kinds=owner_kinds,
+        )
+        stragglers = [
+            Wanted(api, key[1], key[2], key[3])
+            for key, api in inventory.items()
+            if key not in live.objects and key not in rendered_keys and api
+        ]
+        if stragglers:
+            more = reader.read(stragglers)
+            live.objects.update(more.objects)
+            live.errors.update(more.errors)
+        result.notes.extend(live.notes)
+        if request.helm:
+            plans.extend(_helm_plans(reader, plans, live, scope, request, secret_values))
+        schemas = SchemaRegistry()
+        _add_crd_schemas(reader, schemas, plans)
+        timings["read"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        dry_runs: dict[tuple[str, tuple[str, str, str, str]], object] = {}
+        if request.mode == "server":
+            for manager in sorted({p.options.field_manager for p in plans}):
+                todo = [
+                    d
+                    for p in plans
+                    if p.summary.status == "compared" and p.options.field_manager == manager
+                    for d in p.desired
+                    if (d.key[0], d.kind) not in live.not_served
+                    and d.key not in live.errors
+                    and dp.needs_dry_run(d, live.objects.get(d.key), p.options)
+                ]
+                outcomes = reader.dry_run([dp.dry_run_payload(d.raw) for d in todo], manager)
+                dry_runs.update({(manager, d.key): o for d, o in zip(todo, outcomes, strict=True)})
+            timings["dryRun"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+        state = dp.LiveState(
+            objects=live.objects,
+            errors=live.errors,
+            not_served=live.not_served,
+            labelled=live.labelled,
+            dry_runs=dry_runs,  # type: ignore[arg-type]
+        )
+        dp.evaluate(plans, state, schemas, result)
+        timings["compare"] = time.perf_counter() - mark
+        result.timings = {k: round(v, 3) for k, v in timings.items()}
+        stats = getattr(source, "stats", None)
+        result.requests = getattr(stats, "requests", None)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class _LazyScope(dict[tuple[str, str], "bool | None"]):
+    """(apiVersion, kind) -> namespaced?, asked of the reader on first use."""
+
+    def __init__(self, reader: LiveReader) -> None:
+        super().__init__()
+        self.reader = reader
+
+    def get(self, key: tuple[str, str], default: bool | None = None) -> bool | None:  # type: ignore[override]
+        found = self.reader.namespaced(*key)
+        return default if found is None else found
+
+
+def _live_kustomizations(
+    reader: LiveReader,
+    refs: list[tuple[str, str]],
+    result: DriftResult,
+) -> dict[tuple[str, str], dict[str, object] | None]:
+    """The live Flux Kustomizations (their status.inventory says what to prune)."""
+    from fluxops.cluster.live import Wanted
+    from fluxops.errors import ClusterError
+
+    if not refs:
+        return {}
+    group = "kustomize.toolkit.fluxcd.io"
+    try:
+        versions = reader.source.served_versions(group)
+    except ClusterError:
+        versions = []
+    version = "v1" if "v1" in versions or not versions else versions[0]
+    api_version = f"{group}/{version}"
+    got = reader.read([Wanted(api_version, "Kustomization", ns, name) for ns, name in refs])
+    group = api_version.partition("/")[0]
+    out: dict[tuple[str, str], dict[str, object] | None] = {}
+    for ns, name in refs:
+        key = (group, "Kustomization", ns, name)
+        if key in got.errors:
+            result.notes.append(
+                f"cannot read Kustomization {ns}/{name}: {got.errors[key]} (orphans not found)"
+            )
+        out[(ns, name)] = got.objects.get(key)
+    return out
+
+
+def _helm_plans(
+    reader: LiveReader,
+    plans: list[OwnerPlan],
+    live: LiveSet,
+    scope: _LazyScope,
+    request: DriftRequest,
+    secret_values: bool,
+) -> list[OwnerPlan]:
+    """--helm: one plan per rendered HelmRelease, from its latest deployed release."""
+    from fluxops.cluster.live import Wanted
+    from fluxops.diff.drift_helm import plan_helm
+    from fluxops.diff.helm_storage import release_location
+    from fluxops.errors import ClusterError
+
+    out: list[OwnerPlan] = []
+    for plan in plans:
+        if plan.summary.status != "compared":
+            continue
+        for d in plan.desired:
+            if d.kind != "HelmRelease" or d.key[0] != "helm.toolkit.fluxcd.io":
+                continue
+            release = Resource(raw=d.raw)
+            storage_ns, name = release_location(release, live.objects.get(d.key))
+            try:
+                storage = reader.helm_releases(storage_ns, name)
+            except ClusterError as exc:
+                failed = plan_helm(release, [], scope, mode=request.mode)
+                failed.summary.status = "failed"
+                failed.summary.error = f"cannot read the Helm release storage: {exc.message}"
+                out.append(failed)
+                continue
+            hplan = plan_helm(
+                release,
+                storage,
+                scope,
+                mode=request.mode,
+                secret_values=secret_values,
+                views=request.views,
+            )
+            out.append(hplan)
+    wanted = [
+        Wanted(d.api_version, d.kind, d.namespace, d.name)
+        for p in out
+        if p.summary.status == "compared"
+        for d in p.desired
+        if not d.problem and d.key not in live.objects
+    ]
+    if wanted:
+        more = reader.read(wanted)
+        live.objects.update(more.objects)
+        live.errors.update(more.errors)
+        live.not_served.update(more.not_served)
+    return out
+
+
+def _add_crd_schemas(reader: LiveReader, schemas: SchemaRegistry, plans: list[OwnerPlan]) -> None:
+    """The schemas of custom kinds: the live CRD, else one in the rendered objects, else the
+    Flux CRDs shipped with fluxops. Unknown kinds are compared without a schema."""
+    from fluxops.cluster.client import ClusterClient
+    from fluxops.diff.schema import shipped_flux_crds
+    from fluxops.errors import ClusterError
+
+    kinds: set[tuple[str, str]] = set()
+    crds: list[dict[str, object]] = []
+    for plan in plans:
+        for d in plan.desired:
+            kinds.add((d.api_version, d.kind))
+            if d.kind == "CustomResourceDefinition":
+                crds.append(d.raw)
+    missing = []
+    for api_version, kind in sorted(kinds):
+        group, _, version = api_version.rpartition("/")
+        if group and not schemas.has(group, version, kind):
+            missing.append((api_version, kind))
+    if not missing:
+        return
+    source = reader.source
+    if isinstance(source, ClusterClient):
+        for api_version, kind in missing:
+            try:
+                res = source.resource(api_version, kind)
+                crd = source.get(
+                    "apiextensions.k8s.io/v1",
+                    "CustomResourceDefinition",
+                    f"{res.plural}.{res.group}",
+                )
+            except ClusterError:
+                continue
+            if crd:
+                schemas.add_crd(crd)
+    else:
+        try:
+            for crd in reader.list_all("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
+                schemas.add_crd(crd)
+        except ClusterError:
+            pass
+    for crd in crds:
+        schemas.add_crd(crd, override=False)
+    if any(not schemas.has(*_gvk(a, k)) for a, k in missing):
+        for crd in shipped_flux_crds():
+            schemas.add_crd(crd, override=False)
+
+
+def _gvk(api_version: str, kind: str) -> tuple[str, str, str]:
+    group, _, version = api_version.rpartition("/")
+    return group, version, kind

@@ -1,0 +1,201 @@
+"""fluxops values-diff: a HelmRelease's effective values across environments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fluxops.api.build import parse_source_overrides
+from fluxops.errors import NotFoundError, UsageError
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.resource import Resource
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fluxops.diff.release_diff import ValuesDiffResult
+
+
+@dataclass
+class ValuesDiffRequest:
+    """Compare HelmRelease values across environments. `release` is NAME or NAMESPACE/NAME;
+    `all_` compares every release. `envs` are names resolved by `resolve_environment`;
+    `env_paths` are NAME=PATH pairs stated explicitly."""
+
+    path: str
+    release: str | None = None
+    envs: list[str] = field(default_factory=list)
+    env_paths: list[str] = field(default_factory=list)
+    all_: bool = False
+    all_values: bool = False
+    with_defaults: bool = False
+    strict: bool = True
+    sources: list[str] = field(default_factory=list)
+    kustomize_bin: str | None = None
+
+
+def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
+    from fluxops.diff.release_diff import EnvRelease, ValuesDiffResult, compare
+    from fluxops.loader.repo import load_repo
+    from fluxops.render.build import BuildOptions, Renderer
+    from fluxops.render.select import resolve_environment
+
+    if not request.release and not request.all_:
+        raise UsageError("name a release (NAME or NAMESPACE/NAME) or pass --all")
+    if request.release and request.all_:
+        raise UsageError("a release name and --all cannot be used together")
+    named: list[tuple[str, str | None]] = [(e, None) for e in request.envs if e]
+    for item in request.env_paths:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--env {item!r}: expected NAME=PATH")
+        named.append((name, path))
+    if len(named) < 2:
+        raise UsageError(
+            "values-diff needs at least two environments",
+            hint="for example --envs staging,production, or --env a=clusters/a --env b=clusters/b",
+        )
+    repo = load_repo(request.path)
+    options = BuildOptions(
+        strict=request.strict,
+        sources=parse_source_overrides(request.sources, repo.root),
+        kustomize_bin=request.kustomize_bin,
+    )
+    findings: list[Finding] = list(repo.findings)
+    with Renderer(repo, options) as renderer:
+        envs = [resolve_environment(renderer, name, path) for name, path in named]
+        findings.extend(renderer.resolver.findings)
+        releases: dict[str, dict[tuple[str, str], Resource]] = {}
+        for env in envs:
+            for build in env.failed:
+                findings.append(
+                    Finding(
+                        "FO020",
+                        Severity.WARNING,
+                        f"environment {env.name}: Kustomization {build.ref} failed to build "
+                        f"({build.error}); its HelmReleases are missing from the comparison",
+                        object=f"Kustomization/{build.ref}",
+                    )
+                )
+            releases[env.name] = {
+                (o.namespace, o.name): o
+                for o in env.objects
+                if o.id.group == "helm.toolkit.fluxcd.io" and o.kind == "HelmRelease"
+            }
+        wanted = _wanted_releases(request, releases)
+        diffs = []
+        for keys in wanted:
+            entries = []
+            for env in envs:
+                key = keys[env.name]
+                hr = releases[env.name].get(key)
+                entries.append(
+                    EnvRelease(
+                        env=env.name,
+                        release=hr,
+                        lookup=_values_lookup(env.objects, key[0]),
+                        chart_defaults=_chart_defaults(renderer, hr)
+                        if hr and request.with_defaults
+                        else None,
+                    )
+                )
+            names = sorted({f"{k[0]}/{k[1]}" for k in keys.values()})
+            diff = compare(
+                " | ".join(names),
+                entries,
+                all_values=request.all_values,
+                with_defaults=request.with_defaults,
+            )
+            if request.with_defaults:
+                for entry in entries:
+                    if entry.release is not None and entry.chart_defaults is None:
+                        diff.notes.append(
+                            f"{entry.env}: chart defaults not available (the chart is not a "
+                            f"local folder); values shown without them"
+                        )
+            diffs.append(diff)
+        only_in: dict[str, list[str]] = {}
+        if request.all_:
+            everywhere = set.intersection(*(set(r) for r in releases.values()))
+            for env_name, rels in releases.items():
+                for key in sorted(set(rels) - everywhere):
+                    only_in.setdefault(f"{key[0]}/{key[1]}", []).append(env_name)
+    return ValuesDiffResult(
+        envs=[e.name for e in envs],
+        env_descriptions={e.name: e.how for e in envs},
+        diffs=diffs,
+        only_in=only_in,
+        findings=findings,
+    )
+
+
+def _wanted_releases(
+    request: ValuesDiffRequest,
+    releases: dict[str, dict[tuple[str, str], Resource]],
+) -> list[dict[str, tuple[str, str]]]:
+    """Which release to compare in each environment. With --all: every NAMESPACE/NAME present
+    in all of them. With a name: the one release of that name in each environment (their
+    namespaces may differ; a NAMESPACE/NAME pins it)."""
+    if request.all_:
+        everywhere = set.intersection(*(set(r) for r in releases.values()))
+        return [dict.fromkeys(releases, key) for key in sorted(everywhere)]
+    assert request.release
+    ns, _, name = request.release.rpartition("/")
+    chosen: dict[str, tuple[str, str]] = {}
+    for env_name, rels in releases.items():
+        matches = [k for k in rels if k[1] == name and (not ns or k[0] == ns)]
+        if not matches:
+            present = ", ".join(f"{k[0]}/{k[1]}" for k in sorted(rels)) or "none"
+            raise NotFoundError(
+                f"HelmRelease {request.release} not found in environment {env_name}",
+                hint=f"HelmReleases there: {present}",
+            )
+        if len(matches) > 1:
+            raise UsageError(
+                f"HelmRelease {name} exists in several namespaces in {env_name}: "
+                + ", ".join(f"{k[0]}/{k[1]}" for k in sorted(matches)),
+                hint="name it as NAMESPACE/NAME",
+            )
+        chosen[env_name] = matches[0]
+    return [chosen]
+
+
+def _values_lookup(
+    objects: list[Resource], namespace: str
+) -> Callable[[str, str], dict[str, object] | None]:
+    """valuesFrom reads ConfigMaps and Secrets of the release's namespace, and only those the
+    environment renders: another environment's objects must never leak in."""
+    index = {
+        (o.kind, o.name): o.raw
+        for o in objects
+        if o.id.group == "" and o.kind in ("ConfigMap", "Secret") and o.namespace == namespace
+    }
+    return lambda kind, name: index.get((kind, name))
+
+
+def _chart_defaults(renderer: object, release: Resource) -> dict[str, object] | None:
+    """The chart's values.yaml when the chart is a folder in a local source."""
+    from fluxops.diff.helm_values import read_values
+    from fluxops.loader.sources import LocalSource, UnresolvedSource, clean_path
+    from fluxops.model.flux import HelmRelease
+    from fluxops.render.build import Renderer
+
+    assert isinstance(renderer, Renderer)
+    hr = HelmRelease(release)
+    ref = hr.chart_source_ref
+    chart = hr.chart_spec.get("chart")
+    if ref is None or ref.kind not in ("GitRepository", "Bucket") or not isinstance(chart, str):
+        return None
+    try:
+        source = renderer.resolver.resolve(ref)
+    except UnresolvedSource:
+        return None
+    if not isinstance(source, LocalSource):
+        return None
+    values_file = source.root / clean_path(chart) / "values.yaml"
+    if not values_file.is_file():
+        return None
+    try:
+        return read_values(values_file.read_text(encoding="utf-8"))
+    except Exception:
+        return None
