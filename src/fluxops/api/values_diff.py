@@ -32,6 +32,8 @@ class ValuesDiffRequest:
     strict: bool = True
     sources: list[str] = field(default_factory=list)
     kustomize_bin: str | None = None
+    jobs: int = 0
+    cache: bool = True
 
 
 def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
@@ -60,6 +62,8 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
         strict=request.strict,
         sources=parse_source_overrides(request.sources, repo.root),
         kustomize_bin=request.kustomize_bin,
+        jobs=request.jobs,
+        cache=request.cache,
     )
     findings: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:

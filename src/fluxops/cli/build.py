@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from fluxops.cli.common import handle_errors, stderr_is_terminal
+from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -88,16 +88,7 @@ def _console() -> Any:
     show_default=True,
     help="Add the kustomize.toolkit.fluxcd.io/name and /namespace labels, as the controller does.",
 )
-@click.option(
-    "--kustomize-bin",
-    envvar="FLUXOPS_KUSTOMIZE",
-    metavar="PATH",
-    help="Use a standalone kustomize binary instead of the bundled kubectl.",
-)
-@click.option(
-    "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Parallel builds (0: one per core)."
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the build cache.")
+@engine_options()
 @handle_errors
 def build_command(
     path: str,

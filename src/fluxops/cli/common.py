@@ -54,3 +54,27 @@ def handle_errors(func: F) -> F:
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+def engine_options(cache_help: str = "Do not read or write the build cache.") -> Callable[[F], F]:
+    """The rendering engine's options, shared by every command that renders: --kustomize-bin,
+    -j/--jobs and --no-cache."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--no-cache", is_flag=True, help=cache_help)(func)
+        func = click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=0),
+            default=0,
+            help="Parallel builds (0: one per core).",
+        )(func)
+        func = click.option(
+            "--kustomize-bin",
+            envvar="FLUXOPS_KUSTOMIZE",
+            metavar="PATH",
+            help="Use a standalone kustomize binary instead of the bundled kubectl.",
+        )(func)
+        return func
+
+    return decorate

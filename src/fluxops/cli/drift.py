@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from fluxops.cli.common import handle_errors, stderr_is_terminal
+from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
 
 
 @click.command("drift")
@@ -100,16 +100,7 @@ from fluxops.cli.common import handle_errors, stderr_is_terminal
     show_default=True,
     help="Strict postBuild substitution while rendering.",
 )
-@click.option(
-    "--kustomize-bin",
-    envvar="FLUXOPS_KUSTOMIZE",
-    metavar="PATH",
-    help="Use a standalone kustomize binary instead of the bundled kubectl.",
-)
-@click.option(
-    "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Parallel builds (0: one per core)."
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the build cache.")
+@engine_options()
 @handle_errors
 def drift_command(
     path: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fluxops.cli.common import handle_errors, stderr_is_terminal
+from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
 from fluxops.cli.validate import emit, report_options, selection_options
 
 
@@ -29,16 +29,7 @@ def _list_rules() -> None:
     help="Configuration file (default: .fluxops.yaml at the repository root).",
 )
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@click.option(
-    "--kustomize-bin",
-    envvar="FLUXOPS_KUSTOMIZE",
-    metavar="PATH",
-    help="Use a standalone kustomize binary instead of the bundled kubectl.",
-)
-@click.option(
-    "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Parallel builds (0: one per core)."
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the build cache.")
+@engine_options()
 @handle_errors
 def lint_command(
     path: str,

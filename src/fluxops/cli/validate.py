@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from fluxops.cli.common import handle_errors, stderr_is_terminal
+from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
 
 FORMATS = ["text", "json", "sarif", "github"]
@@ -92,16 +92,7 @@ def emit(report: object, fmt: str, verbose: bool, fail_on: str) -> None:
     show_default=True,
     help="postBuild substitution fails on a missing variable, as kustomize-controller >= 1.9.",
 )
-@click.option(
-    "--kustomize-bin",
-    envvar="FLUXOPS_KUSTOMIZE",
-    metavar="PATH",
-    help="Use a standalone kustomize binary instead of the bundled kubectl.",
-)
-@click.option(
-    "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Parallel builds (0: one per core)."
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the build and schema caches.")
+@engine_options("Do not read or write the build and schema caches.")
 @handle_errors
 def validate_command(
     path: str,

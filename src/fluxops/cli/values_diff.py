@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import handle_errors
+from fluxops.cli.common import engine_options, handle_errors
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -60,12 +60,7 @@ from fluxops.errors import EXIT_FINDINGS, EXIT_OK
     show_default=True,
     help="Strict postBuild substitution while rendering.",
 )
-@click.option(
-    "--kustomize-bin",
-    envvar="FLUXOPS_KUSTOMIZE",
-    metavar="PATH",
-    help="Use a standalone kustomize binary.",
-)
+@engine_options()
 @handle_errors
 def values_diff_command(
     release: str | None,
@@ -80,6 +75,8 @@ def values_diff_command(
     sources: tuple[str, ...],
     strict: bool,
     kustomize_bin: str | None,
+    jobs: int,
+    no_cache: bool,
 ) -> None:
     """How a HelmRelease's effective values differ between environments.
 
@@ -114,6 +111,8 @@ def values_diff_command(
             strict=strict,
             sources=list(sources),
             kustomize_bin=kustomize_bin,
+            jobs=jobs,
+            cache=not no_cache,
         )
     )
     if fmt == "json":
