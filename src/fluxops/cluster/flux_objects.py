@@ -22,27 +22,12 @@ from typing import Any
 
 from fluxops.cluster.snapshot import FLUX_GROUPS, ObjectSource
 from fluxops.errors import ClusterError, ForbiddenError
+from fluxops.model.flux import KIND_ORDER as FLUX_KIND_ORDER
 
 Obj = dict[str, Any]
 
 #: The order kinds are reported in (sources first, then what consumes them).
-KIND_ORDER = (
-    "GitRepository",
-    "OCIRepository",
-    "Bucket",
-    "HelmRepository",
-    "HelmChart",
-    "ExternalArtifact",
-    "ArtifactGenerator",
-    "Kustomization",
-    "HelmRelease",
-    "ImageRepository",
-    "ImagePolicy",
-    "ImageUpdateAutomation",
-    "Receiver",
-    "Alert",
-    "Provider",
-)
+KIND_ORDER = FLUX_KIND_ORDER
 
 #: Flux kinds that carry a meaningful Ready status (flux-operator's `Reconcilable`).
 STATIC_KINDS = frozenset({"Alert", "Provider"})

@@ -41,6 +41,25 @@ LATEST_API_VERSIONS: dict[tuple[str, str], str] = {
     (OPERATOR_GROUP, "FluxInstance"): "v1",
 }
 
+#: Flux kinds in the order they are reported: sources first, then what consumes them.
+KIND_ORDER: tuple[str, ...] = (
+    "GitRepository",
+    "OCIRepository",
+    "Bucket",
+    "HelmRepository",
+    "HelmChart",
+    "ExternalArtifact",
+    "ArtifactGenerator",
+    "Kustomization",
+    "HelmRelease",
+    "ImageRepository",
+    "ImagePolicy",
+    "ImageUpdateAutomation",
+    "Receiver",
+    "Alert",
+    "Provider",
+)
+
 SOURCE_KINDS = frozenset(
     {"GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket", "ExternalArtifact"}
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fluxops.model.flux import KIND_ORDER
 from fluxops.model.graph import find_cycles
 from fluxops.status import fields as f
 from fluxops.status import graph, hints
@@ -25,28 +26,7 @@ from fluxops.status.model import (
     object_id,
 )
 
-KIND_RANK = {
-    kind: i
-    for i, kind in enumerate(
-        (
-            "GitRepository",
-            "OCIRepository",
-            "Bucket",
-            "HelmRepository",
-            "HelmChart",
-            "ExternalArtifact",
-            "ArtifactGenerator",
-            "Kustomization",
-            "HelmRelease",
-            "ImageRepository",
-            "ImagePolicy",
-            "ImageUpdateAutomation",
-            "Receiver",
-            "Alert",
-            "Provider",
-        )
-    )
-}
+KIND_RANK = {kind: i for i, kind in enumerate(KIND_ORDER)}
 SOURCE_VIAS = ("sourceRef", "chart", "chartRef", "chart.spec.sourceRef")
 MAX_EVENTS = 5
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
