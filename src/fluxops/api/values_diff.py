@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -67,7 +68,9 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
     )
     findings: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:
+        started = time.perf_counter()
         envs = [resolve_environment(renderer, name, path) for name, path in named]
+        rendered = time.perf_counter()
         findings.extend(renderer.resolver.findings)
         releases: dict[str, dict[tuple[str, str], Resource]] = {}
         for env in envs:
@@ -118,18 +121,21 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
                             f"local folder); values shown without them"
                         )
             diffs.append(diff)
+        compared = time.perf_counter()
         only_in: dict[str, list[str]] = {}
         if request.all_:
             everywhere = set.intersection(*(set(r) for r in releases.values()))
             for env_name, rels in releases.items():
                 for key in sorted(set(rels) - everywhere):
                     only_in.setdefault(f"{key[0]}/{key[1]}", []).append(env_name)
+    timings = {"render": rendered - started, "compare": compared - rendered}
     return ValuesDiffResult(
         envs=[e.name for e in envs],
         env_descriptions={e.name: e.how for e in envs},
         diffs=diffs,
         only_in=only_in,
         findings=findings,
+        timings=timings,
     )
 
 

@@ -203,6 +203,8 @@ class ValuesDiffResult:
     diffs: list[ReleaseDiff]
     only_in: dict[str, list[str]]
     findings: list[Finding]
+    #: seconds spent rendering the environments, and composing and diffing the values
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def differs(self) -> bool:
