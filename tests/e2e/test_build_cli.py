@@ -251,3 +251,24 @@ def test_ks_in_several_clusters_builds_each(fluxops: Run) -> None:
         ).stdout
     )
     assert [k["cluster"] for k in one["kustomizations"]] == ["clusters/staging"]
+
+
+def test_substitution_that_makes_two_objects_one_fails_like_flux(
+    fluxops: Run, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    (repo / "apps" / "cms.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${A}-x\n  namespace: default\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${B}-x\n  namespace: default\n"
+    )
+    (repo / "ks.yaml").write_text(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+        "  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps\n"
+        "  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+        "  postBuild:\n    substitute:\n      A: same\n      B: same\n"
+    )
+    proc = fluxops("build", str(repo), "--ks", "flux-system/apps", check_code=1)
+    assert "id matched 2 resources" in proc.stderr and "ConfigMap/default/same-x" in proc.stderr
+    (repo / "ks.yaml").write_text((repo / "ks.yaml").read_text().replace("B: same", "B: other"))
+    fluxops("build", str(repo), "--ks", "flux-system/apps", check_code=0)

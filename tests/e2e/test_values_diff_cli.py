@@ -201,3 +201,27 @@ def test_classic_fluxcd_example_podinfo() -> None:
             "production": ">=1.0.0",
         }
         assert any(section == "values" for section, _ in by_path), repo
+
+
+@pytest.mark.corpus
+def test_homelab_releases_compose() -> None:
+    """Every HelmRelease of the homelab repos composes (valuesFrom, chartRef to OCIRepository):
+    a cluster compared with itself has no differences and no errors."""
+    require_fixture_repos()
+    from fluxops import api
+
+    for repo, cluster in (
+        ("onedr0p__home-ops", "kubernetes/flux/cluster"),
+        ("buroa__k8s-gitops", "kubernetes/flux/cluster"),
+    ):
+        result = api.values_diff(
+            api.ValuesDiffRequest(
+                path=str(FIXTURE_REPOS / repo),
+                all_=True,
+                env_paths=[f"a={cluster}", f"b={cluster}"],
+            )
+        )
+        assert len(result.diffs) > 50, repo
+        assert not result.differs, repo
+        assert all(not d.errors for d in result.diffs), [d.errors for d in result.diffs if d.errors]
+        assert result.timings["render"] > result.timings["compare"]

@@ -4,6 +4,10 @@ The flux binary is built from its Go module (tests/fidelity/fluxcli, pinned in g
 scripts/build-go-tools.sh and cached outside the repo; set FLUXOPS_FLUX_BIN to use another
 build. A missing or unbuildable flux is a failure, not a skip: this tier exists to run it.
 The per-repo counts are printed in the terminal summary (no `-s` needed). See docs/fidelity.md.
+
+Definitions with `substituteFrom` are built by flux against the real API server of the cluster
+tier: its session fixture `cluster` is re-exported here (a separate instance from the one
+tests/cluster uses), and is started only when a repo has such a definition.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.cluster.conftest import cluster  # noqa: F401 - the API server, for substituteFrom
 
 from .harness_build import FluxCli, RepoReport
 from .harness_repo import ROOT
@@ -110,6 +116,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             shown = items if verbose else items[:8]
             more = "" if len(shown) == len(items) else f", ... (+{len(items) - len(shown)}, -v)"
             tr.write_line(f"  {name}: not compared, {reason}: {', '.join(shown)}{more}")
+        for item in r.live:
+            tr.write_line(f"  {name}: compared against the API server: {item}")
         for ident, text in r.deviations:
             tr.write_line(f"  {name}: [{ident}] {text.splitlines()[0]}")
         for note in r.notes:

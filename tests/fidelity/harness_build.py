@@ -1,4 +1,5 @@
-"""Fidelity harness: build Flux Kustomizations with the real flux CLI and with fluxops, compare.
+"""Fidelity harness: build Flux Kustomizations with the real flux CLI and with fluxops (the
+comparison is harness_compare.py, the builds against the API server harness_cluster.py).
 
 discover() walks from the root Kustomizations (in files, with a namespace) through the child
 Kustomizations in flux's own output, as `flux build --recursive` does, so each child is built
@@ -7,17 +8,13 @@ from the definition Flux would apply (parent patches, namespace and substitution
 
 from __future__ import annotations
 
-import base64
-import copy
-import fnmatch
 import hashlib
 import json
 import os
 import re
 import subprocess
 import threading
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +23,6 @@ from typing import Any
 import yaml
 
 from .harness_repo import (
-    FIDELITY_DOC,
     RepoScan,
     SourceMap,
     Unavailable,
@@ -66,8 +62,10 @@ class RepoReport:
     deviating: int = 0
     # deviations by documentation status: (entry id or "UNDOCUMENTED", text)
     deviations: list[tuple[str, str]] = field(default_factory=list)
-    # not compared, with the reason: "needs the API server", "source not available offline", ...
+    # not compared, with the reason: "source not available offline", ...
     not_compared: list[tuple[str, str]] = field(default_factory=list)
+    # compared against the API server (substituteFrom), with what the harness created there
+    live: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -94,10 +92,21 @@ class Node:
     source: tuple[str, str, str] | None = None  # kind, ns, name
     folder: Path | None = None
     flux: Build | None = None
+    # built against the API server (substituteFrom; harness_cluster.py): what the harness put
+    # there, how many Secret-sourced values it masked in flux's output (D2), and, when it
+    # created Secrets, what keeps their values out of messages
+    made: list[str] = field(default_factory=list)
+    masked: int = 0
+    scrub: Callable[[str], str] | None = None
 
     @property
     def ks(self) -> str:
         return f"{self.ns}/{self.name}"
+
+    @property
+    def live(self) -> bool:
+        """Built against the API server: flux --dry-run would skip its substituteFrom."""
+        return bool(substitute_from(self.doc))
 
     @property
     def key(self) -> str:
@@ -106,34 +115,46 @@ class Node:
         return json.dumps([self.ns, self.name, spec, str(self.folder)], sort_keys=True, default=str)
 
 
-def needs_api_server(doc: dict[str, Any]) -> str | None:
-    post = (doc.get("spec") or {}).get("postBuild") or {}
-    refs = [
-        r
-        for r in post.get("substituteFrom") or []
-        if not (isinstance(r, dict) and r.get("optional") is True)
-    ]
-    if refs:
-        names = ", ".join(f"{r.get('kind')}/{r.get('name')}" for r in refs if isinstance(r, dict))
-        return f"needs the API server: substituteFrom {names} is skipped by flux --dry-run"
-    return None
+def substitute_from(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """`spec.postBuild.substituteFrom`, optional entries included: `flux build --dry-run`
+    skips them all, while fluxops uses those it finds."""
+    spec = doc.get("spec")
+    post = spec.get("postBuild") if isinstance(spec, dict) else None
+    refs = post.get("substituteFrom") if isinstance(post, dict) else None
+    return [r for r in refs or [] if isinstance(r, dict)] if isinstance(refs, list) else []
 
 
-def run_flux(flux: FluxCli, node: Node, workdir: Path) -> Build:
+def needs_api_server(doc: dict[str, Any]) -> str:
+    names = ", ".join(f"{r.get('kind')}/{r.get('name')}" for r in substitute_from(doc))
+    return f"needs the API server: substituteFrom {names} is skipped by flux --dry-run"
+
+
+#: Builds one definition with substituteFrom against the API server (harness_cluster.py); it
+#: is given the definitions flux has built so far and sets node.flux (or node.skip).
+LiveBuild = Callable[[Node, list[Node]], None]
+
+
+def run_flux(
+    flux: FluxCli, node: Node, workdir: Path, kube: tuple[str, str] | None = None
+) -> Build:
+    """`flux build kustomization ... --dry-run`, or with kube=(KUBECONFIG, context) without
+    --dry-run against that API server."""
     assert node.folder is not None
     rel = secure_rel(str(node.doc["spec"]["path"]))
     ks_file = workdir / f"ks-{hashlib.sha1(node.key.encode()).hexdigest()[:12]}.yaml"
     ks_file.write_text(yaml.safe_dump(node.doc, sort_keys=False))
     cmd = [
         str(flux.path), "build", "kustomization", node.name, "-n", node.ns,
-        "--path", str(node.folder / rel), "--kustomization-file", str(ks_file), "--dry-run",
+        "--path", str(node.folder / rel), "--kustomization-file", str(ks_file),
     ]  # fmt: skip
+    cmd += ["--context", kube[1]] if kube else ["--dry-run"]
     if not flux.has("in-memory-build"):  # checked by the flux_cli fixture too
         raise RuntimeError(f"flux {flux.version} has no --in-memory-build")
     cmd.append("--in-memory-build")
     if flux.has("strict-substitute"):
         cmd.append("--strict-substitute")  # the controller's default; see docs/fidelity.md
-    env = {**os.environ, "KUBECONFIG": str(workdir / "no-kubeconfig"), "HOME": str(workdir)}
+    kubeconfig = kube[0] if kube else str(workdir / "no-kubeconfig")  # dry run: no cluster
+    env = {**os.environ, "KUBECONFIG": kubeconfig, "HOME": str(workdir)}
     try:
         # the in-memory build reads only below the working directory: the source root, as the
         # controller reads only inside the artifact
@@ -148,9 +169,13 @@ def run_flux(flux: FluxCli, node: Node, workdir: Path) -> Build:
 
 
 def discover(
-    scan: RepoScan, sources: SourceMap, flux: FluxCli, workdir: Path
+    scan: RepoScan, sources: SourceMap, flux: FluxCli, workdir: Path, live: LiveBuild | None = None
 ) -> dict[str, list[Node]]:
-    """Every definition reachable from the roots, keyed by NS/NAME, each built by flux."""
+    """Every definition reachable from the roots, keyed by NS/NAME, each built by flux.
+
+    Definitions with substituteFrom are built by `live` against the API server, after every
+    other definition found so far (so that what those render is known), one at a time;
+    without `live` they are not compared."""
     by_key: dict[str, Node] = {}
     orphans: list[Node] = []
     queue: list[Node] = []
@@ -163,7 +188,7 @@ def discover(
             str(ref.get("namespace") or node.ns),
             str(ref.get("name")),
         )
-        node.skip = parent_skip or needs_api_server(node.doc)
+        node.skip = parent_skip or (needs_api_server(node.doc) if node.live and not live else None)
         try:
             node.folder = sources.folder(*node.source, secure_rel(str(spec["path"])), node.near)
         except Unavailable as exc:
@@ -192,19 +217,27 @@ def discover(
             add(node)
 
     while queue:
-        batch, queue[:] = list(queue), []
+        # the dry runs first; the live builds when nothing else is left
+        batch = [n for n in queue if not n.live] or list(queue)
+        queue[:] = [n for n in queue if n not in batch]
         runnable = [
             n
             for n in batch
             if n.folder is not None and (n.skip is None or not n.skip.startswith("needs the API"))
         ]
+        dry = [n for n in runnable if not n.live]
         with ThreadPoolExecutor(WORKERS) as pool:
             for node, result in zip(
-                runnable, pool.map(lambda n: run_flux(flux, n, workdir), runnable), strict=True
+                dry, pool.map(lambda n: run_flux(flux, n, workdir), dry), strict=True
             ):
                 node.flux = result
         for node in runnable:
-            assert node.flux is not None
+            if node.live:
+                assert live is not None
+                live(node, [n for n in by_key.values() if n.flux is not None])
+        for node in runnable:
+            if node.flux is None:  # the live build could not set it up (node.skip says why)
+                continue
             for obj in node.flux.objects:
                 if not is_flux_ks(obj) or not buildable(obj):
                     continue
@@ -236,7 +269,7 @@ def discover(
     return result
 
 
-# ---- the fluxops side and the comparison ------------------------------------------------------
+# ---- the fluxops side ------------------------------------------------------------------------
 
 
 def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -320,143 +353,3 @@ class Fluxops:
             how = cluster
         code, out, err = _run([*cmd, *self.strict_flags, *self._source_flags(node)], self.env)
         return how, _parse(code, out, err)  # exit 2 (e.g. an unknown --ks) is a failure too
-
-
-def identity(obj: dict[str, Any]) -> str:
-    api = str(obj.get("apiVersion", ""))
-    md = obj.get("metadata") or {}
-    group = api.rpartition("/")[0] if "/" in api else ""
-    return f"{group or 'core'}/{obj.get('kind')}/{md.get('namespace') or ''}/{md.get('name')}"
-
-
-def value_diff(a: Any, b: Any, path: str = "", secret: bool = False) -> Iterator[str]:
-    """Paths where a (flux) and b (fluxops) differ; values are not shown under a Secret's
-    data/stringData (house rule: secret values never reach output)."""
-
-    def show(v: Any) -> str:
-        return (
-            "<value>" if secret and path.split(".")[0] in ("data", "stringData") else f"{v!r:.80}"
-        )
-
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b), key=str):
-            sub = f"{path}.{k}" if path else str(k)
-            if k not in a:
-                yield f"{sub}: flux=<absent> fluxops={show(b[k])}"
-            elif k not in b:
-                yield f"{sub}: flux={show(a[k])} fluxops=<absent>"
-            else:
-                yield from value_diff(a[k], b[k], sub, secret)
-    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            yield from value_diff(x, y, f"{path}[{i}]", secret)
-    elif a != b or type(a) is not type(b):
-        yield f"{path}: flux={show(a)} fluxops={show(b)}"
-
-
-SECRET_MASK = "**SECRET**"
-SECRET_MASK_B64 = base64.b64encode(SECRET_MASK.encode()).decode()
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-
-
-def is_secret(obj: dict[str, Any]) -> bool:
-    return obj.get("apiVersion") == "v1" and obj.get("kind") == "Secret"
-
-
-def unmask(flux_obj: dict[str, Any], ours: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Deviation D1 (docs/fidelity.md): fluxops prints every v1 Secret value masked, flux prints
-    them. Where fluxops has the mask for a key that flux also has, take flux's value, so that
-    the comparison still checks the keys and everything else. Returns (object, values unmasked)."""
-    if not (is_secret(flux_obj) and is_secret(ours)):
-        return ours, 0
-    out = copy.deepcopy(ours)
-    n = 0
-    for field_, mask in (("data", SECRET_MASK_B64), ("stringData", SECRET_MASK)):
-        mine, theirs = out.get(field_), flux_obj.get(field_)
-        if isinstance(mine, dict) and isinstance(theirs, dict):
-            for k, v in mine.items():
-                if v == mask and k in theirs:
-                    mine[k] = theirs[k]
-                    n += 1
-    mine_ann = (out.get("metadata") or {}).get("annotations") or {}
-    theirs_ann = (flux_obj.get("metadata") or {}).get("annotations") or {}
-    if mine_ann.get(LAST_APPLIED) == SECRET_MASK and LAST_APPLIED in theirs_ann:
-        mine_ann[LAST_APPLIED] = theirs_ann[LAST_APPLIED]
-        n += 1
-    return out, n
-
-
-@dataclass(frozen=True)
-class Deviation:
-    ks: str
-    obj: str  # object identity, or "-" for the build as a whole
-    text: str
-
-
-def compare(flux: Build, ours: Build, ks: str, stats: Counter[str]) -> list[Deviation]:
-    if not flux.ok and not ours.ok:
-        return []
-    if not flux.ok:
-        return [
-            Deviation(ks, "-", f"flux fails, fluxops builds: {flux.error.splitlines()[-1][:300]}")
-        ]
-    if not ours.ok:
-        return [Deviation(ks, "-", f"fluxops fails, flux builds: {ours.error[:300]}")]
-    theirs: dict[str, list[dict[str, Any]]] = {}
-    mine: dict[str, list[dict[str, Any]]] = {}
-    for obj in flux.objects:
-        theirs.setdefault(identity(obj), []).append(obj)
-    for obj in ours.objects:
-        mine.setdefault(identity(obj), []).append(obj)
-    out = []
-    for ident in sorted(set(theirs) | set(mine)):
-        a, b = theirs.get(ident, []), mine.get(ident, [])
-        if not b:
-            out.append(Deviation(ks, ident, "missing from fluxops's output"))
-        elif not a:
-            out.append(Deviation(ks, ident, "only in fluxops's output"))
-        elif len(a) != len(b):
-            out.append(Deviation(ks, ident, f"flux has {len(a)} copies, fluxops {len(b)}"))
-        else:
-            diffs = []
-            for x, y in zip(a, b, strict=True):
-                y, unmasked = unmask(x, y)
-                stats["D1 Secret values masked by fluxops"] += unmasked
-                diffs += value_diff(x, y, secret=is_secret(x))
-            if diffs:
-                more = f"; ... (+{len(diffs) - 6})" if len(diffs) > 6 else ""
-                out.append(Deviation(ks, ident, "differs: " + "; ".join(diffs[:6]) + more))
-    return out
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    status: str  # deliberate | bug
-    repo: str
-    ks: str
-    obj: str
-    what: str
-
-    def matches(self, repo: str, dev: Deviation) -> bool:
-        return (
-            fnmatch.fnmatchcase(repo, self.repo)
-            and fnmatch.fnmatchcase(dev.ks, self.ks)
-            and fnmatch.fnmatchcase(dev.obj, self.obj)
-        )
-
-
-def documented_deviations() -> list[Entry]:
-    """The table between the deviations markers in docs/fidelity.md."""
-    text = FIDELITY_DOC.read_text() if FIDELITY_DOC.exists() else ""
-    m = re.search(r"<!-- deviations:start -->(.*?)<!-- deviations:end -->", text, re.DOTALL)
-    entries = []
-    for line in (m.group(1) if m else "").splitlines():
-        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
-        if len(cells) < 6 or cells[0] in ("id", "") or set(cells[0]) <= set("-: "):
-            continue
-        entries.append(Entry(*cells[:5], what=" | ".join(cells[5:])))
-        assert entries[-1].status in ("deliberate", "bug"), (
-            f"docs/fidelity.md: bad status in {line}"
-        )
-    return entries

@@ -63,6 +63,15 @@ def is_flux_ks(doc: Any) -> bool:
     )
 
 
+def is_data_object(doc: Any) -> bool:
+    """A v1 ConfigMap or Secret (the kinds `spec.postBuild.substituteFrom` reads)."""
+    return (
+        isinstance(doc, dict)
+        and doc.get("apiVersion") == "v1"
+        and doc.get("kind") in ("ConfigMap", "Secret")
+    )
+
+
 def buildable(doc: dict[str, Any]) -> bool:
     spec = doc.get("spec") or {}
     return isinstance(spec, dict) and "path" in spec and isinstance(spec.get("sourceRef"), dict)
@@ -74,6 +83,8 @@ class RepoScan:
     url: str | None
     flux_ks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (origin, doc)
     other: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # sources, generators
+    # v1 ConfigMaps and Secrets: what a substituteFrom may name (see harness_cluster.py)
+    data_objects: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     unparsed: list[str] = field(default_factory=list)
 
 
@@ -103,6 +114,8 @@ def scan_repo(root: Path) -> RepoScan:
                 "ArtifactGenerator",
             ):
                 scan.other.append((f"{rel}#{i}", doc))
+            elif is_data_object(doc):
+                scan.data_objects.append((f"{rel}#{i}", doc))
     return scan
 
 
@@ -116,6 +129,15 @@ def _norm_url(url: str) -> str:
     url = re.sub(r"^(?:ssh://)?git@([^:/]+)[:/]", r"\1/", url.strip())
     url = re.sub(r"^[a-z+]+://", "", url)
     return url.removesuffix("/").removesuffix(".git").lower()
+
+
+def closeness(origin: str, near: str) -> int:
+    """How many leading folders the files of two origins ("file#doc") share."""
+    a, b = posixpath.dirname(origin).split("/"), posixpath.dirname(near).split("/")
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 # ---- mapping sources to folders ------------------------------------------------------------------
@@ -157,16 +179,8 @@ class SourceMap:
             and (name is None or (d.get("metadata") or {}).get("name") == name)
             and (d.get("metadata") or {}).get("namespace", ns) == ns
         ]
-
-        def closeness(origin: str) -> int:
-            a, b = posixpath.dirname(origin).split("/"), posixpath.dirname(near).split("/")
-            n = 0
-            while n < min(len(a), len(b)) and a[n] == b[n]:
-                n += 1
-            return n
-
-        best = max((closeness(o) for o, _ in found), default=0)
-        return [(o, d) for o, d in found if closeness(o) == best]
+        best = max((closeness(o, near) for o, _ in found), default=0)
+        return [(o, d) for o, d in found if closeness(o, near) == best]
 
     def folder(self, kind: str, ns: str, name: str, rel: str, near: str) -> Path:
         """The root folder of source KIND/NS/NAME, for a Kustomization defined in file `near`

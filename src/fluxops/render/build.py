@@ -39,7 +39,7 @@ from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
-from fluxops.render.postbuild import PostBuildError, post_build
+from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.stage import StageOutput, Stager
 from fluxops.render.workspace import Workspace
 
@@ -224,19 +224,29 @@ class Renderer:
             return build
         build.objects = outcome.objects
         build.findings.extend(outcome.findings)
-        seen: dict[tuple[str, str, str, str], Resource] = {}
-        for obj in build.objects:
-            key = obj.id.key
-            if key in seen:
+        duplicates = _duplicate_identities(build.objects)
+        if duplicates:
+            masked = [d for d in duplicates if any(m in d for m in (SECRET_MASK, SOPS_MASK))]
+            if len(masked) < len(duplicates):
+                # kustomize-controller replaces each substituted object in the resource map by
+                # its identity; two objects that became one identity fail the build.
+                build.fail(
+                    "in Replace: id matched 2 resources: postBuild substitution gave "
+                    + ", ".join(d for d in duplicates if d not in masked)
+                    + " the same identity twice"
+                )
+                return build
+            for dup in masked:
                 build.findings.append(
                     Finding(
                         "FO004",
-                        Severity.ERROR,
-                        f"{obj.id.short()} is rendered twice by this Kustomization",
+                        Severity.WARNING,
+                        f"{dup} is rendered twice: its name comes from Secret variables, which "
+                        f"fluxops masks, so it cannot tell whether Flux would see one object or two",
                         object=where,
                     )
                 )
-            seen[key] = obj
+        for obj in build.objects:
             if obj.id.group in (SOURCE_GROUP, ArtifactGenerator.group):
                 self._sources.setdefault(task.cluster, []).append(obj)
             if obj.kind in ("ConfigMap", "Secret") and obj.id.group == "":
@@ -296,6 +306,16 @@ class Renderer:
 
     def build_one(self, resource: Resource, cluster: str = "") -> KustomizationBuild:
         return self._run_wave([_Task(cluster, resource, None)])[0]
+
+
+def _duplicate_identities(objects: list[Resource]) -> list[str]:
+    seen: set[tuple[str, str, str, str]] = set()
+    out = []
+    for obj in objects:
+        if obj.id.key in seen:
+            out.append(obj.id.short())
+        seen.add(obj.id.key)
+    return out
 
 
 def cross_claims(builds: list[KustomizationBuild]) -> list[Finding]:

@@ -74,10 +74,25 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def load_variables(ks: Kustomization, lookup: Lookup) -> tuple[dict[str, str], list[Finding]]:
-    """LoadVariables: substituteFrom in order (later wins), then inline substitute on top.
-    Values from Secrets are replaced by a mask: fluxops never prints a Secret value."""
+@dataclass
+class Variables:
+    """The postBuild variables: `shown` has Secret values masked (what fluxops substitutes
+    into its output); `real` has them as Flux sees them, used only to decide what Flux would
+    decide (whether two objects become one) and never printed."""
+
+    shown: dict[str, str]
+    real: dict[str, str]
+    findings: list[Finding]
+
+    @property
+    def has_secrets(self) -> bool:
+        return self.shown != self.real
+
+
+def load_variables(ks: Kustomization, lookup: Lookup) -> Variables:
+    """LoadVariables: substituteFrom in order (later wins), then inline substitute on top."""
     variables: dict[str, str] = {}
+    real: dict[str, str] = {}
     findings: list[Finding] = []
     for ref in ks.substitute_from:
         kind = str(ref.get("kind", ""))
@@ -96,8 +111,9 @@ def load_variables(ks: Kustomization, lookup: Lookup) -> tuple[dict[str, str], l
         if kind == "Secret":
             values, sops = _decode_secret(obj)
             mask = SOPS_MASK if sops else SECRET_MASK
-            for key in values:
+            for key, value in values.items():
                 variables[key] = mask
+                real[key] = mask if sops else value
             findings.append(
                 Finding(
                     "FO007",
@@ -114,10 +130,14 @@ def load_variables(ks: Kustomization, lookup: Lookup) -> tuple[dict[str, str], l
             )
         else:
             for key, value in (obj.get("data") or {}).items():
-                variables[str(key)] = _scalar(value)
+                variables[str(key)] = real[str(key)] = _scalar(value)
     for key, value in ks.substitute.items():
-        variables[str(key)] = _scalar(value)
-    return {k: varsub.clean_value(v) for k, v in variables.items()}, findings
+        variables[str(key)] = real[str(key)] = _scalar(value)
+    return Variables(
+        shown={k: varsub.clean_value(v) for k, v in variables.items()},
+        real={k: varsub.clean_value(v) for k, v in real.items()},
+        findings=findings,
+    )
 
 
 def _merge_meta(raw: dict[str, Any], field_name: str, values: dict[str, Any]) -> None:
@@ -127,6 +147,40 @@ def _merge_meta(raw: dict[str, Any], field_name: str, values: dict[str, Any]) ->
         current = {}
     current.update({str(k): _scalar(v) for k, v in values.items()})
     meta[field_name] = current
+
+
+def _check_real_identities(stream: str, real: dict[str, str], *, strict: bool) -> None:
+    """With Secret variables masked, two objects can look alike (or different) where Flux,
+    which substitutes the real values, sees otherwise. Substitute the real values (never kept,
+    never printed) just to find objects that Flux would see as one: the controller then fails
+    the build ("id matched 2 resources")."""
+    seen: dict[tuple[str, str, str, str], str] = {}
+    for text in split_documents(stream):
+        if "$" not in text or _disabled_in_text(text):
+            continue
+        try:
+            raw = load_single(
+                varsub.substitute_resource_text(text, real, strict=strict, validate=False)
+            )
+        except (SubstitutionError, yaml.YAMLError):
+            return  # the masked pass reports substitution errors, without Secret values
+        if not isinstance(raw, dict):
+            continue
+        meta_value = raw.get("metadata")
+        meta: dict[str, Any] = meta_value if isinstance(meta_value, dict) else {}
+        key = (
+            str(raw.get("apiVersion", "")).rpartition("/")[0],
+            str(raw.get("kind")),
+            str(meta.get("namespace") or ""),
+            str(meta.get("name")),
+        )
+        hint = _identity_hint(text)
+        if key in seen:
+            raise PostBuildError(
+                f"in Replace: id matched 2 resources: {seen[key]} and {hint} become the same "
+                f"object once the Secret variables in their names are substituted (values not shown)"
+            )
+        seen[key] = hint
 
 
 def _labels_annotations(raw: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -204,8 +258,11 @@ def post_build(
     variables: dict[str, str] = {}
     substitute = False
     if post is not None:
-        variables, findings = load_variables(ks, lookup)
-        outcome.findings.extend(findings)
+        loaded = load_variables(ks, lookup)
+        variables = loaded.shown
+        outcome.findings.extend(loaded.findings)
+        if loaded.has_secrets:
+            _check_real_identities(stream, loaded.real, strict=strict)
         try:
             varsub.check_variable_names(variables)
         except SubstitutionError as exc:

@@ -205,3 +205,25 @@ def test_unresolved_variables_are_reported_without_post_build() -> None:
     )
     (finding,) = outcome.findings
     assert finding.code == "FO006" and "${DOMAIN}" in finding.message and finding.path == "data.a"
+
+
+def test_secret_variables_that_merge_two_objects_fail_without_showing_values() -> None:
+    stream = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${A}-x\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${B}-x\n"
+    )
+
+    def lookup_with(a: str, b: str) -> Any:
+        data = {
+            "A": base64.b64encode(a.encode()).decode(),
+            "B": base64.b64encode(b.encode()).decode(),
+        }
+        return lambda kind, ns, name: {"data": data} if kind == "Secret" else None
+
+    spec = {"postBuild": {"substituteFrom": [{"kind": "Secret", "name": "names"}]}}
+    with pytest.raises(PostBuildError, match="id matched 2 resources") as info:
+        run(spec, stream, lookup=lookup_with("samesecret", "samesecret"))
+    assert "samesecret" not in str(info.value)
+    # different real values: Flux builds both; fluxops shows them masked (and alike)
+    cms = run(spec, stream, lookup=lookup_with("one", "two"))
+    assert [c["metadata"]["name"] for c in cms] == [f"{SECRET_MASK}-x", f"{SECRET_MASK}-x"]
