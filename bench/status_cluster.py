@@ -11,7 +11,7 @@ and on the same cluster, end to end as a user runs them:
 
 - `fluxops status -A` (table to a pipe), `fluxops status -A -o json`;
 - `flux get all -A` (the real Flux CLI built by scripts/build-go-tools.sh flux);
-- `fluxops.api.status()` in process (no interpreter start-up), for reference.
+- `fluxops.api._status()` in process (no interpreter start-up), for reference.
 
 Runs are interleaved (fluxops, fluxops json, flux, fluxops, ...) so that the load of the
 machine weighs on each alike. Prints the median and best of --repeat runs and the ratios to

@@ -1,16 +1,42 @@
 """One function per verb: the only package cli/ and mcp/ import. Library functions never print.
 
-Each verb has its module (`fluxops.api.build`, `.validate`, `.values_diff`, `.lint`, `.drift`,
-`.status`); everything a caller needs is re-exported here: `from fluxops import api;
-api.build(api.BuildRequest(...))`.
+Each verb has its module (`fluxops.api._build`, `._validate`, `._values_diff`, `._lint`,
+`._drift`, `._status`); everything a caller needs is available here: `from fluxops import api;
+api.build(api.BuildRequest(...))`. Names are imported on first use, so a command pays only for
+its own verb (start-up time matters: `fluxops status` races `flux get`).
 """
 
-from fluxops.api.build import BuildRequest, build, parse_source_overrides
-from fluxops.api.drift import DriftRequest, drift
-from fluxops.api.lint import LintRequest, lint, lint_config
-from fluxops.api.status import SnapshotRequest, StatusRequest, snapshot, status
-from fluxops.api.validate import ValidateRequest, validate
-from fluxops.api.values_diff import ValuesDiffRequest, values_diff
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fluxops.api._build import BuildRequest, build, parse_source_overrides
+    from fluxops.api._drift import DriftRequest, drift
+    from fluxops.api._lint import LintRequest, lint, lint_config
+    from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
+    from fluxops.api._validate import ValidateRequest, validate
+    from fluxops.api._values_diff import ValuesDiffRequest, values_diff
+
+_WHERE = {
+    "BuildRequest": "build",
+    "build": "build",
+    "parse_source_overrides": "build",
+    "DriftRequest": "drift",
+    "drift": "drift",
+    "LintRequest": "lint",
+    "lint": "lint",
+    "lint_config": "lint",
+    "SnapshotRequest": "status",
+    "StatusRequest": "status",
+    "snapshot": "status",
+    "status": "status",
+    "ValidateRequest": "validate",
+    "validate": "validate",
+    "ValuesDiffRequest": "values_diff",
+    "values_diff": "values_diff",
+}
 
 __all__ = [
     "BuildRequest",
@@ -30,3 +56,16 @@ __all__ = [
     "validate",
     "values_diff",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fluxops.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"fluxops.api._{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

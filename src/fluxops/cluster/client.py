@@ -122,6 +122,8 @@ class ClusterClient:
             config, ConnectionParams(timeout=httpx2.Timeout(timeout))
         )
         self._groups: dict[str, builtins.list[str]] = {}
+        self._aggregated_tried = False
+        self._all_groups_known = False
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -239,10 +241,39 @@ class ClusterClient:
         target = failures.Target(self.server, self.context, "get", resource="/version")
         return self._json(self._request("GET", "/version", target))
 
+    def _aggregated_discovery(self) -> None:
+        """One request for every API group (aggregated discovery, Kubernetes >= 1.30) instead
+        of one per group and version. Servers that answer with the legacy document keep the
+        per-group requests."""
+        if self._aggregated_tried:
+            return
+        self._aggregated_tried = True
+        target = failures.Target(self.server, self.context, "get", resource="/apis")
+        resp = self._request(
+            "GET",
+            "/apis",
+            target,
+            allow=(404, 406),
+            headers={"Accept": discovery.AGGREGATED_ACCEPT},
+        )
+        if resp.status_code >= 400:
+            return
+        parsed = discovery.parse_aggregated(self._json(resp))
+        if parsed is None:
+            return
+        groups, resources = parsed
+        self._groups.update(groups)
+        self._resources.update(resources)
+        self._all_groups_known = True
+
     def served_versions(self, group: str) -> builtins.list[str]:
         """Versions of `group` the server serves, preferred first; [] when it serves none.
         `group` "" (or "core") is the core group."""
         group = "" if group == "core" else group
+        if group and group not in self._groups:
+            self._aggregated_discovery()
+            if self._all_groups_known and group not in self._groups:
+                self._groups[group] = []
         if group not in self._groups:
             target = failures.Target(
                 self.server, self.context, "get", resource=discovery.group_path(group)
@@ -260,6 +291,10 @@ class ClusterClient:
     def resources(self, group: str, version: str) -> dict[str, APIResource]:
         """Kinds served in one group version, by kind ({} when the version is not served)."""
         key = (group, version)
+        if group and key not in self._resources:
+            self._aggregated_discovery()
+            if self._all_groups_known and key not in self._resources:
+                self._resources[key] = None
         if key not in self._resources:
             path = discovery.group_version_path(group, version)
             target = failures.Target(self.server, self.context, "get", resource=path)

@@ -111,3 +111,50 @@ def preferred_by_kind(
         for kind in resources.get(version, {}):
             out.setdefault(kind, join_api_version(group, version))
     return out
+
+
+#: The Accept header for aggregated discovery (GA in Kubernetes 1.30): one request returns
+#: every group, version and kind.
+AGGREGATED_ACCEPT = (
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+)
+
+
+def parse_aggregated(
+    body: Mapping[str, Any],
+) -> tuple[dict[str, list[str]], dict[tuple[str, str], dict[str, APIResource]]] | None:
+    """An APIGroupDiscoveryList (`/apis` or `/api` with AGGREGATED_ACCEPT) as the per-group
+    answers it replaces: versions by group (preferred first, as the server lists them) and
+    kinds by group version. None when the server answered with the legacy document."""
+    if body.get("kind") != "APIGroupDiscoveryList":
+        return None
+    groups: dict[str, list[str]] = {}
+    resources: dict[tuple[str, str], dict[str, APIResource]] = {}
+    for item in body.get("items") or []:
+        group = str((item.get("metadata") or {}).get("name") or "")
+        versions = []
+        for entry in item.get("versions") or []:
+            version = str(entry.get("version") or "")
+            if not version:
+                continue
+            versions.append(version)
+            kinds: dict[str, APIResource] = {}
+            for r in entry.get("resources") or []:
+                plural = str(r.get("resource") or "")
+                kind = str((r.get("responseKind") or {}).get("kind") or "")
+                if not plural or not kind or "/" in plural:
+                    continue
+                kinds.setdefault(
+                    kind,
+                    APIResource(
+                        group=group,
+                        version=version,
+                        kind=kind,
+                        plural=plural,
+                        namespaced=r.get("scope") == "Namespaced",
+                        verbs=frozenset(str(v) for v in r.get("verbs") or []),
+                    ),
+                )
+            resources[(group, version)] = kinds
+        groups[group] = versions
+    return groups, resources

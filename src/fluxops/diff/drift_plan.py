@@ -1,6 +1,6 @@
 """What to compare for `fluxops drift`, and the verdicts once the live objects are known.
 
-Pure functions between the reads `fluxops.api.drift` makes:
+Pure functions between the reads `fluxops.api._drift` makes:
 
 1. `plan_builds`: per rendered Flux Kustomization (or overlay), the desired objects with their
    real namespace (cluster-scoped kinds have none), the compare options (its `spec.ignore`

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fluxops.api.build import BuildRequest, build, parse_source_overrides
-from fluxops.api.validate import text_reader
+from fluxops.api._build import BuildRequest, build, parse_source_overrides
+from fluxops.api._validate import text_reader
 from fluxops.errors import UsageError
 from fluxops.model.findings import Severity
 from fluxops.model.flux import SourceRef

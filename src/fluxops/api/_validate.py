@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fluxops.api.build import BuildRequest, build
+from fluxops.api._build import BuildRequest, build
 from fluxops.errors import UsageError
 from fluxops.model.findings import Severity
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fluxops.api.build import parse_source_overrides
+from fluxops.api._build import parse_source_overrides
 from fluxops.errors import NotFoundError, UsageError
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Resource
