@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
+from fluxops.cli.common import engine_options, handle_errors, source_options, stderr_is_terminal
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -69,19 +69,7 @@ def _console() -> Any:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one YAML file per Flux Kustomization into DIR instead of stdout.",
 )
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="KIND/NAMESPACE/NAME=DIR",
-    help="Map a Flux source to a local folder (repeatable).",
-)
-@click.option(
-    "--strict/--no-strict",
-    default=True,
-    show_default=True,
-    help="Strict postBuild substitution (a missing variable fails the build), as kustomize-controller >= 1.9.",
-)
+@source_options
 @click.option(
     "--owner-labels/--no-owner-labels",
     default=True,

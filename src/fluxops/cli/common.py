@@ -78,3 +78,24 @@ def engine_options(cache_help: str = "Do not read or write the build cache.") ->
         return func
 
     return decorate
+
+
+def source_options(func: F) -> F:
+    """--source KIND/NAMESPACE/NAME=DIR (repeatable) and --strict/--no-strict: how sources map to
+    folders and how postBuild substitution treats a missing variable, for every command that
+    renders Flux Kustomizations."""
+    func = click.option(
+        "--strict/--no-strict",
+        default=True,
+        show_default=True,
+        help="Strict postBuild substitution (a missing variable fails the build), as "
+        "kustomize-controller >= 1.9.",
+    )(func)
+    func = click.option(
+        "--source",
+        "sources",
+        multiple=True,
+        metavar="KIND/NAMESPACE/NAME=DIR",
+        help="Map a Flux source to a local folder (repeatable).",
+    )(func)
+    return func

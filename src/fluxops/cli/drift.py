@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
+from fluxops.cli.common import engine_options, handle_errors, source_options, stderr_is_terminal
 
 
 @click.command("drift")
@@ -87,19 +87,7 @@ from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
     default=None,
     help="Colours in the text output (default: when stdout is a terminal).",
 )
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="KIND/NAMESPACE/NAME=DIR",
-    help="Map a Flux source to a local folder (repeatable).",
-)
-@click.option(
-    "--strict/--no-strict",
-    default=True,
-    show_default=True,
-    help="Strict postBuild substitution while rendering.",
-)
+@source_options
 @engine_options()
 @handle_errors
 def drift_command(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors
+from fluxops.cli.common import engine_options, handle_errors, source_options
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -47,19 +47,7 @@ from fluxops.errors import EXIT_FINDINGS, EXIT_OK
     show_default=True,
 )
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="KIND/NAMESPACE/NAME=DIR",
-    help="Map a Flux source to a local folder (repeatable).",
-)
-@click.option(
-    "--strict/--no-strict",
-    default=True,
-    show_default=True,
-    help="Strict postBuild substitution while rendering.",
-)
+@source_options
 @engine_options()
 @handle_errors
 def values_diff_command(
