@@ -4,41 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, source_options, stderr_is_terminal
+from fluxops.cli.common import (
+    BuildProgress,
+    engine_options,
+    handle_errors,
+    source_options,
+    stderr_is_terminal,
+)
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
-
-
-class _Progress:
-    """A rich progress bar on a terminal; nothing otherwise."""
-
-    def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        self.bar = Progress(
-            TextColumn("building"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            transient=True,
-            console=_console(),
-        )
-        self.task = self.bar.add_task("build", total=None)
-        self.bar.start()
-
-    def __call__(self, done: int, total: int) -> None:
-        self.bar.update(self.task, completed=done, total=total)
-
-    def stop(self) -> None:
-        self.bar.stop()
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 @click.command("build")
@@ -101,7 +77,7 @@ def build_command(
     from fluxops.output.build import objects_yaml, result_json, write_output_dir
     from fluxops.output.text import findings_text
 
-    progress = _Progress() if all_ and stderr_is_terminal() else None
+    progress = BuildProgress() if all_ and stderr_is_terminal() else None
     try:
         result = api.build(
             api.BuildRequest(

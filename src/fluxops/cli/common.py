@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fluxops.errors import EXIT_USAGE, FluxopsError
+from fluxops.errors import EXIT_USAGE, FluxopsError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,3 +99,42 @@ def source_options(func: F) -> F:
         help="Map a Flux source to a local folder (repeatable).",
     )(func)
     return func
+
+
+def parse_cli_duration(text: str, option: str) -> float:
+    """A duration option: plain seconds (`30`) or a Go duration (`90s`, `10m`, `1h30m`)."""
+    from fluxops.model.durations import parse_duration
+
+    value = text.strip()
+    try:
+        seconds: float | None = float(value)
+    except ValueError:
+        seconds = parse_duration(value)
+    if seconds is None or seconds < 0:
+        raise UsageError(f"{option} {text!r}: expected a duration such as 30s, 10m or 1h")
+    return seconds
+
+
+class BuildProgress:
+    """A rich progress bar on stderr, for commands that render many Kustomizations; callers
+    create it only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.bar = Progress(
+            TextColumn("building"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            console=Console(stderr=True),
+        )
+        self.task = self.bar.add_task("build", total=None)
+        self.bar.start()
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def stop(self) -> None:
+        self.bar.stop()

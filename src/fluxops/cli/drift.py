@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, source_options, stderr_is_terminal
+from fluxops.cli.common import (
+    BuildProgress,
+    engine_options,
+    handle_errors,
+    parse_cli_duration,
+    source_options,
+    stderr_is_terminal,
+)
 
 
 @click.command("drift")
@@ -130,14 +137,11 @@ def drift_command(
     Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.
     """
     from fluxops import api
-    from fluxops.cli.status import parse_duration
     from fluxops.output import drift as out
 
     progress = None
     if fmt == "text" and all_ and stderr_is_terminal():
-        from fluxops.cli.build import _Progress
-
-        progress = _Progress()
+        progress = BuildProgress()
     try:
         result = api.drift(
             api.DriftRequest(
@@ -148,7 +152,7 @@ def drift_command(
                 snapshot=snapshot,
                 kubeconfig=kubeconfig,
                 context=context,
-                timeout=parse_duration(timeout, "--timeout"),
+                timeout=parse_cli_duration(timeout, "--timeout"),
                 mode=mode,
                 helm=helm,
                 owner=owner,

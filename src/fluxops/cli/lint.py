@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
+from fluxops.cli.common import BuildProgress, engine_options, handle_errors, stderr_is_terminal
 from fluxops.cli.validate import emit, report_options, selection_options
 
 
@@ -62,11 +62,10 @@ def lint_command(
     from pathlib import Path
 
     from fluxops import api
-    from fluxops.cli.build import _Progress
     from fluxops.lint.run import META_CODES, all_rules
     from fluxops.output.findings import FindingsReport, RuleMeta
 
-    progress = _Progress() if stderr_is_terminal() and not no_render and not ks else None
+    progress = BuildProgress() if stderr_is_terminal() and not no_render and not ks else None
     try:
         result = api.lint(
             api.LintRequest(

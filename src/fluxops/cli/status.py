@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import gc
-import re
 import shutil
 import sys
 import time
 
 import click
 
-from fluxops.cli.common import handle_errors
+from fluxops.cli.common import handle_errors, parse_cli_duration
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
-
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
-
-
-def parse_duration(text: str, option: str) -> float:
-    """`90s`, `10m`, `1h30m`, or plain seconds -> seconds."""
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    m = _DURATION.match(text)
-    if not text or not m or not any(m.groups()):
-        raise UsageError(f"{option} {text!r}: expected a duration such as 30s, 10m or 1h")
-    h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-    return h * 3600 + mi * 60 + s
 
 
 def cluster_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -178,11 +161,11 @@ def status_command(
         kubeconfig=kubeconfig,
         namespace=namespace,
         snapshot=snapshot,
-        timeout=parse_duration(timeout, "--timeout"),
-        stale_after=parse_duration(stale_after, "--stale-after"),
+        timeout=parse_cli_duration(timeout, "--timeout"),
+        stale_after=parse_cli_duration(stale_after, "--stale-after"),
         fail_on=fail_on,
     )
-    every = parse_duration(interval, "--interval")
+    every = parse_cli_duration(interval, "--interval")
     # A short-lived process over thousands of parsed objects: the cyclic GC only costs time
     # (it is run by hand between --watch refreshes).
     gc.disable()
@@ -296,7 +279,7 @@ def snapshot_command(
             namespace=namespace,
             inventory=inventory,
             events=events,
-            timeout=parse_duration(timeout, "--timeout"),
+            timeout=parse_cli_duration(timeout, "--timeout"),
             format=fmt,
         )
     )

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, stderr_is_terminal
+from fluxops.cli.common import BuildProgress, engine_options, handle_errors, stderr_is_terminal
 from fluxops.errors import EXIT_FINDINGS, EXIT_OK
 
 FORMATS = ["text", "json", "sarif", "github"]
@@ -121,11 +121,10 @@ def validate_command(
     from pathlib import Path
 
     from fluxops import api
-    from fluxops.cli.build import _Progress
     from fluxops.output.findings import FindingsReport, RuleMeta
     from fluxops.validate.run import CODES
 
-    progress = _Progress() if stderr_is_terminal() and (all_ or not ks) else None
+    progress = BuildProgress() if stderr_is_terminal() and (all_ or not ks) else None
     try:
         result = api.validate(
             api.ValidateRequest(
