@@ -13,6 +13,8 @@ from fluxops.model.resource import Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
 
 if TYPE_CHECKING:
+    from fluxops.loader.repo import Repo
+
     pass
 
 
@@ -55,8 +57,9 @@ def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str,
     return out
 
 
-def build(request: BuildRequest) -> BuildResult:
-    """Render a kustomize overlay, one Flux Kustomization, or all of them."""
+def build(request: BuildRequest, repo: Repo | None = None) -> BuildResult:
+    """Render a kustomize overlay, one Flux Kustomization, or all of them. `repo`: the
+    repository already loaded from `request.path` (validate and lint read it anyway)."""
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import BuildOptions, Renderer
     from fluxops.render.select import build_all, build_ks
@@ -70,7 +73,8 @@ def build(request: BuildRequest) -> BuildResult:
         )
     if not request.ks and not request.all_:
         return _build_overlay(request)
-    repo = load_repo(root)
+    if repo is None:
+        repo = load_repo(root)
     options = BuildOptions(
         strict=request.strict,
         owner_labels=request.owner_labels,

@@ -110,7 +110,8 @@ def lint(request: LintRequest) -> LintResult:
                 jobs=request.jobs,
                 cache=request.cache,
                 progress=request.progress,
-            )
+            ),
+            repo=repo,
         )
         builds = result.builds
     resolver = SourceResolver(repo, parse_source_overrides(request.sources, repo.root))

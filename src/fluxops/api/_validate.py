@@ -75,6 +75,8 @@ def validate(request: ValidateRequest) -> ValidateResult:
     overlay = not request.ks and not all_ and find_kustomization_file(root) is not None
     if not request.ks and not all_ and not overlay:
         all_ = True
+    repo_root = _enclosing_repo_root(root.resolve()) if overlay else root.resolve()
+    repo = load_repo(repo_root)
     result = build(
         BuildRequest(
             path=request.path,
@@ -87,10 +89,9 @@ def validate(request: ValidateRequest) -> ValidateResult:
             jobs=request.jobs,
             cache=request.cache,
             progress=request.progress,
-        )
+        ),
+        repo=None if overlay else repo,
     )
-    repo_root = _enclosing_repo_root(root.resolve()) if overlay else root.resolve()
-    repo = load_repo(repo_root)
     if overlay:
         attach_origins(result, repo.resources)
     catalog = SchemaCatalog(builtin, strict=request.strict)
