@@ -318,3 +318,49 @@ def test_import_is_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_discovery_sees_crds_installed_after_it_ran(cluster: LiveCluster) -> None:
+    """Aggregated discovery is one request, but a group it did not list (a CRD installed
+    later, as `drift` and the benchmarks do with one client) is still found."""
+    group = "later.fluxops.test"
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"widgets.{group}"},
+        "spec": {
+            "group": group,
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": True,
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    from lightkube import codecs
+
+    with connect(cluster.kubeconfig, cluster.admin_context, timeout=15) as c:
+        before = c.stats.requests
+        assert c.served_versions("kustomize.toolkit.fluxcd.io") == ["v1"]
+        assert c.served_versions("source.toolkit.fluxcd.io")  # from the same response
+        assert c.stats.requests - before == 1  # one aggregated discovery request
+        cluster.admin().apply(codecs.from_dict(crd), force=True)
+        deadline = time.monotonic() + 30
+        while True:
+            with connect(cluster.kubeconfig, cluster.admin_context, timeout=15) as fresh:
+                if fresh.served_versions(group) == ["v1"]:
+                    break
+            assert time.monotonic() < deadline, "CRD never served"
+            time.sleep(0.3)
+        # the long-lived client ran discovery before the CRD existed, and still finds it
+        assert c.resource(f"{group}/v1", "Widget").plural == "widgets"

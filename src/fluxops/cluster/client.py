@@ -123,7 +123,6 @@ class ClusterClient:
         )
         self._groups: dict[str, builtins.list[str]] = {}
         self._aggregated_tried = False
-        self._all_groups_known = False
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -264,16 +263,15 @@ class ClusterClient:
         groups, resources = parsed
         self._groups.update(groups)
         self._resources.update(resources)
-        self._all_groups_known = True
 
     def served_versions(self, group: str) -> builtins.list[str]:
         """Versions of `group` the server serves, preferred first; [] when it serves none.
         `group` "" (or "core") is the core group."""
         group = "" if group == "core" else group
         if group and group not in self._groups:
+            # Aggregated discovery only adds what it saw: a group it lacks is asked for
+            # directly (CRDs may have been installed since, by this client or another).
             self._aggregated_discovery()
-            if self._all_groups_known and group not in self._groups:
-                self._groups[group] = []
         if group not in self._groups:
             target = failures.Target(
                 self.server, self.context, "get", resource=discovery.group_path(group)
@@ -293,8 +291,6 @@ class ClusterClient:
         key = (group, version)
         if group and key not in self._resources:
             self._aggregated_discovery()
-            if self._all_groups_known and key not in self._resources:
-                self._resources[key] = None
         if key not in self._resources:
             path = discovery.group_version_path(group, version)
             target = failures.Target(self.server, self.context, "get", resource=path)
