@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,50 +38,22 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests" / "cluster"))
 import drift_scenario as sc  # noqa: E402
 from drift_support import Kube  # noqa: E402
+from harness import CRD_DIR, ApiServer, tool  # noqa: E402
 
-TOOLS = Path(os.environ.get("FLUXOPS_TOOLS_DIR", "~/.cache/fluxops/tools")).expanduser()
 FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
 BASE_OBJECTS = len(sc.objects("x", 2))
-
-
-def tool(name: str) -> Path:
-    override = os.environ.get("FLUXOPS_FLUX_BIN") if name == "flux" else None
-    if override:
-        return Path(override)
-    proc = subprocess.run(
-        ["bash", str(ROOT / "scripts/build-go-tools.sh"), name],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"cannot build {name}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    return TOOLS / name
 
 
 # -- the cluster ------------------------------------------------------------------------------
 
 
-class Cluster:
+class Cluster(ApiServer):
     def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.log = (workdir / "apiserver.log").open("wb")
-        self.proc = subprocess.Popen(
-            [str(tool("kube-testcluster")), "up", str(workdir / "up")],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.kubeconfig = workdir / "up" / "kubeconfig"
-        deadline = time.monotonic() + 180
-        while not self.kubeconfig.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                sys.exit(f"kube-testcluster did not start; see {workdir / 'apiserver.log'}")
-            time.sleep(0.2)
+        super().__init__(workdir)
         try:
             self._setup()
         except BaseException:
@@ -90,15 +61,13 @@ class Cluster:
             raise
 
     def _setup(self) -> None:
-        time.sleep(0.5)
         self.kube = Kube(str(self.kubeconfig), "admin")
         deadline = time.monotonic() + 120
         while self.kube.request("GET", "/readyz")[0] != 200:
             if time.monotonic() > deadline:
                 raise RuntimeError("the API server is not ready after 120s")
             time.sleep(0.3)
-        crd_dir = ROOT / "src" / "fluxops" / "data" / "crds" / "flux"
-        for file in sorted(crd_dir.glob("*.yaml")):
+        for file in sorted(CRD_DIR.glob("*.yaml")):
             for doc in yaml.safe_load_all(file.read_text()):
                 if doc:
                     self.kube.apply(doc, manager="bench")
@@ -106,15 +75,6 @@ class Cluster:
         self.kube.apply(
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}}, "bench"
         )
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self.log.close()
 
 
 class LatencyProxy(threading.Thread):

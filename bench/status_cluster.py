@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,49 +34,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "cluster"))
 
 from flux_objects import create_with_status, ensure_namespaces  # noqa: E402
+from harness import CRD_DIR, ApiServer, tool  # noqa: E402
 from tests.unit.status import objects as o  # noqa: E402
 
-TOOLS = Path(os.environ.get("FLUXOPS_TOOLS_DIR", "~/.cache/fluxops/tools")).expanduser()
 FLUXOPS = [sys.executable, "-m", "fluxops"]
 
 
-def tool(name: str) -> Path:
-    override = os.environ.get("FLUXOPS_FLUX_BIN") if name == "flux" else None
-    if override:
-        return Path(override)
-    proc = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "build-go-tools.sh"), name],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"cannot build {name}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    return TOOLS / name
-
-
-class Cluster:
+class Cluster(ApiServer):
     """kube-testcluster in its own process group, Flux CRDs installed."""
 
     def __init__(self, workdir: Path) -> None:
-        self.log = (workdir / "apiserver.log").open("wb")
-        self.proc = subprocess.Popen(
-            [str(tool("kube-testcluster")), "up", str(workdir / "up")],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.kubeconfig = workdir / "up" / "kubeconfig"
-        deadline = time.monotonic() + 180
-        while not self.kubeconfig.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                sys.exit(f"kube-testcluster did not start; see {workdir / 'apiserver.log'}")
-            time.sleep(0.2)
-        time.sleep(0.5)
+        super().__init__(workdir)
         try:
             self.client = self._client()
             self._install_crds()
@@ -109,7 +80,7 @@ class Cluster:
         from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 
         names = []
-        for file in sorted((ROOT / "src" / "fluxops" / "data" / "crds" / "flux").glob("*.yaml")):
+        for file in sorted(CRD_DIR.glob("*.yaml")):
             for crd in codecs.load_all_yaml(file.read_text()):
                 self.client.apply(crd, force=True)
                 names.append(crd.metadata.name)
@@ -123,15 +94,6 @@ class Cluster:
                 raise RuntimeError(f"CRD {names[0]} not Established")
             else:
                 time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self.log.close()
 
 
 def fleet(total: int) -> tuple[list[dict[str, Any]], list[str]]:
