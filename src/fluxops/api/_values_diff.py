@@ -35,6 +35,7 @@ class ValuesDiffRequest:
     kustomize_bin: str | None = None
     jobs: int = 0
     cache: bool = True
+    allow_remote: bool = False
 
 
 def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
@@ -65,6 +66,7 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
         kustomize_bin=request.kustomize_bin,
         jobs=request.jobs,
         cache=request.cache,
+        allow_remote=request.allow_remote,
     )
     findings: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:

@@ -67,6 +67,7 @@ def build_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """Render what Flux will apply: a kustomize overlay (PATH), one Flux Kustomization (--ks),
     or all of them (--all), exactly as kustomize-controller builds them.
@@ -91,6 +92,7 @@ def build_command(
                 kustomize_bin=kustomize_bin,
                 jobs=jobs,
                 cache=not no_cache,
+                allow_remote=allow_remote,
                 progress=progress,
             )
         )

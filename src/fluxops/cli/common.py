@@ -58,9 +58,15 @@ def stderr_is_terminal() -> bool:
 
 def engine_options(cache_help: str = "Do not read or write the build cache.") -> Callable[[F], F]:
     """The rendering engine's options, shared by every command that renders: --kustomize-bin,
-    -j/--jobs and --no-cache."""
+    -j/--jobs, --no-cache and --allow-remote."""
 
     def decorate(func: F) -> F:
+        func = click.option(
+            "--allow-remote",
+            is_flag=True,
+            help="Fetch remote bases and URL file sources (git, HTTP) with a clean environment; "
+            "by default fluxops builds offline and refuses them.",
+        )(func)
         func = click.option("--no-cache", is_flag=True, help=cache_help)(func)
         func = click.option(
             "-j",

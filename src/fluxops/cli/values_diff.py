@@ -65,6 +65,7 @@ def values_diff_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """How a HelmRelease's effective values differ between environments.
 
@@ -101,6 +102,7 @@ def values_diff_command(
             kustomize_bin=kustomize_bin,
             jobs=jobs,
             cache=not no_cache,
+            allow_remote=allow_remote,
         )
     )
     if fmt == "json":
