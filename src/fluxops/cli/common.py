@@ -16,7 +16,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"error: {message}", err=True)
+    from fluxops.output.escape import escape_text
+
+    click.echo(f"error: {escape_text(message, indent='')}", err=True)
     sys.exit(code)
 
 

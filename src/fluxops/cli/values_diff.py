@@ -115,7 +115,9 @@ def values_diff_command(
         from rich.console import Console
 
         out.print_table(result, Console())
+        from fluxops.output.escape import escape_text
+
         for finding in result.findings:
             if str(finding.severity) != "info":
-                click.echo(f"{finding.severity}: {finding.message}", err=True)
+                click.echo(f"{finding.severity}: {escape_text(finding.message)}", err=True)
     sys.exit(EXIT_FINDINGS if exit_code and result.differs else EXIT_OK)
