@@ -37,6 +37,14 @@ class BuildRequest:
     allow_remote: bool = False
 
 
+def abort_engines() -> None:
+    """Stop every running kustomize process and refuse new ones (on SIGTERM/SIGHUP), so that
+    the run unwinds quickly and removes its workspaces."""
+    from fluxops.render.sandbox import abort_all
+
+    abort_all()
+
+
 def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str, str], Path]:
     out: dict[tuple[str, str, str], Path] = {}
     for item in items:

@@ -120,7 +120,8 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
                     if entry.release is not None and entry.chart_defaults is None:
                         diff.notes.append(
                             f"{entry.env}: chart defaults not available (the chart is not a "
-                            f"local folder); values shown without them"
+                            f"local folder, or its values.yaml is a symlink, a special file or "
+                            f"unreadable); values shown without them"
                         )
             diffs.append(diff)
         compared = time.perf_counter()
@@ -204,10 +205,16 @@ def _chart_defaults(renderer: object, release: Resource) -> dict[str, object] | 
         return None
     if not isinstance(source, LocalSource):
         return None
-    values_file = source.root / clean_path(chart) / "values.yaml"
-    if not values_file.is_file():
+    from fluxops.loader import confine
+
+    rel = clean_path(chart)
+    # Read as Flux reads the source: no symlink followed (a symlinked chart folder is not
+    # in the artifact), regular files only, size-capped.
+    try:
+        text = confine.read_text(source.root, f"{rel}/values.yaml" if rel else "values.yaml")
+    except (OSError, UnicodeDecodeError):
         return None
     try:
-        return read_values(values_file.read_text(encoding="utf-8"))
-    except Exception:
+        return read_values(text)
+    except ValueError:
         return None

@@ -15,6 +15,34 @@ from fluxops.errors import EXIT_USAGE, FluxopsError, UsageError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived (a CI job was cancelled): unwind like Ctrl-C, so that every
+    workspace and engine process is cleaned up, then exit 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP stop the engine processes and unwind (SIGINT already does)."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        from fluxops import api
+
+        api.abort_engines()
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError):  # not the main thread, or not allowed
+                pass
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
     from fluxops.output.escape import escape_text
 
@@ -35,6 +63,9 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            click.echo("terminated", err=True)
+            sys.exit(128 + exc.signum)
         except click.exceptions.Exit:
             raise
         except click.ClickException:

@@ -28,6 +28,7 @@ import re
 import resource
 import subprocess
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,16 @@ def engine_env(home: Path, tmp: Path, *, allow_remote: bool) -> dict[str, str]:
     return env
 
 
+_ACTIVE: weakref.WeakSet[Sandbox] = weakref.WeakSet()
+
+
+def abort_all() -> None:
+    """Stop every engine process of every open sandbox and refuse new ones (signal handlers
+    call this before unwinding, so that workspaces are removed promptly)."""
+    for sandbox in list(_ACTIVE):
+        sandbox.abort()
+
+
 @dataclass
 class Completed:
     returncode: int
@@ -141,6 +152,7 @@ class Sandbox:
             thread_name_prefix="fluxops-engine",
             initializer=self._confine_thread,
         )
+        _ACTIVE.add(self)
 
     # -- confinement ---------------------------------------------------------------------
 
@@ -196,7 +208,7 @@ class Sandbox:
     def run(self, args: list[str], timeout: float) -> Completed:
         """Run the engine binary with `args`; blocks until it ends or times out."""
         if self._closed:
-            raise RuntimeError("sandbox closed")
+            return Completed(-1, "", "stopped: fluxops is shutting down")
         return self._pool.submit(self._run, args, timeout).result()
 
     def _run(self, args: list[str], timeout: float) -> Completed:
@@ -240,7 +252,12 @@ class Sandbox:
             with contextlib.suppress(OSError):
                 proc.kill()
 
+    def abort(self) -> None:
+        self._closed = True
+        self.kill_all()
+
     def close(self) -> None:
+        _ACTIVE.discard(self)
         self._closed = True
         self.kill_all()
         self._pool.shutdown(wait=True, cancel_futures=True)
