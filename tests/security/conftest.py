@@ -115,8 +115,13 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 def run(cli_env: dict[str, str], tmp_path: Path) -> Run:
     """Run `python -m fluxops ARGS` under the limits; `expect` checks the exit status."""
 
-    def call(*args: str, expect: int | None = None, env: dict[str, str] | None = None,
-             cwd: Path | None = None, timeout: float = CLI_TIMEOUT) -> Result:
+    def call(
+        *args: str,
+        expect: int | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float = CLI_TIMEOUT,
+    ) -> Result:
         proc = subprocess.run(
             [sys.executable, "-m", "fluxops", *args],
             capture_output=True,

@@ -37,17 +37,24 @@ def timed(run: Run, *args: str, limit: float, **kw: object) -> tuple[float, obje
 
 def test_alias_bomb_in_a_manifest(run: Run, tmp_path: Path) -> None:
     bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata: {a: b}\n" + alias_bomb()
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [bomb.yaml]\n", "bomb.yaml": bomb})
+    repo = flux_repo(
+        tmp_path / "repo", {"kustomization.yaml": "resources: [bomb.yaml]\n", "bomb.yaml": bomb}
+    )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=150, expect=1)
     data = json.loads(result.stdout)  # type: ignore[attr-defined]
     (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
     assert apps["status"] == "failed"
-    problems = [f for f in data["findings"] if f["code"] == "FO001" and f["file"] == "apps/bomb.yaml"]
+    problems = [
+        f for f in data["findings"] if f["code"] == "FO001" and f["file"] == "apps/bomb.yaml"
+    ]
     assert problems and "excessive aliasing" in problems[0]["message"]
 
 
 def test_alias_bomb_in_a_kustomization_file(run: Run, tmp_path: Path) -> None:
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n" + alias_bomb(), "cm.yaml": CONFIGMAP})
+    repo = flux_repo(
+        tmp_path / "repo",
+        {"kustomization.yaml": "resources: [cm.yaml]\n" + alias_bomb(), "cm.yaml": CONFIGMAP},
+    )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=60, expect=1)
     data = json.loads(result.stdout)  # type: ignore[attr-defined]
     (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
@@ -69,8 +76,15 @@ def test_alias_bomb_in_helmrelease_values(run: Run, tmp_path: Path) -> None:
 @pytest.mark.parametrize("depth", [300, 999, 5000])
 def test_deeply_nested_yaml_in_the_repository(run: Run, tmp_path: Path, depth: int) -> None:
     deep = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\nnested: {deep_flow(depth)}\n"
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP, "deep.yaml": deep})
-    for verb in (("build", "--all", "-o", "json"), ("validate", "--all", "-o", "json"), ("lint", "-o", "json")):
+    repo = flux_repo(
+        tmp_path / "repo",
+        {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP, "deep.yaml": deep},
+    )
+    for verb in (
+        ("build", "--all", "-o", "json"),
+        ("validate", "--all", "-o", "json"),
+        ("lint", "-o", "json"),
+    ):
         _, result = timed(run, verb[0], str(repo), *verb[1:], limit=60)
         data = json.loads(result.stdout)  # type: ignore[attr-defined]
         deep_findings = [f for f in data["findings"] if f["file"] == "apps/deep.yaml"]
@@ -83,8 +97,15 @@ def test_nesting_just_under_the_limit_goes_through_every_verb(run: Run, tmp_path
         "  namespace: default\nspec:\n  interval: 10m\n  chartRef: {kind: OCIRepository, name: web}\n"
         f"  values: {{a: {deep_flow(190)}}}\n"
     )
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [release.yaml]\n", "release.yaml": release})
-    for verb in (("build", "--all", "-o", "json"), ("validate", "--all", "-o", "json"), ("lint", "-o", "json")):
+    repo = flux_repo(
+        tmp_path / "repo",
+        {"kustomization.yaml": "resources: [release.yaml]\n", "release.yaml": release},
+    )
+    for verb in (
+        ("build", "--all", "-o", "json"),
+        ("validate", "--all", "-o", "json"),
+        ("lint", "-o", "json"),
+    ):
         timed(run, verb[0], str(repo), *verb[1:], limit=60)
 
 
@@ -92,7 +113,9 @@ def test_nesting_just_under_the_limit_goes_through_every_verb(run: Run, tmp_path
 def test_deeply_nested_snapshot(run: Run, tmp_path: Path, fmt: str) -> None:
     snapshot = tmp_path / f"snap.{fmt}"
     if fmt == "json":
-        snapshot.write_text('{"kind": "List", "apiVersion": "v1", "items": [' + "[" * 20000 + "]" * 20000 + "]}")
+        snapshot.write_text(
+            '{"kind": "List", "apiVersion": "v1", "items": [' + "[" * 20000 + "]" * 20000 + "]}"
+        )
     else:
         snapshot.write_text("kind: List\napiVersion: v1\nitems: " + deep_flow(3000) + "\n")
     _, result = timed(run, "status", "--snapshot", str(snapshot), limit=30, expect=2)
@@ -100,7 +123,10 @@ def test_deeply_nested_snapshot(run: Run, tmp_path: Path, fmt: str) -> None:
 
 
 def test_deeply_nested_fluxops_yaml(run: Run, tmp_path: Path) -> None:
-    repo = write(tmp_path / "repo", {".fluxops.yaml": "lint: " + deep_flow(3000) + "\n", "cm.yaml": CONFIGMAP})
+    repo = write(
+        tmp_path / "repo",
+        {".fluxops.yaml": "lint: " + deep_flow(3000) + "\n", "cm.yaml": CONFIGMAP},
+    )
     _, result = timed(run, "lint", str(repo), limit=30, expect=2)
     assert ".fluxops.yaml" in result.stderr  # type: ignore[attr-defined]
 
@@ -136,7 +162,11 @@ def _widget_repo(tmp_path: Path, properties: str, spec: str, rule: str = "") -> 
     widget = f"apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec: {spec}\n"
     return flux_repo(
         tmp_path / "repo",
-        {"kustomization.yaml": "resources: [crd.yaml, widget.yaml]\n", "crd.yaml": crd, "widget.yaml": widget},
+        {
+            "kustomization.yaml": "resources: [crd.yaml, widget.yaml]\n",
+            "crd.yaml": crd,
+            "widget.yaml": widget,
+        },
     )
 
 
@@ -172,7 +202,9 @@ def test_nested_cel_comprehensions_stay_within_a_cost_budget(run: Run, tmp_path:
         ("              name: {type: string, minLength: -1, enum: notalist}\n", "minLength"),
     ],
 )
-def test_invalid_crd_schemas_are_findings(run: Run, tmp_path: Path, properties: str, problem: str) -> None:
+def test_invalid_crd_schemas_are_findings(
+    run: Run, tmp_path: Path, properties: str, problem: str
+) -> None:
     repo = _widget_repo(tmp_path, properties, json.dumps({"size": 3, "name": "x"}))
     _, result = timed(run, "validate", str(repo), "--all", "-o", "json", limit=60, expect=1)
     data = json.loads(result.stdout)  # type: ignore[attr-defined]

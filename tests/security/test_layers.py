@@ -81,7 +81,9 @@ def test_path_checks_alone_refuse_without_landlock(tmp_path: Path) -> None:
     secret = write(tmp_path / "outside", {"secret.txt": CANARY + "\n"})
     repo = flux_repo(
         tmp_path / "repo",
-        {"kustomization.yaml": f"configMapGenerator:\n- name: c\n  files: [{secret / 'secret.txt'}]\n"},
+        {
+            "kustomization.yaml": f"configMapGenerator:\n- name: c\n  files: [{secret / 'secret.txt'}]\n"
+        },
     )
     with Renderer(load_repo(repo), BuildOptions(landlock=False, cache=False)) as renderer:
         builds = build_all(renderer, None)
@@ -95,12 +97,20 @@ def test_path_checks_alone_refuse_without_landlock(tmp_path: Path) -> None:
 def test_the_engine_environment_is_minimal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With both other layers off, kustomize reads its own environment: only the variables
     fluxops sets are there, nothing from the caller's."""
-    for name in ("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "SSH_AUTH_SOCK", "HTTPS_PROXY", "GIT_ASKPASS"):
+    for name in (
+        "GITHUB_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "SSH_AUTH_SOCK",
+        "HTTPS_PROXY",
+        "GIT_ASKPASS",
+    ):
         monkeypatch.setenv(name, CANARY)
     with Workspace() as ws:
         folder = write(
             ws.root / "src",
-            {"kustomization.yaml": "configMapGenerator:\n- name: c\n  envs: [/proc/self/environ]\n"},
+            {
+                "kustomization.yaml": "configMapGenerator:\n- name: c\n  envs: [/proc/self/environ]\n"
+            },
         )
         out, err = _run_engine(ws, folder, landlock_on=False)
     assert not err and CANARY not in out
@@ -122,7 +132,10 @@ def test_memory_limit_stops_an_alias_bomb(tmp_path: Path, monkeypatch: pytest.Mo
     with Workspace() as ws:
         folder = write(
             ws.root / "src",
-            {"kustomization.yaml": "resources: [bomb.yaml]\n", "bomb.yaml": "\n".join(lines) + "\n"},
+            {
+                "kustomization.yaml": "resources: [bomb.yaml]\n",
+                "bomb.yaml": "\n".join(lines) + "\n",
+            },
         )
         started = time.monotonic()
         out, err = _run_engine(ws, folder, landlock_on=True)
@@ -136,6 +149,8 @@ def test_wall_clock_limit_kills_the_engine(tmp_path: Path) -> None:
     engine = default_engine()
     slow = Engine(argv=engine.argv, name=engine.name, timeout=0.01)
     with Workspace() as ws:
-        folder = write(ws.root / "src", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP})
+        folder = write(
+            ws.root / "src", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP}
+        )
         out, err = _run_engine(ws, folder, landlock_on=True, engine=slow)
     assert out == "" and "timed out" in err

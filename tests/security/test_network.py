@@ -12,7 +12,9 @@ from tests.security.conftest import CANARY, Recorder, Run, flux_repo, write
 
 pytestmark = [pytest.mark.security]
 
-FETCHED = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fetched\ndata:\n  x: from-the-network\n"
+FETCHED = (
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fetched\ndata:\n  x: from-the-network\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -33,9 +35,16 @@ def test_no_request_without_allow_remote(
     kustomization = template.format(url=http_server.url)
     repo = flux_repo(
         tmp_path / "repo",
-        {"kustomization.yaml": kustomization, "cm.yaml": FETCHED.decode().replace("fetched", "local")},
+        {
+            "kustomization.yaml": kustomization,
+            "cm.yaml": FETCHED.decode().replace("fetched", "local"),
+        },
     )
-    for verb in (("build", "--all", "-o", "json"), ("validate", "--all", "-o", "json"), ("lint", "-o", "json")):
+    for verb in (
+        ("build", "--all", "-o", "json"),
+        ("validate", "--all", "-o", "json"),
+        ("lint", "-o", "json"),
+    ):
         result = run(verb[0], str(repo), *verb[1:])
         result.assert_clean()
         assert "from-the-network" not in result.output
@@ -47,7 +56,12 @@ def test_no_request_without_allow_remote(
 
 @pytest.mark.parametrize(
     "entry",
-    ["https://github.com/org/repo//deploy?ref=v1", "github.com/org/repo/deploy", "git@github.com:org/repo.git", "ssh://git@example.com/org/repo.git"],
+    [
+        "https://github.com/org/repo//deploy?ref=v1",
+        "github.com/org/repo/deploy",
+        "git@github.com:org/repo.git",
+        "ssh://git@example.com/org/repo.git",
+    ],
 )
 def test_remote_bases_are_refused_with_the_url(run: Run, tmp_path: Path, entry: str) -> None:
     repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": f"resources:\n- {entry}\n"})
@@ -58,7 +72,9 @@ def test_remote_bases_are_refused_with_the_url(run: Run, tmp_path: Path, entry: 
 
 def test_allow_remote_fetches(run: Run, tmp_path: Path, http_server: Recorder) -> None:
     http_server.body = FETCHED
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": f"resources: [{http_server.url}/cm.yaml]\n"})
+    repo = flux_repo(
+        tmp_path / "repo", {"kustomization.yaml": f"resources: [{http_server.url}/cm.yaml]\n"}
+    )
     result = run("build", str(repo), "--all", "--allow-remote", expect=0)
     result.assert_clean()
     assert "from-the-network" in result.stdout
@@ -72,9 +88,12 @@ def test_allow_remote_fetches_git_with_a_clean_environment(
     (here an extra header in the global git config and in GIT_CONFIG_* variables) never
     reach the server."""
     http_server.status = 404
-    config = write(tmp_path, {"gitconfig": f"[http]\n\textraHeader = Authorization: Bearer {CANARY}\n"})
+    config = write(
+        tmp_path, {"gitconfig": f"[http]\n\textraHeader = Authorization: Bearer {CANARY}\n"}
+    )
     repo = flux_repo(
-        tmp_path / "repo", {"kustomization.yaml": f"resources: [{http_server.url}/org/repo.git?ref=main]\n"}
+        tmp_path / "repo",
+        {"kustomization.yaml": f"resources: [{http_server.url}/org/repo.git?ref=main]\n"},
     )
     env = {
         "GIT_CONFIG_GLOBAL": str(config / "gitconfig"),

@@ -47,15 +47,27 @@ def _apps(data: dict) -> dict:
 @pytest.mark.parametrize(
     ("kustomization", "field"),
     [
-        ("configMapGenerator:\n- name: c\n  files: [/etc/hostname]\n", "configMapGenerator[0].files[0]"),
-        ("configMapGenerator:\n- name: c\n  files: [env=/proc/self/environ]\n", "configMapGenerator[0].files[0]"),
-        ("secretGenerator:\n- name: c\n  envs: [/proc/self/environ]\n", "secretGenerator[0].envs[0]"),
+        (
+            "configMapGenerator:\n- name: c\n  files: [/etc/hostname]\n",
+            "configMapGenerator[0].files[0]",
+        ),
+        (
+            "configMapGenerator:\n- name: c\n  files: [env=/proc/self/environ]\n",
+            "configMapGenerator[0].files[0]",
+        ),
+        (
+            "secretGenerator:\n- name: c\n  envs: [/proc/self/environ]\n",
+            "secretGenerator[0].envs[0]",
+        ),
         ("resources: [/etc/passwd]\n", "resources[0]"),
         ("resources: [../../../outside]\n", "resources[0]"),
         ("resources: [cm.yaml]\npatches:\n- path: /etc/hostname\n", "patches[0].path"),
         ("resources: [cm.yaml]\ncrds: [../../outside/secret.txt]\n", "crds[0]"),
         ("resources: [cm.yaml]\nopenapi:\n  path: /proc/self/environ\n", "openapi.path"),
-        ("resources: [cm.yaml]\nreplacements:\n- path: ../../outside/secret.txt\n", "replacements[0].path"),
+        (
+            "resources: [cm.yaml]\nreplacements:\n- path: ../../outside/secret.txt\n",
+            "replacements[0].path",
+        ),
         ("resources: [cm.yaml]\nconfigurations: [/etc/hostname]\n", "configurations[0]"),
         ("components: [../../outside]\n", "components[0]"),
     ],
@@ -63,9 +75,7 @@ def _apps(data: dict) -> dict:
 def test_paths_out_of_the_source_are_refused(
     run: Run, tmp_path: Path, outside: Path, kustomization: str, field: str
 ) -> None:
-    repo = flux_repo(
-        tmp_path / "repo", {"kustomization.yaml": kustomization, "cm.yaml": CONFIGMAP}
-    )
+    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": kustomization, "cm.yaml": CONFIGMAP})
     apps = _apps(_build(run, repo))
     assert apps["status"] == "failed"
     assert "refused before building" in apps["error"]
@@ -112,7 +122,9 @@ def test_symlinks_are_left_out_with_a_finding(
 
 
 def test_special_files_in_the_repo_are_left_out(run: Run, tmp_path: Path) -> None:
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP})
+    repo = flux_repo(
+        tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP}
+    )
     os.mkfifo(repo / "apps" / "pipe.yaml")  # reading it would block forever
     result = run("build", str(repo), "--all", "-o", "json", expect=0, timeout=60)
     result.assert_clean()
@@ -172,8 +184,18 @@ def test_values_diff_does_not_follow_a_symlinked_chart(
     )
     (repo / "charts" / "web").symlink_to(outside / "chart")
     result = run(
-        "values-diff", "web", str(repo), "--env", "a=a", "--env", "b=b", "--with-defaults",
-        "--all-values", "-o", "json", expect=0,
+        "values-diff",
+        "web",
+        str(repo),
+        "--env",
+        "a=a",
+        "--env",
+        "b=b",
+        "--with-defaults",
+        "--all-values",
+        "-o",
+        "json",
+        expect=0,
     )
     result.assert_clean()
     assert OUTSIDE not in result.output
@@ -183,7 +205,9 @@ def test_values_diff_does_not_follow_a_symlinked_chart(
 
 
 def test_nothing_outside_is_staged_or_read_by_lint(run: Run, tmp_path: Path, outside: Path) -> None:
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP})
+    repo = flux_repo(
+        tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP}
+    )
     (repo / "apps" / "leak.yaml").symlink_to(outside / "cm.yaml")
     (repo / ".fluxops-link.yaml").symlink_to(outside / "secret.txt")
     result = run("lint", str(repo), "-o", "json")

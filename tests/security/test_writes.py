@@ -59,7 +59,9 @@ def test_the_writer_refuses_bad_names_on_its_own(tmp_path: Path) -> None:
         "spec": {"path": "./x"},
     }
     build = KustomizationBuild(cluster="../../../c", kustomization=Resource(raw=raw))
-    build.objects = [Resource(raw={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})]
+    build.objects = [
+        Resource(raw={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    ]
     good = KustomizationBuild(
         cluster="../../c/../..",
         kustomization=Resource(raw={**raw, "metadata": {"name": "ok", "namespace": "default"}}),
@@ -76,7 +78,9 @@ def test_the_writer_refuses_bad_names_on_its_own(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("where", ["under-a-file", "proc"])
 def test_an_output_dir_that_cannot_be_written_exits_2(run: Run, tmp_path: Path, where: str) -> None:
-    repo = flux_repo(tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP})
+    repo = flux_repo(
+        tmp_path / "repo", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP}
+    )
     if where == "under-a-file":
         (tmp_path / "file").write_text("x")
         out = tmp_path / "file" / "out"
@@ -99,4 +103,6 @@ def test_every_verb_leaves_the_repository_untouched(run: Run, tmp_path: Path) ->
     run("lint", str(repo))
     run("build", str(repo / "apps"), expect=0)
     assert tree(repo) == before
-    assert json.loads(run("build", str(repo), "--all", "-o", "json", expect=0).stdout)["summary"] == {"ok": 2, "failed": 0}
+    assert json.loads(run("build", str(repo), "--all", "-o", "json", expect=0).stdout)[
+        "summary"
+    ] == {"ok": 2, "failed": 0}

@@ -11,9 +11,11 @@ else is reported as such, never as a 401 from the server.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Generator, Mapping
@@ -92,32 +94,38 @@ class ExecCredentialAuth(httpx2.Auth):
         argv, env, api_version = self._command()
         name = argv[0]
         try:
-            proc = subprocess.run(
+            proc = subprocess.Popen(
                 argv,
                 env=env,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=self.timeout,
-                check=False,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # on timeout, its children are stopped too
             )
         except FileNotFoundError:
             raise self._fail(f"{name!r} was not found (is it installed and on PATH?)") from None
         except PermissionError:
             raise self._fail(f"{name!r} cannot be run (permission denied)") from None
+        except OSError as exc:
+            raise self._fail(f"{name!r} cannot be run: {exc.strerror or exc}") from None
+        try:
+            stdout, stderr = proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
+            proc.wait()
             raise self._fail(
                 f"{name!r} did not answer within {self.timeout:g}s (--timeout)",
                 hint="run the plugin by hand to see what it waits for, or raise --timeout",
             ) from None
-        except OSError as exc:
-            raise self._fail(f"{name!r} cannot be run: {exc.strerror or exc}") from None
         if proc.returncode != 0:
-            detail = _clip(proc.stderr[-2000:].decode("utf-8", "replace"))
+            detail = _clip(stderr[-2000:].decode("utf-8", "replace"))
             raise self._fail(
                 f"{name!r} failed with exit status {proc.returncode}"
                 + (f": {detail}" if detail else "")
             )
-        return self._parse(proc.stdout[:_OUTPUT_LIMIT], name, api_version)
+        return self._parse(stdout[:_OUTPUT_LIMIT], name, api_version)
 
     def _parse(self, output: bytes, name: str, api_version: str) -> str:
         try:
