@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -37,10 +38,9 @@ def install_signal_handlers() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None:
-            try:
+            # ValueError: not the main thread (an embedding program keeps its own handlers)
+            with contextlib.suppress(ValueError, OSError):
                 signal.signal(sig, handler)
-            except (ValueError, OSError):  # not the main thread, or not allowed
-                pass
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:

@@ -257,14 +257,13 @@ def schema_problems(node: Any, limit: int = 20) -> list[str]:
             if key in item and not ok(item[key]):
                 problems.append(f"{where}.{key}: {item[key]!r} is not a valid value")
         pattern = item.get(PATTERN)
-        if pattern is not None:
-            if isinstance(pattern, str):
-                try:
-                    compile_linear(pattern)
-                except PatternError as exc:
-                    problems.append(
-                        f"{where}.pattern: {pattern!r} is not a valid regular expression ({exc})"
-                    )
+        if isinstance(pattern, str):
+            try:
+                compile_linear(pattern)
+            except PatternError as exc:
+                problems.append(
+                    f"{where}.pattern: {pattern!r} is not a valid regular expression ({exc})"
+                )
         props = item.get("properties")
         if isinstance(props, dict):
             stack.extend((sub, f"{where}.properties.{name}") for name, sub in props.items())
