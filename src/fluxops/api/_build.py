@@ -160,7 +160,7 @@ def _build_overlay(request: BuildRequest) -> BuildResult:
     tree = confine.scan(root)
     result = BuildResult(builds=[build])
     result.findings.extend(skipped_finding(s) for s in tree.skipped)
-    with Workspace() as workspace:
+    with Workspace(near=root, size=sum(tree.files.values())) as workspace:
         sandbox = Sandbox(
             workspace.root,
             engine.binary,

@@ -75,7 +75,8 @@ def lint_config(root: Path, explicit: str | None) -> object:
     from fluxops.loader import confine
 
     if explicit:
-        path = Path(explicit)
+        # Given on the command line: trusted, followed if it is a symlink; still size-capped.
+        path = Path(explicit).resolve()
         if not path.is_file():
             raise UsageError(f"--config {explicit}: no such file")
         try:

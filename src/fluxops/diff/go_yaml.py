@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from fluxops.loader.yamllimits import YamlLimitError, check_node
+from fluxops.loader.yamllimits import YamlLimitError, check_node, needs_check
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -178,7 +178,8 @@ def _first_document(text: str) -> Any:
         if not loader.check_node():
             return None
         node = loader.get_node()
-        check_node(node)
+        if needs_check(text):
+            check_node(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from fluxops.loader.yamllimits import MAX_DEPTH, YamlLimitError, check_node
+from fluxops.loader.yamllimits import MAX_DEPTH, YamlLimitError, check_node, needs_check
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _CBase
@@ -105,11 +105,13 @@ class YamlParseError(Exception):
 
 def _documents(text: str, loader_cls: type[Any]) -> Iterator[Document]:
     loader = loader_cls(text)
+    check = needs_check(text)
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
-            check_node(node)
+            if check:
+                check_node(node)
             line = node.start_mark.line + 1 if node is not None else 1
             value = loader.construct_document(node) if node is not None else None
             yield Document(value=value, index=index, line=line)

@@ -19,6 +19,8 @@ error, PyYAML would build a structure that contains itself.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import yaml
@@ -105,6 +107,25 @@ def check_node(root: Any, max_depth: int = MAX_DEPTH) -> None:
             f"{decoded if decoded < _CAP else 'billions of'} nodes)",
             _line(root),
         )
+
+
+def needs_check(text: str, max_depth: int = MAX_DEPTH) -> bool:
+    """False when the text alone shows that no document in it can alias (no `&` anchor) or
+    nest deeper than `max_depth`, so that `check_node` can be skipped (it costs about as much
+    as building the document). Block nesting needs indentation: a chain of nested block nodes
+    gains at least one column every two levels, so depth <= 2 * (widest line prefix of
+    spaces, dashes, `?` and `:`) + 2; each flow level needs its own `[` or `{`."""
+    if "&" in text:
+        return True
+    budget = max_depth - 2 - text.count("[") - text.count("{")
+    if budget <= 2:
+        return True
+    return _prefix(budget // 2).search(text) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _prefix(width: int) -> re.Pattern[str]:
+    return re.compile(r"^[ \t?:-]{%d}" % width, re.MULTILINE)
 
 
 def check_value_depth(value: Any, max_depth: int = MAX_DEPTH) -> bool:

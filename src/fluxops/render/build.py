@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,8 @@ class Renderer:
         self.options = options or BuildOptions()
         self.engine: Engine = default_engine(self.options.kustomize_bin)
         self.resolver = SourceResolver(repo, self.options.sources)
-        self.workspace = Workspace()
+        size = sum(repo.tree.files.values()) if repo.tree is not None else 0
+        self.workspace = Workspace(near=repo.root, size=size)
         cache_dir = (self.options.cache_dir or default_cache_dir()) if self.options.cache else None
         self.cache = BuildCache(cache_dir, f"{__version__}|{self.engine.version}")
         self.jobs = self.options.jobs or os.cpu_count() or 2
@@ -135,7 +136,12 @@ class Renderer:
 
     def run_findings(self) -> list[Finding]:
         """Findings about the run itself: the engine's confinement, limits that were hit."""
+        from fluxops.loader.repo import skipped_finding
+
         out = list(self.findings)
+        for origin, skipped in self.stager.foreign_skips(self.repo.root):
+            finding = skipped_finding(skipped)
+            out.append(replace(finding, file=f"{origin}/{skipped.rel}"))
         note = self.sandbox.note()
         if note is not None:
             out.append(Finding("FO017", Severity.INFO, note))

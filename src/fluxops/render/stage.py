@@ -99,6 +99,19 @@ class Stager:
             self._staged[key] = found
             return found
 
+    def foreign_skips(self, repo_root: Path) -> list[tuple[Path, Skipped]]:
+        """What staging left out of sources outside the repository (`--source DIR`): the
+        repository's own are reported by the loader."""
+        out: list[tuple[Path, Skipped]] = []
+        with self._lock:
+            staged = list(self._staged.values())
+        for item in staged:
+            origin = item.origin
+            if origin is None or origin == repo_root or origin.is_relative_to(repo_root):
+                continue
+            out.extend((origin, skipped) for skipped in item.skipped)
+        return out
+
     def _number(self) -> int:
         with self._lock:
             self._count += 1

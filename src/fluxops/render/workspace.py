@@ -30,23 +30,43 @@ from fluxops.loader.artifacts import ArtifactLayout
 from fluxops.loader.confine import Skipped, Tree
 
 
-def _temp_base() -> str | None:
-    """$FLUXOPS_TMPDIR, else a memory file system when there is one (a build makes and removes
-    thousands of links), else the system default."""
+def _device(path: str | Path) -> int | None:
+    try:
+        return os.stat(path).st_dev
+    except OSError:
+        return None
+
+
+#: Sources up to this size are staged in memory (/dev/shm: copies, and every link and folder
+#: a build makes is cheap there); larger ones next to the source, as hard links.
+MEMORY_STAGE_BYTES = 256 << 20
+
+
+def _temp_base(near: Path | None = None, size: int = 0) -> str | None:
+    """$FLUXOPS_TMPDIR; else a memory file system when there is one and the source is not
+    large; else a folder on the source's filesystem (staging is then hard links); else the
+    system default."""
     explicit = os.environ.get("FLUXOPS_TMPDIR")
     if explicit:
         return explicit
     shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+    has_shm = os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)
+    if has_shm and size <= MEMORY_STAGE_BYTES:
         return shm
-    return None
+    device = _device(near) if near is not None else None
+    for candidate in (tempfile.gettempdir(), shm):
+        if device is not None and _device(candidate) == device:
+            return candidate
+    return shm if has_shm else None
 
 
 class Workspace:
-    """A temporary folder (0700) for one fluxops run; removed on close."""
+    """A temporary folder (0700) for one fluxops run; removed on close. `near` and `size`: the
+    source it will stage and its size (see `_temp_base`)."""
 
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="fluxops-", dir=_temp_base())).resolve()
+    def __init__(self, near: Path | None = None, size: int = 0) -> None:
+        base = _temp_base(near, size)
+        self.root = Path(tempfile.mkdtemp(prefix="fluxops-", dir=base)).resolve()
         self._counter = 0
         self._lock = threading.Lock()
         self.home = self.root / "home"
