@@ -125,7 +125,7 @@ def needs_check(text: str, max_depth: int = MAX_DEPTH) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _prefix(width: int) -> re.Pattern[str]:
-    return re.compile(r"^[ \t?:-]{%d}" % width, re.MULTILINE)
+    return re.compile(r"^[ \t?:-]{" + str(width) + "}", re.MULTILINE)
 
 
 def check_value_depth(value: Any, max_depth: int = MAX_DEPTH) -> bool:
