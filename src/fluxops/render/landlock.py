@@ -12,8 +12,8 @@ The syscall numbers are the same on every Linux architecture that has Landlock (
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
+import functools
 import os
 import stat
 import sys
@@ -85,25 +85,25 @@ class _PathBeneathAttr(ctypes.Structure):
     )
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
+    """The C library (the process's own symbols: no library search), on Linux only."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-    except OSError:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+    except (OSError, AttributeError):
         return None
-    libc.syscall.restype = ctypes.c_long
     return libc
-
-
-_LIBC = _libc()
 
 
 def abi_version() -> int:
     """The Landlock ABI this kernel offers; 0 when there is none."""
-    if _LIBC is None:
+    libc = _libc()
+    if libc is None:
         return 0
-    version = _LIBC.syscall(
+    version = libc.syscall(
         SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION)
     )
     return int(version) if version > 0 else 0
@@ -139,7 +139,8 @@ def restrict_thread(rules: list[Rule], *, network: bool, abi: int | None = None)
     """Confine the calling thread (and every process it starts from now on) to `rules`; no
     network unless `network`. Returns the ABI used. Raises LandlockError when Landlock is
     missing or refuses; rules whose path does not exist are skipped."""
-    if _LIBC is None:
+    libc = _libc()
+    if libc is None:
         raise LandlockError(errno.ENOSYS, "Landlock is not available on this system")
     abi = abi_version() if abi is None else abi
     if abi < 1:
@@ -155,7 +156,7 @@ def restrict_thread(rules: list[Rule], *, network: bool, abi: int | None = None)
         size = 24
         attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
     ruleset = _check(
-        _LIBC.syscall(
+        libc.syscall(
             SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)
         ),
         "landlock_create_ruleset",
@@ -173,7 +174,7 @@ def restrict_thread(rules: list[Rule], *, network: bool, abi: int | None = None)
                     access &= FILE_RIGHTS
                 beneath = _PathBeneathAttr(access, fd)
                 _check(
-                    _LIBC.syscall(
+                    libc.syscall(
                         SYS_ADD_RULE,
                         ctypes.c_int(ruleset),
                         ctypes.c_int(RULE_PATH_BENEATH),
@@ -184,9 +185,9 @@ def restrict_thread(rules: list[Rule], *, network: bool, abi: int | None = None)
                 )
             finally:
                 os.close(fd)
-        _check(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
         _check(
-            _LIBC.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
+            libc.syscall(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
             "landlock_restrict_self",
         )
     finally:
