@@ -152,16 +152,25 @@ def _show(value: str) -> str:
 
 
 class _Walk:
-    def __init__(self, root: Path, allow_remote: bool) -> None:
+    def __init__(self, root: Path, allow_remote: bool, hidden: frozenset[str]) -> None:
         self.root = root
         self.allow_remote = allow_remote
+        self.hidden = hidden
         self.out = Preflight()
         self.files: set[str] = set()
         self.seen: set[str] = set()
         self.walked: set[str] = set()
         self.count = 0
 
+    def _is_hidden(self, rel: str) -> bool:
+        if not self.hidden or not rel:
+            return False
+        parts = rel.split("/")
+        return any("/".join(parts[: i + 1]) in self.hidden for i in range(len(parts)))
+
     def kind(self, rel: str) -> str | None:
+        if self._is_hidden(rel):
+            return None
         path = self.root / rel if rel else self.root
         try:
             if path.is_dir():
@@ -177,9 +186,11 @@ class _Walk:
             return
         self.walked.add(rel)
         base = self.root / rel if rel else self.root
-        for dirpath, _dirnames, filenames in os.walk(base):
+        for dirpath, dirnames, filenames in os.walk(base):
             sub = Path(dirpath).relative_to(self.root).as_posix()
             prefix = "" if sub == "." else sub + "/"
+            if self.hidden:
+                dirnames[:] = [d for d in dirnames if prefix + d not in self.hidden]
             self.files.update(prefix + name for name in filenames)
 
     def visit(self, kus: dict[str, Any], rel_dir: str, label: str, depth: int) -> None:
@@ -276,10 +287,12 @@ def preflight(
     label: str,
     *,
     allow_remote: bool = False,
+    hidden: frozenset[str] = frozenset(),
 ) -> Preflight:
     """Check the kustomization `kustomization` (not on disk: the one generated for the build)
-    as if it sat in `rel_dir` of the staged tree `root`. `label` names it in problems."""
-    walk = _Walk(root, allow_remote)
+    as if it sat in `rel_dir` of the staged tree `root`. `label` names it in problems;
+    `hidden` are folders of the tree that are not the source's (other builds' folders)."""
+    walk = _Walk(root, allow_remote, hidden)
     walk.seen.add(rel_dir)
     walk.visit(kustomization, rel_dir, label, 0)
     walk.out.closure = sorted(walk.files)

@@ -26,7 +26,7 @@ from fluxops.render.engine import Engine, KustomizeFailure
 from fluxops.render.generator import KUSTOMIZATION_FILES, GeneratorError, generate
 from fluxops.render.preflight import preflight
 from fluxops.render.sandbox import Sandbox
-from fluxops.render.workspace import Workspace, leaf_copy, materialize, stage
+from fluxops.render.workspace import Workspace, leaf_copy, leaf_path, materialize, stage
 
 #: Longest spec.path accepted (Linux refuses longer paths; Flux would fail to find it).
 MAX_PATH_LENGTH = 1024
@@ -74,6 +74,9 @@ class Stager:
         self._trees = dict(trees or {})
         self._staged: dict[object, Staged] = {}
         self._filters: dict[Path, SourceFilter] = {}
+        #: Build folders made inside each staged tree (staged-root-relative): other builds must
+        #: not see them (the generator lists folders, the cache hashes them).
+        self._leaves: dict[Path, set[str]] = {}
         self._lock = threading.Lock()
         self._count = 0
 
@@ -112,10 +115,20 @@ class Stager:
             out.extend((origin, skipped) for skipped in item.skipped)
         return out
 
-    def _number(self) -> int:
+    def _hidden(self, root: Path) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._leaves.get(root, ()))
+
+    def _leaf(self, root: Path, rel: str) -> Path:
         with self._lock:
             self._count += 1
-            return self._count
+            number = self._count
+        planned = leaf_path(root, rel, str(number))
+        if planned.parent != root.parent:  # inside the staged tree (not the root's own leaf)
+            # Registered before it exists: a build listing that folder never sees it.
+            with self._lock:
+                self._leaves.setdefault(root, set()).add(planned.relative_to(root).as_posix())
+        return leaf_copy(root, rel, str(number))
 
     def _filter(self, root: Path) -> SourceFilter:
         with self._lock:
@@ -150,14 +163,16 @@ class Stager:
             )
             return out
         flt = self._filter(root) if isinstance(source, LocalSource) else None
+        hidden = self._hidden(root)
 
         def ignored(path: Path, is_dir: bool) -> bool:
-            if flt is None:
-                return False
             try:
-                return flt.ignored(path.relative_to(root).as_posix(), is_dir)
+                rel_path = path.relative_to(root).as_posix()
             except ValueError:
                 return False
+            if rel_path in hidden:
+                return True
+            return flt is not None and flt.ignored(rel_path, is_dir)
 
         try:
             generated = generate(src_dir, ks.spec, ignored)
@@ -175,13 +190,13 @@ class Stager:
         label = f"{rel}/{generated.file_name}" if rel else generated.file_name
         if generated.created:
             label += " (generated)"
-        checked = preflight(kus, root, rel, label, allow_remote=self.allow_remote)
+        checked = preflight(kus, root, rel, label, allow_remote=self.allow_remote, hidden=hidden)
         if checked.problems:
             out.error = "refused before building: " + "; ".join(checked.problems)
             return out
 
         try:
-            leaf = leaf_copy(root, rel, str(self._number()))
+            leaf = self._leaf(root, rel)
         except OSError as exc:
             if exc.errno == errno.ENAMETOOLONG:
                 out.error = f"spec.path {ks.path!r} is too long for this system"

@@ -136,6 +136,14 @@ def stage(tree: Tree, dest: Path) -> list[Skipped]:
     return failed
 
 
+def leaf_path(skeleton_root: Path, rel_path: str, tag: str) -> Path:
+    """Where `leaf_copy` puts the build folder for `rel_path`."""
+    parts = [p for p in rel_path.split("/") if p]
+    if parts:
+        return skeleton_root.joinpath(*parts[:-1]) / f".fluxops-{tag}-{parts[-1][:40]}"
+    return skeleton_root.parent / f"{skeleton_root.name}.fluxops-{tag}"
+
+
 def leaf_copy(skeleton_root: Path, rel_path: str, tag: str) -> Path:
     """A private copy of the folder `rel_path` of a staged tree, as a sibling of it (so every
     relative reference resolves as from the original), whose entries link to the original's.
@@ -143,10 +151,7 @@ def leaf_copy(skeleton_root: Path, rel_path: str, tag: str) -> Path:
     beside the staged tree."""
     parts = [p for p in rel_path.split("/") if p]
     original = skeleton_root.joinpath(*parts)
-    if parts:
-        leaf = original.parent / f".fluxops-{tag}-{parts[-1][:40]}"
-    else:
-        leaf = skeleton_root.parent / f"{skeleton_root.name}.fluxops-{tag}"
+    leaf = leaf_path(skeleton_root, rel_path, tag)
     leaf.mkdir()
     for entry in os.scandir(original):
         os.symlink(entry.path, leaf / entry.name)
