@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import signal
 import stat
 import subprocess
@@ -189,4 +188,3 @@ def test_a_cancelled_run_removes_its_workspace(
     assert "Traceback" not in err
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=False).stdout
     assert str(workspaces) not in ps  # no engine process left behind
-    os.sync()
