@@ -48,6 +48,10 @@ class RepoError(FluxopsError):
     """The repository (or a path in it) cannot be read."""
 
 
+class OutputError(FluxopsError):
+    """The output (a file, --output-dir) cannot be written."""
+
+
 class NotFoundError(FluxopsError):
     """A named object (a Flux Kustomization, a HelmRelease, an environment) does not exist."""
 

@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fluxops.api._build import BuildRequest, build, parse_source_overrides
+    from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._lint import LintRequest, lint, lint_config
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "BuildRequest": "build",
+    "abort_engines": "build",
     "build": "build",
     "parse_source_overrides": "build",
     "DriftRequest": "drift",
@@ -46,6 +47,7 @@ __all__ = [
     "StatusRequest",
     "ValidateRequest",
     "ValuesDiffRequest",
+    "abort_engines",
     "build",
     "drift",
     "lint",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxops.errors import UsageError
-from fluxops.model.findings import Finding
+from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SourceRef
 from fluxops.model.resource import Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
@@ -33,6 +33,16 @@ class BuildRequest:
     jobs: int = 0
     cache: bool = True
     progress: object = None
+    #: Fetch remote bases and URL file sources (clean environment); refused by default.
+    allow_remote: bool = False
+
+
+def abort_engines() -> None:
+    """Stop every running kustomize process and refuse new ones (on SIGTERM/SIGHUP), so that
+    the run unwinds quickly and removes its workspaces."""
+    from fluxops.render.sandbox import abort_all
+
+    abort_all()
 
 
 def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str, str], Path]:
@@ -83,6 +93,7 @@ def build(request: BuildRequest, repo: Repo | None = None) -> BuildResult:
         jobs=request.jobs,
         cache=request.cache,
         progress=request.progress,  # type: ignore[arg-type]
+        allow_remote=request.allow_remote,
     )
     extra: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:
@@ -91,17 +102,38 @@ def build(request: BuildRequest, repo: Repo | None = None) -> BuildResult:
         else:
             builds = build_all(renderer, request.cluster)
         extra.extend(renderer.resolver.findings)
+        extra.extend(renderer.run_findings())
     from fluxops.render.build import build_result
 
     return build_result(builds, extra, complete=not request.ks)
 
 
+def overlay_root(directory: Path) -> Path:
+    """The root an overlay build is confined to: the enclosing repository (a folder with
+    `.git`), else the working folder when the overlay is inside it, else the overlay itself."""
+    resolved = directory.resolve()
+    for candidate in (resolved, *resolved.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or cwd in resolved.parents:
+        return cwd
+    return resolved
+
+
 def _build_overlay(request: BuildRequest) -> BuildResult:
-    """A plain kustomize overlay: read-only kustomize run, no Flux post-processing."""
+    """A plain kustomize overlay: read-only kustomize run, no Flux post-processing. The
+    enclosing repository is staged and the engine confined to it, as for Flux builds."""
+    from fluxops.loader import confine
+    from fluxops.loader.repo import skipped_finding
+    from fluxops.loader.yamlio import YamlParseError, load_documents
     from fluxops.model.flux import Kustomization
     from fluxops.render.engine import KustomizeFailure, default_engine
     from fluxops.render.generator import find_kustomization_file
     from fluxops.render.postbuild import PostBuildError, post_build
+    from fluxops.render.preflight import preflight
+    from fluxops.render.sandbox import Sandbox
+    from fluxops.render.workspace import Workspace, stage
 
     directory = Path(request.path)
     if not directory.is_dir():
@@ -112,6 +144,9 @@ def _build_overlay(request: BuildRequest) -> BuildResult:
             hint="to render a Flux repository use --all (every Kustomization) or --ks NAMESPACE/NAME",
         )
     engine = default_engine(request.kustomize_bin)
+    root = overlay_root(directory)
+    rel = directory.resolve().relative_to(root).as_posix()
+    rel = "" if rel == "." else rel
     synthetic = Resource(
         raw={
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
@@ -122,18 +157,61 @@ def _build_overlay(request: BuildRequest) -> BuildResult:
     )
     build = KustomizationBuild(cluster="", kustomization=synthetic, source="(overlay)")
     build.source_dir = request.path
-    try:
-        stream = engine.build(directory)
-        outcome = post_build(
-            Kustomization(synthetic),
-            stream,
-            lambda kind, ns, name: None,
-            strict=False,
-            owner_labels=False,
-            origin_of=lambda raw, text: None,
-            strip_origin=False,
+    tree = confine.scan(root)
+    result = BuildResult(builds=[build])
+    result.findings.extend(skipped_finding(s) for s in tree.skipped)
+    with Workspace(near=root, size=sum(tree.files.values())) as workspace:
+        sandbox = Sandbox(
+            workspace.root,
+            engine.binary,
+            home=workspace.home,
+            tmp=workspace.tmp,
+            allow_remote=request.allow_remote,
+            workers=1,
         )
-        build.objects = outcome.objects
-    except (KustomizeFailure, PostBuildError) as exc:
-        build.fail(str(exc))
-    return BuildResult(builds=[build])
+        try:
+            staged = workspace.new_dir("source") / "root"
+            staged.mkdir()
+            stage(tree, staged)
+            kfile = find_kustomization_file(staged / rel if rel else staged)
+            if kfile is None:
+                build.fail(
+                    f"{request.path}: its kustomization file is a symlink or too large, which "
+                    "fluxops does not read"
+                )
+                return result
+            label = f"{rel}/{kfile.name}" if rel else kfile.name
+            try:
+                docs = load_documents(kfile.read_text(encoding="utf-8"))
+            except (YamlParseError, OSError, UnicodeDecodeError):
+                docs = []
+            problems: list[str] = []
+            for doc in docs:
+                if isinstance(doc.value, dict):
+                    checked = preflight(
+                        doc.value, staged, rel, label, allow_remote=request.allow_remote
+                    )
+                    problems.extend(checked.problems)
+            if problems:
+                build.fail("refused before building: " + "; ".join(problems))
+                return result
+            stream = engine.build(staged / rel if rel else staged, sandbox)
+            outcome = post_build(
+                Kustomization(synthetic),
+                stream,
+                lambda kind, ns, name: None,
+                strict=False,
+                owner_labels=False,
+                origin_of=lambda raw, text: None,
+                strip_origin=False,
+            )
+            build.objects = outcome.objects
+        except (KustomizeFailure, PostBuildError) as exc:
+            message = str(exc).replace(str(staged) + "/", "").replace(str(staged), ".")
+            build.fail(message)
+        finally:
+            note = sandbox.note()
+            sandbox.close()
+            if note is not None:
+                result.findings.append(Finding("FO017", Severity.INFO, note))
+    return result

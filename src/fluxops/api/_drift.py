@@ -41,6 +41,7 @@ class DriftRequest:
     kustomize_bin: str | None = None
     jobs: int = 0
     cache: bool = True
+    allow_remote: bool = False
     views: bool = True
     workers: int = 8
     progress: object = None
@@ -100,6 +101,7 @@ def drift(request: DriftRequest) -> DriftResult:
             kustomize_bin=request.kustomize_bin,
             jobs=request.jobs,
             cache=request.cache,
+            allow_remote=request.allow_remote,
             progress=request.progress,
         )
     )

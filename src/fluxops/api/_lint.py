@@ -15,6 +15,7 @@ from fluxops.model.results import KustomizationBuild
 
 if TYPE_CHECKING:
     from fluxops.lint.result import LintResult
+    from fluxops.loader.confine import Tree
 
 
 @dataclass
@@ -34,47 +35,69 @@ class LintRequest:
     kustomize_bin: str | None = None
     jobs: int = 0
     cache: bool = True
+    allow_remote: bool = False
     progress: object = None
 
 
 class _DiskFiles:
-    """RepoFiles over the repository folder (read-only, texts cached)."""
+    """RepoFiles over the repository folder as the loader saw it (regular files and folders
+    only, read-only, texts cached)."""
 
-    def __init__(self, root: Path, yaml_files: list[str]) -> None:
+    def __init__(self, root: Path, tree: Tree, yaml_files: list[str]) -> None:
         self.root = root
+        self.tree = tree
         self._yaml = yaml_files
         self._texts: dict[str, str | None] = {}
+        self._read = text_reader(root)
 
     def read(self, rel: str) -> str | None:
         if rel not in self._texts:
-            self._texts[rel] = text_reader(self.root)(rel)
+            self._texts[rel] = self._read(rel)
         return self._texts[rel]
 
     def is_dir(self, rel: str) -> bool:
-        return (self.root / rel).is_dir()
+        return self.tree.is_dir(rel)
 
     def is_file(self, rel: str) -> bool:
-        return (self.root / rel).is_file()
+        return self.tree.is_file(rel)
 
     def yaml_files(self) -> list[str]:
         return list(self._yaml)
+
+    def symlinks(self) -> dict[str, str]:
+        return {s.rel: s.detail for s in self.tree.symlinks()}
 
 
 def lint_config(root: Path, explicit: str | None) -> object:
     """The lint configuration: `explicit`, else `.fluxops.yaml` at the repo root, else none."""
     from fluxops.lint.config import CONFIG_FILE, LintConfig, parse_config
     from fluxops.lint.run import META_CODES, rule_defaults
+    from fluxops.loader import confine
 
-    path = Path(explicit) if explicit else root / CONFIG_FILE
-    if not path.is_file():
-        if explicit:
+    if explicit:
+        # Given on the command line: trusted, followed if it is a symlink; still size-capped.
+        path = Path(explicit).resolve()
+        if not path.is_file():
             raise UsageError(f"--config {explicit}: no such file")
+        try:
+            text = confine.read_text(path.parent, path.name)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {path}: {exc}") from None
+        return parse_config(text, str(path), rule_defaults(), META_CODES)
+    kind = confine.kind_of(root, CONFIG_FILE)
+    if kind is None:
+        if (root / CONFIG_FILE).is_symlink():
+            raise UsageError(
+                f"{root / CONFIG_FILE} is a symlink: fluxops does not follow symlinks in the "
+                "repository",
+                hint="make it a regular file, or pass --config",
+            )
         return LintConfig()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = confine.read_text(root, CONFIG_FILE)
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    return parse_config(text, str(path), rule_defaults(), META_CODES)
+        raise UsageError(f"cannot read {root / CONFIG_FILE}: {exc}") from None
+    return parse_config(text, str(root / CONFIG_FILE), rule_defaults(), META_CODES)
 
 
 def lint(request: LintRequest) -> LintResult:
@@ -84,7 +107,8 @@ def lint(request: LintRequest) -> LintResult:
     from fluxops.lint.config import LintConfig
     from fluxops.lint.context import LintContext
     from fluxops.lint.run import run_lint
-    from fluxops.loader.repo import iter_yaml_files, load_repo
+    from fluxops.loader import confine
+    from fluxops.loader.repo import load_repo
     from fluxops.loader.sources import LocalSource, SourceResolver, UnresolvedSource
     from fluxops.model.flux import is_flux_kustomization
 
@@ -109,6 +133,7 @@ def lint(request: LintRequest) -> LintResult:
                 kustomize_bin=request.kustomize_bin,
                 jobs=request.jobs,
                 cache=request.cache,
+                allow_remote=request.allow_remote,
                 progress=request.progress,
             ),
             repo=repo,
@@ -140,16 +165,19 @@ def lint(request: LintRequest) -> LintResult:
         sync = r.spec.get("sync") if r.kind == "FluxInstance" else None
         if isinstance(sync, dict):
             own.add((r.namespace or "flux-system", str(sync.get("name") or "flux-system")))
-    yaml_files = [p.relative_to(repo.root).as_posix() for p in iter_yaml_files(repo.root)]
+    tree = repo.tree if repo.tree is not None else confine.scan(repo.root)
     ctx = LintContext(
-        files=_DiskFiles(repo.root, yaml_files),
+        files=_DiskFiles(repo.root, tree, list(repo.yaml_files)),
         resources=repo.resources,
         builds=builds,
         own_sources=own,
         source_roots=roots,
     )
     outcome = run_lint(ctx, config)
-    outcome.findings[:0] = [f for f in repo.findings if f.severity >= Severity.WARNING]
+    # Symlinks are the repo-symlink rule's (configurable, suppressible) findings in lint.
+    outcome.findings[:0] = [
+        f for f in repo.findings if f.severity >= Severity.WARNING and f.code != "FO013"
+    ]
     outcome.root = repo.root
     outcome.builds_failed = sum(1 for b in builds if b.status == "failed")
     outcome.seconds = time.perf_counter() - started

@@ -33,13 +33,17 @@ class ValidateRequest:
     kustomize_bin: str | None = None
     jobs: int = 0
     cache: bool = True
+    allow_remote: bool = False
     progress: object = None
 
 
 def text_reader(root: Path) -> Callable[[str], str | None]:
+    """Repository files as text, read confined (no symlink followed, regular files only)."""
+    from fluxops.loader import confine
+
     def read(rel: str) -> str | None:
         try:
-            return (root / rel).read_text(encoding="utf-8")
+            return confine.read_text(root, rel)
         except (OSError, UnicodeDecodeError):
             return None
 
@@ -88,6 +92,7 @@ def validate(request: ValidateRequest) -> ValidateResult:
             kustomize_bin=request.kustomize_bin,
             jobs=request.jobs,
             cache=request.cache,
+            allow_remote=request.allow_remote,
             progress=request.progress,
         ),
         repo=None if overlay else repo,

@@ -35,6 +35,7 @@ class ValuesDiffRequest:
     kustomize_bin: str | None = None
     jobs: int = 0
     cache: bool = True
+    allow_remote: bool = False
 
 
 def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
@@ -65,6 +66,7 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
         kustomize_bin=request.kustomize_bin,
         jobs=request.jobs,
         cache=request.cache,
+        allow_remote=request.allow_remote,
     )
     findings: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:
@@ -118,7 +120,8 @@ def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
                     if entry.release is not None and entry.chart_defaults is None:
                         diff.notes.append(
                             f"{entry.env}: chart defaults not available (the chart is not a "
-                            f"local folder); values shown without them"
+                            f"local folder, or its values.yaml is a symlink, a special file or "
+                            f"unreadable); values shown without them"
                         )
             diffs.append(diff)
         compared = time.perf_counter()
@@ -202,10 +205,16 @@ def _chart_defaults(renderer: object, release: Resource) -> dict[str, object] | 
         return None
     if not isinstance(source, LocalSource):
         return None
-    values_file = source.root / clean_path(chart) / "values.yaml"
-    if not values_file.is_file():
+    from fluxops.loader import confine
+
+    rel = clean_path(chart)
+    # Read as Flux reads the source: no symlink followed (a symlinked chart folder is not
+    # in the artifact), regular files only, size-capped.
+    try:
+        text = confine.read_text(source.root, f"{rel}/values.yaml" if rel else "values.yaml")
+    except (OSError, UnicodeDecodeError):
         return None
     try:
-        return read_values(values_file.read_text(encoding="utf-8"))
-    except Exception:
+        return read_values(text)
+    except ValueError:
         return None

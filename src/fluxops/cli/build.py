@@ -67,6 +67,7 @@ def build_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """Render what Flux will apply: a kustomize overlay (PATH), one Flux Kustomization (--ks),
     or all of them (--all), exactly as kustomize-controller builds them.
@@ -75,8 +76,10 @@ def build_command(
     """
     from fluxops import api
     from fluxops.output.build import objects_yaml, result_json, write_output_dir
+    from fluxops.output.escape import escape_text
     from fluxops.output.text import findings_text
 
+    refused = False
     progress = BuildProgress() if all_ and stderr_is_terminal() else None
     try:
         result = api.build(
@@ -91,6 +94,7 @@ def build_command(
                 kustomize_bin=kustomize_bin,
                 jobs=jobs,
                 cache=not no_cache,
+                allow_remote=allow_remote,
                 progress=progress,
             )
         )
@@ -101,11 +105,14 @@ def build_command(
         sys.stdout.write(result_json(result))
     elif output_dir is not None:
         written = write_output_dir(result, output_dir)
-        click.echo(f"wrote {len(written)} files to {output_dir}", err=True)
+        click.echo(f"wrote {len(written.written)} files to {output_dir}", err=True)
+        for refusal in written.refused:
+            click.echo(f"error: {escape_text(refusal)}", err=True)
+        refused = bool(written.refused)
     else:
         sys.stdout.write(objects_yaml(result))
     if fmt != "json":
         report = findings_text(result)
         if report:
             click.echo(report, err=True, nl=False)
-    sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if result.failed or refused else EXIT_OK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -15,8 +16,37 @@ from fluxops.errors import EXIT_USAGE, FluxopsError, UsageError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived (a CI job was cancelled): unwind like Ctrl-C, so that every
+    workspace and engine process is cleaned up, then exit 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP stop the engine processes and unwind (SIGINT already does)."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        from fluxops import api
+
+        api.abort_engines()
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            # ValueError: not the main thread (an embedding program keeps its own handlers)
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, handler)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"error: {message}", err=True)
+    from fluxops.output.escape import escape_text
+
+    click.echo(f"error: {escape_text(message, indent='')}", err=True)
     sys.exit(code)
 
 
@@ -33,6 +63,9 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            click.echo("terminated", err=True)
+            sys.exit(128 + exc.signum)
         except click.exceptions.Exit:
             raise
         except click.ClickException:
@@ -58,9 +91,15 @@ def stderr_is_terminal() -> bool:
 
 def engine_options(cache_help: str = "Do not read or write the build cache.") -> Callable[[F], F]:
     """The rendering engine's options, shared by every command that renders: --kustomize-bin,
-    -j/--jobs and --no-cache."""
+    -j/--jobs, --no-cache and --allow-remote."""
 
     def decorate(func: F) -> F:
+        func = click.option(
+            "--allow-remote",
+            is_flag=True,
+            help="Fetch remote bases and URL file sources (git, HTTP) with a clean environment; "
+            "by default fluxops builds offline and refuses them.",
+        )(func)
         func = click.option("--no-cache", is_flag=True, help=cache_help)(func)
         func = click.option(
             "-j",

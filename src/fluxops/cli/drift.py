@@ -118,6 +118,7 @@ def drift_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """Where the live cluster differs from what the repo renders.
 
@@ -161,6 +162,7 @@ def drift_command(
                 kustomize_bin=kustomize_bin,
                 jobs=jobs,
                 cache=not no_cache,
+                allow_remote=allow_remote,
                 views=fmt != "json",
                 progress=progress,
             )

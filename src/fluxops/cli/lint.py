@@ -46,6 +46,7 @@ def lint_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """Check the repository at PATH against GitOps conventions: prune and intervals, sources and
     dependencies that exist, pinned charts, secrets kept out of values, patches instead of
@@ -79,6 +80,7 @@ def lint_command(
                 kustomize_bin=kustomize_bin,
                 jobs=jobs,
                 cache=not no_cache,
+                allow_remote=allow_remote,
                 progress=progress,
             )
         )

@@ -6,6 +6,7 @@ import click
 
 from fluxops import __version__
 from fluxops.cli.build import build_command
+from fluxops.cli.common import install_signal_handlers
 from fluxops.cli.drift import drift_command
 from fluxops.cli.lint import lint_command
 from fluxops.cli.status import snapshot_command, status_command
@@ -31,4 +32,5 @@ cli.add_command(drift_command)
 
 
 def main() -> None:
+    install_signal_handlers()
     cli(prog_name="fluxops")

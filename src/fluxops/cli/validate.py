@@ -110,6 +110,7 @@ def validate_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """Render like `build` (PATH: an overlay; --ks: one Flux Kustomization; --all, or a repo
     without a kustomization file at PATH: all of them), then validate every object against its
@@ -140,6 +141,7 @@ def validate_command(
                 kustomize_bin=kustomize_bin,
                 jobs=jobs,
                 cache=not no_cache,
+                allow_remote=allow_remote,
                 progress=progress,
             )
         )

@@ -65,6 +65,7 @@ def values_diff_command(
     kustomize_bin: str | None,
     jobs: int,
     no_cache: bool,
+    allow_remote: bool,
 ) -> None:
     """How a HelmRelease's effective values differ between environments.
 
@@ -101,6 +102,7 @@ def values_diff_command(
             kustomize_bin=kustomize_bin,
             jobs=jobs,
             cache=not no_cache,
+            allow_remote=allow_remote,
         )
     )
     if fmt == "json":
@@ -113,7 +115,9 @@ def values_diff_command(
         from rich.console import Console
 
         out.print_table(result, Console())
+        from fluxops.output.escape import escape_text
+
         for finding in result.findings:
             if str(finding.severity) != "info":
-                click.echo(f"{finding.severity}: {finding.message}", err=True)
+                click.echo(f"{finding.severity}: {escape_text(finding.message)}", err=True)
     sys.exit(EXIT_FINDINGS if exit_code and result.differs else EXIT_OK)

@@ -53,34 +53,46 @@ def connect(
     then the in-cluster service account. `context` None means the current context. `timeout`
     (seconds) bounds connecting and each request. Does not talk to the server yet.
     """
-    return ClusterClient(load_config(kubeconfig, context), timeout=timeout)
+    config, exec_spec = _load(kubeconfig, context)
+    return ClusterClient(config, timeout=timeout, exec_spec=exec_spec)
 
 
 def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
     """Pick the kubeconfig file and the context, as kubectl would."""
-    import yaml
+    return _load(kubeconfig, context)[0]
+
+
+def _load(
+    kubeconfig: str | None, context: str | None
+) -> tuple[SingleConfig, dict[str, Any] | None]:
+    """The chosen context, and the raw `exec` section of its user (None: no plugin). The
+    files are read by fluxops (bounded YAML, errors without content), never by lightkube."""
     from lightkube import ConfigError, KubeConfig
     from lightkube.config.models import User
 
     from fluxops.cluster.kubeconfig import kubeconfig_files, merge, read_file
 
     files = kubeconfig_files(kubeconfig)  # several with KUBECONFIG=a:b, merged as kubectl does
-    path = files[0] if files else None
     source = os.pathsep.join(map(str, files)) if files else "the in-cluster service account"
+    doc: dict[str, Any] | None = None
     try:
-        if len(files) > 1:
-            kc = KubeConfig.from_dict(merge([read_file(f) for f in files]), fname=files[0])
+        if files:
+            doc = merge([read_file(f) for f in files])
+            kc = KubeConfig.from_dict(doc, fname=files[0])
         else:
-            kc = KubeConfig.from_file(path) if path else KubeConfig.from_service_account()
-    except (ConfigError, OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
-        if path is None:
+            kc = KubeConfig.from_service_account()
+    except ClusterError:
+        raise
+    except Exception as exc:  # lightkube/msgspec refuse the structure: say where, not what
+        if not files:
             raise ClusterError(
                 "no kubeconfig found ($KUBECONFIG is unset, ~/.kube/config does not exist) "
                 "and not running in a cluster",
                 hint="pass --kubeconfig, or set KUBECONFIG",
             ) from exc
+        detail = str(exc).splitlines()[0][:200] if isinstance(exc, ConfigError) else ""
         raise ClusterError(
-            f"cannot read kubeconfig: {exc}",
+            f"cannot use kubeconfig: {type(exc).__name__}" + (f": {detail}" if detail else ""),
             file=source,
             hint="check the file (kubectl config view)",
         ) from exc
@@ -103,13 +115,32 @@ def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
         raise ClusterError("kubeconfig has no current context", file=source)
     if single.user is None:
         single = single._replace(user=User())
-    return single
+    exec_spec = _exec_spec(doc, single.context.user) if doc is not None else None
+    if exec_spec is not None:
+        # fluxops runs the plugin itself (v1 support, --timeout, clear errors).
+        single = single._replace(user=User())
+    return single, exec_spec
+
+
+def _exec_spec(doc: dict[str, Any], user_name: str | None) -> dict[str, Any] | None:
+    for entry in doc.get("users") or []:
+        if isinstance(entry, dict) and entry.get("name") == user_name:
+            user = entry.get("user")
+            spec = user.get("exec") if isinstance(user, dict) else None
+            return spec if isinstance(spec, dict) else None
+    return None
 
 
 class ClusterClient:
     """One connection to one API server, as one kubeconfig context. Use `connect()`."""
 
-    def __init__(self, config: SingleConfig, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        config: SingleConfig,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        exec_spec: Mapping[str, Any] | None = None,
+    ) -> None:
         import httpx2
         from lightkube.config.client_adapter import Client, ConnectionParams
 
@@ -121,6 +152,12 @@ class ClusterClient:
         self._http: httpx2.Client = Client(
             config, ConnectionParams(timeout=httpx2.Timeout(timeout))
         )
+        if exec_spec is not None:
+            from fluxops.cluster.exec_credential import ExecCredentialAuth
+
+            self._http.auth = ExecCredentialAuth(
+                exec_spec, user=str(config.context.user or ""), timeout=timeout
+            )
         self._groups: dict[str, builtins.list[str]] = {}
         self._aggregated_tried = False
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}

@@ -67,31 +67,78 @@ def _absolutize(doc: dict[str, Any], base: Path) -> None:
 
 
 def read_file(path: Path) -> dict[str, Any]:
-    """One kubeconfig file as a dict, relative paths made absolute."""
-    import yaml
+    """One kubeconfig file as a dict, relative paths made absolute. Errors name the file and
+    the line, never its content (a kubeconfig holds credentials)."""
+    from fluxops.loader.yamlio import YamlParseError, load_documents
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ClusterError(
             f"kubeconfig {path} does not exist",
             file=str(path),
             hint="pass --kubeconfig, or set KUBECONFIG to an existing file",
         ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise ClusterError(
-            f"cannot read kubeconfig: {exc}",
+            f"cannot read kubeconfig: {reason}",
             file=str(path),
             hint="check the file (kubectl config view)",
         ) from None
-    if doc is None:
-        doc = {}
-    if not isinstance(doc, dict):
+    try:
+        docs = load_documents(text)
+    except YamlParseError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
         raise ClusterError(
-            "kubeconfig is not a YAML mapping", file=str(path), hint="kubectl config view"
+            f"kubeconfig is not valid YAML{where} ({_problem(exc.message)})",
+            file=str(path),
+            hint="fix the file; kubectl config view shows what kubectl makes of it",
+        ) from None
+    values = [d.value for d in docs if d.value is not None]
+    doc = values[0] if values else {}
+    if not isinstance(doc, dict) or len(values) > 1:
+        what = "several YAML documents" if len(values) > 1 else f"a {_type_name(doc)}"
+        raise ClusterError(
+            f"kubeconfig is {what}, not one YAML mapping (apiVersion: v1, kind: Config)",
+            file=str(path),
+            hint="kubectl config view",
         )
+    for section, inner in (("clusters", "cluster"), ("contexts", "context"), ("users", "user")):
+        entries = doc.get(section)
+        if entries is None:
+            continue
+        if not isinstance(entries, list) or not all(
+            isinstance(e, dict)
+            and isinstance(e.get("name"), str)
+            and isinstance(e.get(inner, {}), dict)
+            for e in entries
+        ):
+            raise ClusterError(
+                f"kubeconfig `{section}` must be a list of entries with a `name` and a "
+                f"`{inner}` mapping",
+                file=str(path),
+                hint="kubectl config view",
+            )
+    if "current-context" in doc and not isinstance(doc["current-context"], str | None):
+        raise ClusterError("kubeconfig `current-context` must be a string", file=str(path))
     _absolutize(doc, path.parent)
     return doc
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
+
+
+def _problem(message: str) -> str:
+    """A YAML error message without anything quoted from the file."""
+    import re
+
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", message)[:120]
 
 
 def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from fluxops.errors import UsageError
 from fluxops.loader.yamlio import YamlParseError, load_documents
+from fluxops.loader.yamllimits import MAX_DEPTH, check_value_depth
 
 Obj = dict[str, Any]
 
@@ -132,6 +133,9 @@ class Snapshot:
         pass
 
 
+_TOO_DEEP = object()
+
+
 def _items(value: Any) -> builtins.list[Obj]:
     if isinstance(value, dict) and isinstance(value.get("items"), list):
         out = []
@@ -162,12 +166,19 @@ def load_snapshot(path: str | Path) -> Snapshot:
     if text.lstrip().startswith(("{", "[")):
         try:
             top = json.loads(text)
-            objects = _items(top)
         except json.JSONDecodeError as exc:
             raise UsageError(
                 f"snapshot {file} is not valid JSON: {exc.msg} at line {exc.lineno}",
                 hint="write it with `kubectl get ... -o json` or `fluxops snapshot -o FILE`",
             ) from None
+        except RecursionError:
+            top = _TOO_DEEP
+        if top is _TOO_DEEP or not check_value_depth(top):
+            raise UsageError(
+                f"snapshot {file} nests more than {MAX_DEPTH} levels deep",
+                hint="write it with `kubectl get ... -o json` or `fluxops snapshot -o FILE`",
+            )
+        objects = _items(top)
     else:
         try:
             for doc in load_documents(text):

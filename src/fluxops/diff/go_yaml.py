@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from fluxops.loader.yamllimits import YamlLimitError, check_node, needs_check
+
 try:
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
@@ -147,10 +149,12 @@ def read_values(text: str) -> dict[str, Any]:
     Raises ValuesDataError (a ValueError) when the data is not YAML or not a map.
     """
     try:
-        documents = yaml.load_all(text, Loader=_GoYAMLLoader)
-        doc = next(iter(documents), None)
+        doc = _first_document(text)
     except ValuesDataError:
         raise
+    except YamlLimitError as err:
+        where = f" at line {err.line}" if err.line else ""
+        raise ValuesDataError(err.problem + where, err.problem + where) from None
     except (yaml.YAMLError, ValueError) as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -164,6 +168,21 @@ def read_values(text: str) -> dict[str, Any]:
         raise ValuesDataError(msg, msg)
     values = api_json(doc, strip_nulls=False, where="values data")
     return values if values else {}
+
+
+def _first_document(text: str) -> Any:
+    """The first document, built only after its node graph passed the YAML bounds (alias
+    expansion, depth: see fluxops.loader.yamllimits)."""
+    loader = _GoYAMLLoader(text)
+    try:
+        if not loader.check_node():
+            return None
+        node = loader.get_node()
+        if needs_check(text):
+            check_node(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 # --- JSON view of decoded YAML ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fluxops.diff.selector import Selector, SelectorError, parse_selector
+from fluxops.loader.linear_regex import PatternError, compile_linear
 
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io"
 RECONCILE = f"{FLUX_GROUP}/reconcile"
@@ -152,8 +153,12 @@ class Target:
             (self.kind, str(obj.get("kind") or "")),
         )
         for pattern, value in checks:
-            if pattern and not re.fullmatch(f"(?:{pattern})", value):
-                return False
+            if pattern:
+                try:
+                    if not compile_linear(f"(?:{pattern})").fullmatch(value):
+                        return False
+                except PatternError:
+                    return False
         if self.label_selector and not self.label_selector.matches(labels_of(obj)):
             return False
         return not (
@@ -192,8 +197,8 @@ def parse_ignore_rules(rules: Any, where: str = "spec.ignore") -> list[IgnoreRul
                 value = value if isinstance(value, str) else ""
                 if value:
                     try:
-                        re.compile(value)
-                    except re.error as exc:
+                        compile_linear(value)
+                    except PatternError as exc:
                         raise ValueError(
                             f"{where}[{i}].target.{name}: invalid regular expression "
                             f"{value!r}: {exc}"

@@ -19,6 +19,7 @@ from fluxops.errors import ValuesError
 from fluxops.model.findings import Finding
 from fluxops.model.flux import HelmRelease
 from fluxops.model.resource import Resource
+from fluxops.model.secret_keys import holds_inline_secret
 
 MASK = "***"
 
@@ -152,7 +153,9 @@ def compare(
         trees = {e.env: e.composed.values for e in ok if e.composed is not None}
         rows: list[Row] = diff_across(trees, include_equal=all_values)
         for row in rows:
-            secret = any(e.composed is not None and e.composed.is_secret(row.path) for e in ok)
+            secret = any(
+                e.composed is not None and e.composed.is_secret(row.path) for e in ok
+            ) or _inline_secret(row.path, row.values.values())
             values = {env: _display(v) for env, v in row.values.items()}
             if secret:
                 values = {
@@ -182,6 +185,13 @@ def compare(
             continue
         _add_row(result, "settings", ".".join(path), values, all_values)
     return result
+
+
+def _inline_secret(path: tuple[Any, ...], values: Any) -> bool:
+    """A value lint's hr-inline-secret rule calls a secret (a `password:` literal...), in
+    any environment: masked like values from Secrets."""
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    return any(v is not MISSING and holds_inline_secret(key, v) for v in values)
 
 
 def _add_row(

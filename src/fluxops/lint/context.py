@@ -26,7 +26,8 @@ KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 
 
 class RepoFiles(Protocol):
-    """Read-only view of the repository's files (paths are repo-relative, posix)."""
+    """Read-only view of the repository's files (paths are repo-relative, posix). Symlinks
+    are not files or folders here (Flux leaves them out); `symlinks()` lists them."""
 
     def read(self, rel: str) -> str | None: ...
 
@@ -36,12 +37,27 @@ class RepoFiles(Protocol):
 
     def yaml_files(self) -> list[str]: ...
 
+    def symlinks(self) -> dict[str, str]: ...
+
+
+#: In MemoryFiles (rule examples), a key `PATH -> TARGET` is a symlink, not a file.
+LINK_ARROW = " -> "
+
 
 class MemoryFiles:
-    """Files held in memory: rule examples and tests."""
+    """Files held in memory: rule examples and tests. A key `path -> target` stands for a
+    symlink."""
 
     def __init__(self, files: dict[str, str]) -> None:
-        self.files = {posixpath.normpath(k): v for k, v in files.items()}
+        self.links = {
+            posixpath.normpath(k.split(LINK_ARROW, 1)[0]): k.split(LINK_ARROW, 1)[1]
+            for k in files
+            if LINK_ARROW in k
+        }
+        self.files = {posixpath.normpath(k): v for k, v in files.items() if LINK_ARROW not in k}
+
+    def symlinks(self) -> dict[str, str]:
+        return dict(self.links)
 
     def read(self, rel: str) -> str | None:
         return self.files.get(posixpath.normpath(rel))

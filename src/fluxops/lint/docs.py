@@ -16,6 +16,10 @@ END = "<!-- rules:end -->"
 def _files(files: dict[str, str]) -> str:
     out = []
     for name, text in files.items():
+        if " -> " in name:
+            path, target = name.split(" -> ", 1)
+            out.append(f"`{path}`: a symlink to `{target}`\n")
+            continue
         out.append(f"`{name}`\n\n```yaml\n{text.rstrip()}\n```\n")
     return "\n".join(out)
 

@@ -115,6 +115,6 @@ def run_lint(
 def _ignore_spec(patterns: list[str]) -> pathspec.PathSpec[Any] | None:
     if not patterns:
         return None
-    import pathspec
+    from fluxops.loader.sourceignore import gitignore_spec
 
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return gitignore_spec(patterns)

@@ -8,13 +8,13 @@ operations overwrite earlier ones, excludes use doublestar patterns), without co
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fluxops.loader import confine
 from fluxops.loader.globs import doublestar_match, go_glob, has_glob
 
 
@@ -30,6 +30,15 @@ class ArtifactLayout:
     files: dict[str, Path] = field(default_factory=dict)
     dirs: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    #: destination -> (source root, path under it): how to stage each file confined.
+    origins: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+    def add(self, dest: str, root: Path, rel: str) -> None:
+        self.files[dest] = root / rel
+        self.origins[dest] = (root, rel)
+
+    def sources(self) -> dict[str, tuple[Path, str]]:
+        return dict(self.origins)
 
 
 def _excluded(path: str, base: str, patterns: list[str]) -> bool:
@@ -64,26 +73,34 @@ def _selection_root(pattern: str) -> str:
 def _copy_tree(
     layout: ArtifactLayout, root: Path, src: str, dest: str, excludes: list[str], base: str
 ) -> None:
-    if (root / src).is_dir():
+    """Copy a file or a folder (recursively). Like source-watcher's copy, symlinks and
+    special files are never followed or copied (fluxops.loader.confine)."""
+    kind = confine.kind_of(root, src)
+    if kind == "dir":
         layout.dirs.add(dest)
-        for dirpath, dirnames, filenames in os.walk(root / src):
-            rel_dir = Path(dirpath).relative_to(root).as_posix()
-            keep = []
-            for d in sorted(dirnames):
-                sub = f"{rel_dir}/{d}"
-                if not _excluded(sub, base, excludes):
-                    keep.append(d)
-                    layout.dirs.add(posixpath.join(dest, posixpath.relpath(sub, src)))
-            dirnames[:] = keep
-            for name in sorted(filenames):
-                path = f"{rel_dir}/{name}"
-                if _excluded(path, base, excludes):
-                    continue
-                layout.files[
-                    posixpath.normpath(posixpath.join(dest, posixpath.relpath(path, src)))
-                ] = root / path
-    else:
-        layout.files[posixpath.normpath(dest)] = root / src
+        tree = confine.scan(root / src)
+        prefix = src.rstrip("/")
+        for rel_dir in tree.dirs:
+            sub = f"{prefix}/{rel_dir}"
+            if _excluded(sub, base, excludes) or any(
+                _excluded(f"{prefix}/{p}", base, excludes) for p in _parents(rel_dir)
+            ):
+                continue
+            layout.dirs.add(posixpath.join(dest, rel_dir))
+        for rel in tree.files:
+            path = f"{prefix}/{rel}"
+            if _excluded(path, base, excludes) or any(
+                _excluded(f"{prefix}/{p}", base, excludes) for p in _parents(rel)
+            ):
+                continue
+            layout.add(posixpath.normpath(posixpath.join(dest, rel)), root, path)
+    elif kind == "file":
+        layout.add(posixpath.normpath(dest), root, src)
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _is_dir_in_layout(layout: ArtifactLayout, dest: str) -> bool:
@@ -121,11 +138,15 @@ def _apply(layout: ArtifactLayout, op: dict[str, Any], sources: dict[str, Path])
 
     if not has_glob(pattern):
         src = posixpath.normpath(pattern)
-        if not (root / src).exists():
+        kind = confine.kind_of(root, src)
+        if kind is None:
             if optional:
                 return
-            raise ArtifactError(f"source '{src}' does not exist in @{alias}")
-        if (root / src).is_dir():
+            raise ArtifactError(
+                f"source '{src}' does not exist in @{alias} (or is a symlink or special file, "
+                "which Flux does not copy)"
+            )
+        if kind == "dir":
             _copy_tree(
                 layout, root, src, posixpath.join(dest, posixpath.basename(src)), excludes, src
             )
@@ -136,7 +157,7 @@ def _apply(layout: ArtifactLayout, op: dict[str, Any], sources: dict[str, Path])
             target = posixpath.join(dest, posixpath.basename(src))
         else:
             target = dest
-        layout.files[posixpath.normpath(target)] = root / src
+        layout.add(posixpath.normpath(target), root, src)
         return
 
     matches = [m for m in go_glob(root, pattern) if m not in (".", "..")]

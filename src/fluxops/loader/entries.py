@@ -51,10 +51,12 @@ def find_entries(repo: Repo) -> list[Entry]:
 
     # 1. flux bootstrap: gotk-sync.yaml inside a flux-system folder.
     sync_files = sorted(
-        p for p in repo.root.rglob("gotk-sync.yaml") if p.parent.name == "flux-system"
+        rel
+        for rel in repo.yaml_files
+        if posixpath.basename(rel) == "gotk-sync.yaml"
+        and posixpath.basename(posixpath.dirname(rel)) == "flux-system"
     )
-    for sync_file in sync_files:
-        rel = sync_file.relative_to(repo.root).as_posix()
+    for rel in sync_files:
         cluster_dir = posixpath.dirname(posixpath.dirname(rel))
         found = [
             r

@@ -8,6 +8,9 @@ import os
 import re
 from pathlib import Path
 
+from fluxops.loader import confine
+from fluxops.loader.linear_regex import Matcher, PatternError, compile_linear
+
 GLOB_CHARS = "*?[]"
 
 
@@ -35,7 +38,7 @@ def _class(pattern: str, i: int) -> tuple[str, int]:
 
 
 @functools.cache
-def _segment_regex(segment: str) -> re.Pattern[str]:
+def _segment_regex(segment: str) -> Matcher:
     """Go path.Match for one segment: `*` and `?` never match '/'."""
     out = ""
     i = 0
@@ -55,7 +58,7 @@ def _segment_regex(segment: str) -> re.Pattern[str]:
         else:
             out += re.escape(c)
         i += 1
-    return re.compile(out + r"\Z")
+    return compile_linear(out)
 
 
 def go_glob(root: Path, pattern: str) -> list[str]:
@@ -69,21 +72,25 @@ def go_glob(root: Path, pattern: str) -> list[str]:
             folder = root / base if base else root
             if not has_glob(part):
                 candidate = f"{base}/{part}" if base else part
-                if (root / candidate).exists():
+                if confine.kind_of(root, candidate) is not None:
                     nxt.append(candidate)
                 continue
-            if not folder.is_dir():
+            if confine.kind_of(root, base) != "dir":
                 continue
-            rx = _segment_regex(part)
-            for name in sorted(os.listdir(folder)):
-                if rx.match(name):
+            try:
+                rx = _segment_regex(part)
+                names = sorted(os.listdir(folder))
+            except (OSError, ValueError, PatternError):
+                continue
+            for name in names:
+                if rx.fullmatch(name):
                     nxt.append(f"{base}/{name}" if base else name)
         results = nxt
     return results
 
 
 @functools.cache
-def _doublestar_regex(pattern: str) -> re.Pattern[str]:
+def _doublestar_regex(pattern: str) -> Matcher:
     out = ""
     i = 0
     n = len(pattern)
@@ -127,11 +134,11 @@ def _doublestar_regex(pattern: str) -> re.Pattern[str]:
         else:
             out += re.escape(c)
         i += 1
-    return re.compile(out + r"\Z")
+    return compile_linear(out)
 
 
 def doublestar_match(pattern: str, path: str) -> bool:
     try:
-        return _doublestar_regex(pattern).match(path) is not None
+        return _doublestar_regex(pattern).fullmatch(path) is not None
     except (ValueError, re.error):
         return False

@@ -7,32 +7,84 @@ kept out of `resources` but do not count as errors.
 
 from __future__ import annotations
 
-import os
+import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fluxops.errors import RepoError
+from fluxops.loader import confine
+from fluxops.loader.confine import Skipped, Tree
 from fluxops.loader.yamlio import YamlParseError, load_documents
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import FluxObject, view
 from fluxops.model.resource import Origin, Resource
 
 YAML_SUFFIXES = (".yaml", ".yml")
-SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
+SKIP_DIRS = confine.SKIP_DIRS
+#: Finding codes for what reading the repository left out (as Flux's artifact does).
+SKIPPED_CODES = {
+    "symlink": "FO013",
+    "too-large": "FO015",
+    "too-deep": "FO016",
+    "unreadable": "FO016",
+}
+SPECIAL_CODE = "FO014"
+
+
+def yaml_files(tree: Tree) -> list[str]:
+    """The YAML files of a scanned tree, in walk order, skipping Helm chart templates (Go
+    templates, not manifests): a `templates` folder next to a Chart.yaml."""
+    charts = {
+        posixpath.dirname(rel) for rel in tree.files if posixpath.basename(rel) == "Chart.yaml"
+    }
+    out = []
+    for rel in tree.files:
+        if not rel.endswith(YAML_SUFFIXES):
+            continue
+        parts = rel.split("/")
+        if any(
+            parts[i] == "templates" and "/".join(parts[:i]) in charts for i in range(len(parts) - 1)
+        ):
+            continue
+        out.append(rel)
+    return out
 
 
 def iter_yaml_files(root: Path) -> Iterator[Path]:
-    """YAML files under `root`, sorted, skipping VCS folders and Helm chart templates (Go
-    templates, not manifests)."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        here = Path(dirpath)
-        if "Chart.yaml" in filenames and "templates" in dirnames:
-            dirnames.remove("templates")
-        for name in sorted(filenames):
-            if name.endswith(YAML_SUFFIXES):
-                yield here / name
+    """YAML files under `root`, in walk order (symlinks and special files left out)."""
+    tree = confine.scan(root)
+    for rel in yaml_files(tree):
+        yield root / rel
+
+
+def skipped_finding(entry: Skipped) -> Finding:
+    """The finding for an entry that reading (and staging) left out."""
+    code = SKIPPED_CODES.get(entry.kind, SPECIAL_CODE)
+    if entry.kind == "symlink":
+        return Finding(
+            code,
+            Severity.WARNING,
+            f"{entry.describe()}: Flux leaves symlinks out of the source artifact, so fluxops "
+            "does not follow it either",
+            file=entry.rel,
+            hint="replace the symlink with a real file or folder (it works with a local "
+            "kustomize build, and breaks in the cluster)",
+        )
+    if entry.kind == "too-large":
+        return Finding(
+            code,
+            Severity.WARNING,
+            f"{entry.describe()}: left out, not read or built",
+            file=entry.rel,
+            hint="FLUXOPS_MAX_FILE_BYTES raises the cap",
+        )
+    return Finding(
+        code,
+        Severity.WARNING,
+        f"{entry.describe()}: left out, not read or built",
+        file=entry.rel,
+    )
 
 
 def is_manifest(value: object) -> bool:
@@ -51,6 +103,10 @@ class Repo:
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
+    #: What reading the root saw (regular files and folders) and left out.
+    tree: Tree | None = None
+    #: The YAML files read, repo-relative.
+    yaml_files: list[str] = field(default_factory=list)
 
     def relpath(self, path: Path) -> str:
         try:
@@ -73,11 +129,19 @@ class Repo:
                 yield resource
 
 
-def parse_file(path: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
+def parse_file(root: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
+    """The Kubernetes objects of one YAML file `rel` under `root` (read confined)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Finding("FO001", Severity.ERROR, f"cannot read file: {exc}", file=rel, line=1)]
+        text = confine.read_text(root, rel)
+    except UnicodeDecodeError:
+        return [], [
+            Finding("FO001", Severity.ERROR, "cannot read file: not UTF-8 text", file=rel, line=1)
+        ]
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return [], [
+            Finding("FO001", Severity.ERROR, f"cannot read file: {reason}", file=rel, line=1)
+        ]
     try:
         documents = load_documents(text)
     except YamlParseError as exc:
@@ -100,16 +164,18 @@ def parse_file(path: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
 
 
 def load_repo(root: str | Path) -> Repo:
-    """Read every YAML file under `root` once."""
+    """Read every YAML file under `root` once (regular files only: see loader/confine.py)."""
     base = Path(root)
     if not base.exists():
         raise RepoError(f"repository path does not exist: {base}", hint="check the path")
     if not base.is_dir():
         raise RepoError(f"not a directory: {base}", hint="pass the repository root folder")
     repo = Repo(root=base.resolve())
-    for path in iter_yaml_files(repo.root):
-        rel = path.relative_to(repo.root).as_posix()
-        resources, findings = parse_file(path, rel)
+    repo.tree = confine.scan(repo.root)
+    repo.findings.extend(skipped_finding(s) for s in repo.tree.skipped)
+    repo.yaml_files = yaml_files(repo.tree)
+    for rel in repo.yaml_files:
+        resources, findings = parse_file(repo.root, rel)
         repo.resources.extend(resources)
         repo.findings.extend(findings)
         repo.files += 1

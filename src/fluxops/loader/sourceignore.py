@@ -8,6 +8,28 @@ from pathlib import Path
 
 import pathspec
 
+from fluxops.loader import confine
+
+#: Patterns are compiled with RE2 (linear time, as Go's matcher; see loader/linear_regex.py).
+BACKEND = "re2"
+
+
+def gitignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """A gitignore-style matcher over `lines`, compiled with RE2. A line that does not compile
+    is left out (the others still apply)."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines, backend=BACKEND)
+    except Exception:
+        kept = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line], backend=BACKEND)
+            except Exception:
+                continue
+            kept.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(kept, backend=BACKEND)
+
+
 #: source-controller's defaults (fluxcd/pkg sourceignore): VCS files, binaries, CI config.
 DEFAULT_PATTERNS = (
     ".git/",
@@ -43,19 +65,16 @@ class SourceFilter:
         self.root = root
         lines = list(DEFAULT_PATTERNS)
         lines.extend(extra_patterns.splitlines())
-        self._root_spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._root_spec = gitignore_spec(lines)
 
     @functools.cache  # noqa: B019 - one filter per source, lives as long as the run
     def _spec_for(self, directory: str) -> pathspec.GitIgnoreSpec | None:
-        ignore = self.root / directory / ".sourceignore"
-        if not ignore.is_file():
-            return None
+        rel = f"{directory}/.sourceignore" if directory else ".sourceignore"
         try:
-            return pathspec.GitIgnoreSpec.from_lines(
-                ignore.read_text(encoding="utf-8").splitlines()
-            )
+            text = confine.read_text(self.root, rel)
         except (OSError, UnicodeDecodeError):
             return None
+        return gitignore_spec(text.splitlines())
 
     def ignored(self, rel: str, is_dir: bool = False) -> bool:
         """`rel` is a posix path relative to the source root."""

@@ -10,13 +10,13 @@ generator's copy rules describe.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fluxops.loader import confine
 from fluxops.loader.artifacts import ArtifactError, ArtifactLayout, artifact_layout
 from fluxops.loader.repo import Repo
 from fluxops.model.findings import Finding, Severity
@@ -76,14 +76,15 @@ class SourceResolver:
 
     def _all_dirs(self) -> list[str]:
         if self._dirs is None:
-            dirs = []
-            for dirpath, dirnames, _ in os.walk(self.repo.root):
-                dirnames[:] = sorted(d for d in dirnames if d != ".git")
-                rel = Path(dirpath).relative_to(self.repo.root).as_posix()
-                if rel != ".":
-                    dirs.append(rel)
-            self._dirs = dirs
+            tree = self.repo.tree if self.repo.tree is not None else confine.scan(self.repo.root)
+            self._dirs = list(tree.dirs)
         return self._dirs
+
+    def _is_dir(self, rel: str) -> bool:
+        """A real folder of the repository (no symlink on the way), as the loader saw it."""
+        if self.repo.tree is not None:
+            return self.repo.tree.is_dir(rel)
+        return confine.is_dir(self.repo.root, rel)
 
     def resolve(
         self, ref: SourceRef, scope: str = "", rendered: Sequence[Resource] = ()
@@ -170,9 +171,9 @@ class SourceResolver:
                 f"{ref} is an external source{where}: its files are not in this repository; "
                 f"map it to a local checkout with --source {ref.kind}/{ref.namespace}/{ref.name}=DIR"
             )
-        if not paths or all((root / p).is_dir() for p in paths):
+        if not paths or all(self._is_dir(p) for p in paths):
             return LocalSource(root)
-        candidates = [d for d in self._all_dirs() if all((root / d / p).is_dir() for p in paths)]
+        candidates = [d for d in self._all_dirs() if all(self._is_dir(f"{d}/{p}") for p in paths)]
         if len(candidates) == 1:
             note = (
                 f"{ref}: the paths its Kustomizations use exist under '{candidates[0]}/', not at "
@@ -184,9 +185,8 @@ class SourceResolver:
         return LocalSource(root)
 
     def _paths_exist(self, paths: set[str]) -> bool:
-        root = self.repo.root
-        return all((root / p).is_dir() for p in paths) or any(
-            all((root / d / p).is_dir() for p in paths) for d in self._all_dirs()
+        return all(self._is_dir(p) for p in paths) or any(
+            all(self._is_dir(f"{d}/{p}") for p in paths) for d in self._all_dirs()
         )
 
     def _external_artifact(self, ref: SourceRef, rendered: Sequence[Resource]) -> ResolvedSource:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from fluxops.loader.yamllimits import MAX_DEPTH, YamlLimitError, check_node, needs_check
+
 try:  # libyaml is ~10x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _CBase
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -41,6 +43,8 @@ _without_timestamps(_FastLoader)
 class _TolerantLoader(yaml.SafeLoader):
     """SafeLoader that accepts what Go YAML accepts."""
 
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         # Re-defined anchors are legal YAML: the later definition wins for later aliases.
         if self.check_event(yaml.events.AliasEvent):
@@ -49,7 +53,18 @@ class _TolerantLoader(yaml.SafeLoader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None and anchor in self.anchors:
             del self.anchors[anchor]
-        return super().compose_node(parent, index)
+        # The pure-Python composer recurses: stop before Python's recursion limit does.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = getattr(event, "start_mark", None)
+                raise YamlLimitError(
+                    f"the document nests more than {MAX_DEPTH} levels deep",
+                    mark.line + 1 if mark is not None else None,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_value_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -90,10 +105,13 @@ class YamlParseError(Exception):
 
 def _documents(text: str, loader_cls: type[Any]) -> Iterator[Document]:
     loader = loader_cls(text)
+    check = needs_check(text)
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
+            if check:
+                check_node(node)
             line = node.start_mark.line + 1 if node is not None else 1
             value = loader.construct_document(node) if node is not None else None
             yield Document(value=value, index=index, line=line)
@@ -109,15 +127,28 @@ def load_documents(text: str) -> list[Document]:
     """
     try:
         return list(_documents(text, _FastLoader))
-    except yaml.YAMLError:
-        pass
+    except YamlLimitError as exc:
+        raise YamlParseError(exc.problem, exc.line) from None
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own limit
+            raise _parse_error(exc) from None
     try:
         return list(_documents(text, _TolerantLoader))
+    except YamlLimitError as exc:
+        raise YamlParseError(exc.problem, exc.line) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise YamlParseError(str(problem), line) from None
+        raise _parse_error(exc) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise YamlParseError(
+            f"the document nests more than {MAX_DEPTH} levels deep", None
+        ) from None
+
+
+def _parse_error(exc: yaml.YAMLError) -> YamlParseError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc)
+    return YamlParseError(str(problem), line)
 
 
 def load_all_values(text: str) -> list[Any]:
@@ -163,9 +194,13 @@ except AttributeError:  # pragma: no cover
 
 
 def load_single(text: str) -> Any:
-    """One YAML document's value, fast loader first, tolerant loader on failure. Raises
-    yaml.YAMLError when neither can read it."""
+    """One YAML document's value (the first), within the same bounds as `load_documents`.
+    Raises yaml.YAMLError when it cannot be read."""
     try:
-        return yaml.load(text, Loader=_FastLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_TolerantLoader)
+        docs = load_documents(text)
+    except YamlParseError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        raise yaml.YAMLError(exc.message + where) from None
+    if len(docs) > 1:
+        raise yaml.YAMLError("expected a single document in the stream, but found another document")
+    return docs[0].value if docs else None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fluxops.errors import OutputError
 from fluxops.loader.yamlio import dump
 from fluxops.model.flux import Kustomization
+from fluxops.model.names import name_problem
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.output.masking import mask_secret
 
@@ -55,21 +59,77 @@ def result_json(result: BuildResult) -> str:
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
-def _file_name(build: KustomizationBuild) -> str:
-    cluster = build.cluster.replace("/", "_") if build.cluster else "_"
-    return f"{cluster}/{build.namespace}_{build.name}.yaml"
+def _cluster_dir(cluster: str) -> str:
+    """A cluster folder path as one safe folder name (`clusters/prod` -> `clusters_prod`)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in cluster.replace("/", "_"))
+    safe = safe.strip(".")[:200]
+    return safe or "_"
 
 
-def write_output_dir(result: BuildResult, directory: Path) -> list[Path]:
-    """One file per Flux Kustomization: DIR/<cluster>/<namespace>_<name>.yaml."""
-    written = []
+def output_file(build: KustomizationBuild) -> str | None:
+    """`<cluster>/<namespace>_<name>.yaml`, or None when the namespace or the name is not a
+    valid Kubernetes name (such a name never becomes a path part)."""
+    if name_problem(build.namespace, build.name) is not None:
+        return None
+    return f"{_cluster_dir(build.cluster)}/{build.namespace}_{build.name}.yaml"
+
+
+@dataclass
+class WriteReport:
+    written: list[Path] = field(default_factory=list)
+    #: Kustomizations not written, and why.
+    refused: list[str] = field(default_factory=list)
+
+
+def write_output_dir(result: BuildResult, directory: Path) -> WriteReport:
+    """One file per Flux Kustomization: DIR/<cluster>/<namespace>_<name>.yaml. Every path is
+    checked to resolve inside DIR; names that are not valid Kubernetes names are refused.
+    Raises OutputError (exit 2) when DIR cannot be written."""
+    report = WriteReport()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        base = directory.resolve(strict=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create --output-dir {directory}: {exc.strerror or exc}",
+            hint="pass a folder you can write to",
+        ) from None
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"--output-dir {directory} is not writable", hint="pass a folder you can write to"
+        )
     for build in result.builds:
         if build.status != "ok":
             continue
-        path = directory / _file_name(build)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            "---\n".join(dump(mask_secret(o.raw)) for o in build.objects), encoding="utf-8"
-        )
-        written.append(path)
-    return written
+        rel = output_file(build)
+        if rel is None:
+            report.refused.append(
+                f"Kustomization {build.ref!r}: not written, "
+                f"{name_problem(build.namespace, build.name)}"
+            )
+            continue
+        path = base / rel
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            resolved = path.parent.resolve(strict=True) / path.name
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write into --output-dir {directory}: {exc.strerror or exc}",
+                hint="pass a folder you can write to",
+            ) from None
+        if resolved.parent != base and base not in resolved.parent.parents:
+            report.refused.append(f"Kustomization {build.ref!r}: {rel} would leave --output-dir")
+            continue
+        if resolved.is_symlink():
+            report.refused.append(f"Kustomization {build.ref!r}: {rel} is a symlink; not replaced")
+            continue
+        text = "---\n".join(dump(mask_secret(o.raw)) for o in build.objects)
+        try:
+            resolved.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {resolved}: {exc.strerror or exc}",
+                hint="pass a folder you can write to",
+            ) from None
+        report.written.append(resolved)
+    return report

@@ -6,11 +6,13 @@ Values come from the result model, where Secret values are already masked."""
 from __future__ import annotations
 
 import difflib
+import html
 import json
 from typing import Any
 
 from fluxops.diff.drift_model import ABSENT, VERDICTS, DriftResult, ObjectDrift
 from fluxops.loader.yamlio import dump
+from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 
 SCHEMA_VERSION = 1
 _STYLE = {
@@ -183,6 +185,9 @@ def print_text(
     summary. `console` is a rich Console: colour only when it is a terminal."""
     from rich.text import Text
 
+    def text(value: str, style: str | None = None) -> Text:
+        return Text(escape_text(value), style=style or "")
+
     several = len({o.owner for o in result.objects}) > 1
     current = None
     for obj in result.objects:
@@ -190,17 +195,17 @@ def print_text(
             continue
         if several and obj.owner != current:
             current = obj.owner
-            console.print(Text(f"{obj.owner}:", style="bold"), soft_wrap=True)
-        console.print(Text(headline(obj), style=_STYLE[obj.verdict]), soft_wrap=True)
+            console.print(text(f"{obj.owner}:", "bold"), soft_wrap=True)
+        console.print(text(headline(obj), _STYLE[obj.verdict]), soft_wrap=True)
         for style, line in _detail_lines(obj, diff):
-            console.print(Text(line, style=style), soft_wrap=True, highlight=False)
+            console.print(text(line, style), soft_wrap=True, highlight=False)
     for owner in result.owners:
         if owner.status == "failed":
-            console.print(Text(f"✗ {owner.label}: {owner.error}", style="bold red"), soft_wrap=True)
+            console.print(text(f"✗ {owner.label}: {owner.error}", "bold red"), soft_wrap=True)
         elif owner.status == "skipped":
-            console.print(Text(f"⚠ {owner.label}: {'; '.join(owner.notes)}", style="yellow"))
+            console.print(text(f"⚠ {owner.label}: {'; '.join(owner.notes)}", "yellow"))
     for note in result.notes:
-        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+        console.print(text(f"note: {note}", "dim"), soft_wrap=True)
     console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
 
 
@@ -208,7 +213,7 @@ def print_text(
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown_text(text)
 
 
 def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
@@ -232,28 +237,31 @@ def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
     if rows:
         lines += ["| Object | Owner | Verdict | Details |", "|---|---|---|---|"]
         for obj in rows:
-            details = obj.reason or ", ".join(f"`{d.path}`" for d in obj.differences[:6])
+            details = markdown_text(obj.reason) if obj.reason else ""
+            details = details or ", ".join(markdown_code(d.path) for d in obj.differences[:6])
             if not details and obj.verdict == "missing":
                 details = "Flux would create it"
             if len(obj.differences) > 6:
                 details += f" (+{len(obj.differences) - 6})"
             lines.append(
-                f"| `{obj.id.short()}` | {_md_escape(obj.owner)} | {obj.verdict} | "
-                f"{_md_escape(details)} |"
+                f"| {markdown_code(obj.id.short())} | {_md_escape(obj.owner)} | {obj.verdict} | "
+                f"{details} |"
             )
         lines.append("")
     for owner in result.owners:
         if owner.status != "compared":
             text = owner.error or "; ".join(owner.notes)
-            lines.append(f"- **{owner.label}** {owner.status}: {_md_escape(text)}")
+            lines.append(f"- **{_md_escape(owner.label)}** {owner.status}: {_md_escape(text)}")
     body = "\n".join(lines) + "\n"
     for obj in result.objects:
         diff = unified_diff(obj)
         if not diff:
             continue
+        name = html.escape(escape_text(obj.id.short()))
         block = (
-            f"\n<details><summary><code>{obj.id.short()}</code> drifted</summary>\n\n"
-            "```diff\n" + "\n".join(diff) + "\n```\n\n</details>\n"
+            f"\n<details><summary><code>{name}</code> drifted</summary>\n\n"
+            + markdown_fence("\n".join(diff), "diff")
+            + "\n\n</details>\n"
         )
         if len(body) + len(block) > limit:
             body += "\n_(more diffs left out: the comment would be too long; use -o json)_\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 from fluxops import __version__
 from fluxops.model.findings import Finding, Severity
+from fluxops.output.escape import escape_text
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,6 +63,7 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
     summary line. Info findings are shown only with `verbose`."""
 
     def paint(text: str, code: str) -> str:
+        text = escape_text(text)
         return f"{code}{text}{_RESET}" if colour else text
 
     shown = [f for f in report.findings if verbose or f.severity > Severity.INFO]
@@ -78,11 +80,11 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
         text = f.message
         if f.object and f.object not in text:
             text = f"{f.object}: {text}"
-        lines.append(f"  {where:>5}  {label}  {paint(f.code, _DIM)}  {text}")
+        lines.append(f"  {where:>5}  {label}  {paint(f.code, _DIM)}  {escape_text(text)}")
         if f.hint:
             lines.append(f"{'':>9}{paint('hint: ' + f.hint, _DIM)}")
     for note in report.notes if verbose else []:
-        lines.append(note)
+        lines.append(escape_text(note))
     tally = counts(report.findings)
     files = len({f.file for f in shown if f.file})
     parts = [
@@ -206,7 +208,10 @@ def render_sarif(report: FindingsReport) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow command data: `%`, CR and LF encoded as GitHub documents; other control
+    characters (terminal escapes in the log view) written as `\\x..`."""
+    encoded = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_text(encoded)
 
 
 def _escape_property(text: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fluxops.loader.yamlio import dump
+from fluxops.output.escape import escape_text
 from fluxops.status.model import (
     STATE_ORDER,
     ClusterStatus,
@@ -158,5 +159,5 @@ def failing_lines(result: StatusResult) -> Iterable[str]:
     """One line per cluster that could not be read (for stderr next to JSON on stdout)."""
     for c in result.clusters:
         if c.error is not None:
-            hint = f"\n  hint: {c.error.hint}" if c.error.hint else ""
-            yield f"error: {c.name}: {c.error.message}{hint}"
+            hint = f"\n  hint: {escape_text(c.error.hint)}" if c.error.hint else ""
+            yield f"error: {escape_text(c.name)}: {escape_text(c.error.message)}{hint}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fluxops.output.escape import escape_text
 from fluxops.status.fields import parse_time, short_revision
 from fluxops.status.model import (
     STATE_ORDER,
@@ -53,10 +54,11 @@ def age(since: str | None, now: datetime) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return escape_text(" ".join(text.split()))
 
 
 def _fit(text: str, width: int) -> str:
+    text = escape_text(text)
     if width <= 0:
         return ""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
@@ -67,6 +69,7 @@ class _Paint:
         self.colour = colour
 
     def __call__(self, text: str, code: str) -> str:
+        text = escape_text(text)
         return f"{code}{text}{_RESET}" if self.colour and text else text
 
     def state(self, state: State | str) -> str:
@@ -81,7 +84,7 @@ def _summary_line(c: ClusterStatus) -> str:
     scope = f", namespace {c.namespace}" if c.namespace else ""
     what = "snapshot" if c.origin == "snapshot" else "cluster"
     head = f"{what} {c.name}" + (f"  {c.server}" if c.server and c.server != c.name else "")
-    return f"{head}  ({total} Flux objects{scope}: {', '.join(parts) or 'none'})"
+    return escape_text(f"{head}  ({total} Flux objects{scope}: {', '.join(parts) or 'none'})")
 
 
 def _revision(o: ObjectStatus) -> str:
@@ -186,7 +189,7 @@ def render_table(
         if c.error is not None:
             out.append(paint(f"error: {c.error.message}", _RED))
             if c.error.hint:
-                out.append(f"  hint: {c.error.hint}")
+                out.append(f"  hint: {escape_text(c.error.hint)}")
             continue
         for f in c.forbidden:
             where = f"in namespace {f.namespace}" if f.namespace else "cluster-wide"
@@ -259,12 +262,14 @@ def _details(c: ClusterStatus, now: datetime, width: int, paint: _Paint) -> list
         out.append(paint(f"Root cause{'s' if len(roots) > 1 else ''} ({len(roots)}):", _BOLD))
     for i, rc in enumerate(roots, 1):
         obj = by_id.get(rc.id)
+        rc_id = escape_text(rc.id)
         if rc.type == "cycle":
-            title = "dependency cycle: " + " -> ".join([*rc.members, rc.members[0]])
+            title = escape_text("dependency cycle: " + " -> ".join([*rc.members, rc.members[0]]))
         elif obj is not None:
-            title = f"{rc.id}  {paint.state(obj.state)}" + (f" {obj.reason}" if obj.reason else "")
+            reason = escape_text(f" {obj.reason}") if obj.reason else ""
+            title = f"{rc_id}  {paint.state(obj.state)}{reason}"
         else:
-            title = f"{rc.id}  " + paint("not found" if rc.type == "missing" else "forbidden", _RED)
+            title = f"{rc_id}  " + paint("not found" if rc.type == "missing" else "forbidden", _RED)
         out.append(f"{i:>2}. {title}")
         pad = "    "
         if obj is not None and obj.message:
@@ -287,9 +292,9 @@ def _details(c: ClusterStatus, now: datetime, width: int, paint: _Paint) -> list
         for line in impact:
             out.append(pad + _fit(line, width - len(pad)))
         if rc.hint is not None:
-            out.append(pad + paint("hint: ", _CYAN) + rc.hint.text)
+            out.append(pad + paint("hint: ", _CYAN) + escape_text(rc.hint.text))
             for command in rc.hint.commands:
-                out.append(pad + "  $ " + command)
+                out.append(pad + "  $ " + escape_text(command))
         if obj is not None and obj.events:
             out.append(pad + "warning events:")
             for ev in obj.events[:3]:
@@ -340,12 +345,13 @@ def _tree_lines(c: ClusterStatus, paint: _Paint) -> list[str]:
 
     def label(node_id: str, via: str) -> str:
         o = by_id.get(node_id)
+        shown = escape_text(node_id)
         if o is None:
-            return f"{node_id}  " + paint("not found", _RED)
-        extra = f"  {short_revision(o.revision)}" if o.revision else ""
+            return f"{shown}  " + paint("not found", _RED)
+        extra = escape_text(f"  {short_revision(o.revision)}") if o.revision else ""
         via_text = paint(f" ({via})", _DIM) if via else ""
-        reason = f" {o.reason}" if o.reason and o.state != State.READY else ""
-        return f"{node_id}{via_text}  {paint.state(o.state)}{reason}{extra}"
+        reason = escape_text(f" {o.reason}") if o.reason and o.state != State.READY else ""
+        return f"{shown}{via_text}  {paint.state(o.state)}{reason}{extra}"
 
     def walk(start: str) -> None:
         # iterative depth-first walk: dependsOn chains can be thousands deep

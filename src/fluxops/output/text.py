@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from fluxops.model.findings import Finding
 from fluxops.model.results import BuildResult
+from fluxops.output.escape import escape_text
 
 
 def finding_line(f: Finding) -> str:
-    where = f.location()
-    parts = [f"{f.severity}", f.code]
+    where = escape_text(f.location())
+    parts = [f"{f.severity}", escape_text(f.code)]
     head = " ".join(parts)
-    text = f"{head}: {f.message}"
+    text = f"{head}: {escape_text(f.message)}"
     if f.object and f.object not in f.message:
-        text += f" [{f.object}]"
+        text += f" [{escape_text(f.object)}]"
     if where:
         text = f"{where}: {text}"
     if f.hint:
-        text += f"\n    hint: {f.hint}"
+        text += f"\n    hint: {escape_text(f.hint)}"
     return text
 
 
@@ -24,10 +25,11 @@ def findings_text(result: BuildResult) -> str:
     lines = []
     for build in result.builds:
         if build.status == "failed":
-            where = f" (cluster {build.cluster})" if build.cluster else ""
+            where = f" (cluster {escape_text(build.cluster)})" if build.cluster else ""
             lines.append(
-                f"FAILED Kustomization {build.ref}{where}, path {build.path or './'}:\n"
-                f"    {build.error}"
+                f"FAILED Kustomization {escape_text(build.ref)}{where}, "
+                f"path {escape_text(build.path or './')}:\n"
+                f"    {escape_text(build.error, indent='    ')}"
             )
     for f in result.all_findings():
         if str(f.severity) != "info":

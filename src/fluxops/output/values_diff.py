@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fluxops.diff.values_diff import MISSING
 from fluxops.loader.yamlio import dump
+from fluxops.output.escape import escape_text, markdown_code, markdown_text
 
 if TYPE_CHECKING:
     from fluxops.diff.release_diff import ValuesDiffResult
@@ -80,61 +81,74 @@ def to_yaml(result: ValuesDiffResult) -> str:
 
 
 def to_markdown(result: ValuesDiffResult) -> str:
+    """A PR comment: one table per release. Every name and value is escaped: nothing in the
+    repository can end a table cell, a code span or a line early."""
     lines = []
     for diff in result.diffs:
-        lines.append(f"### HelmRelease `{diff.release}`\n")
+        lines.append(f"### HelmRelease {markdown_code(diff.release, table=False)}\n")
         if diff.missing_in:
-            lines.append(f"Not present in: {', '.join(diff.missing_in)}\n")
+            lines.append(
+                f"Not present in: {', '.join(markdown_text(e) for e in diff.missing_in)}\n"
+            )
         for env, error in diff.errors.items():
-            lines.append(f"**{env}**: {error}\n")
+            lines.append(f"**{markdown_text(env)}**: {markdown_text(error)}\n")
         if diff.rows:
-            header = "| | path | " + " | ".join(result.envs) + " |"
+            header = "| | path | " + " | ".join(markdown_text(e) for e in result.envs) + " |"
             lines.append(header)
             lines.append("|" + "---|" * (len(result.envs) + 2))
             for row in diff.rows:
                 cells = " | ".join(
-                    "`" + cell(row.values.get(env, MISSING)).replace("|", "\\|") + "`"
-                    for env in result.envs
+                    markdown_code(cell(row.values.get(env, MISSING))) for env in result.envs
                 )
-                lines.append(f"| {row.section} | `{row.path}` | {cells} |")
+                lines.append(
+                    f"| {markdown_text(row.section)} | {markdown_code(row.path)} | {cells} |"
+                )
             lines.append("")
         elif not diff.missing_in and not diff.errors:
             lines.append("No differences.\n")
         for note in diff.notes:
-            lines.append(f"> {note}\n")
+            lines.append(f"> {markdown_text(note)}\n")
     for release, envs in sorted(result.only_in.items()):
-        lines.append(f"- `{release}` only in {', '.join(envs)}")
+        lines.append(
+            f"- {markdown_code(release, table=False)} only in "
+            + ", ".join(markdown_text(e) for e in envs)
+        )
     return "\n".join(lines).rstrip() + "\n"
 
 
 def print_table(result: ValuesDiffResult, console: Any) -> None:
-    """A rich table per release; differing cells highlighted."""
+    """A rich table per release; differing cells highlighted. Cells are Text objects (no
+    console markup is interpreted) holding escaped text."""
     from rich.table import Table
+    from rich.text import Text
+
+    def plain(value: object) -> Text:
+        return Text(escape_text(value))
 
     for diff in result.diffs:
         title = f"HelmRelease {diff.release}"
         if diff.missing_in:
             title += f"  (not in {', '.join(diff.missing_in)})"
-        table = Table(title=title, title_justify="left", show_lines=False)
+        table = Table(title=plain(title), title_justify="left", show_lines=False)
         table.add_column("", style="dim")
         table.add_column("path", overflow="fold")
         for env in result.envs:
-            table.add_column(env, overflow="fold")
+            table.add_column(plain(env), overflow="fold")
         for row in diff.rows:
             style = "yellow" if row.differs else None
             table.add_row(
-                row.section,
-                row.path,
-                *[cell(row.values.get(env, MISSING)) for env in result.envs],
+                plain(row.section),
+                plain(row.path),
+                *[plain(cell(row.values.get(env, MISSING))) for env in result.envs],
                 style=style,
             )
         if diff.rows:
             console.print(table)
         elif not diff.errors and not diff.missing_in:
-            console.print(f"HelmRelease {diff.release}: no differences")
+            console.print(plain(f"HelmRelease {diff.release}: no differences"))
         for env, error in diff.errors.items():
-            console.print(f"[red]{env}[/red]: {error}")
+            console.print(Text.assemble((escape_text(env), "red"), ": ", escape_text(error)))
         for note in diff.notes:
-            console.print(f"[dim]note: {note}[/dim]")
+            console.print(Text(f"note: {escape_text(note)}", style="dim"))
     for release, envs in sorted(result.only_in.items()):
-        console.print(f"HelmRelease {release} only in {', '.join(envs)}")
+        console.print(plain(f"HelmRelease {release} only in {', '.join(envs)}"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,13 @@ from fluxops.model.flux import (
     is_flux_kustomization,
 )
 from fluxops.model.graph import KustomizationGraph
+from fluxops.model.names import name_problem
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
+from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import StageOutput, Stager
 from fluxops.render.workspace import Workspace
 
@@ -56,6 +58,17 @@ class BuildOptions:
     cache: bool = True
     cache_dir: Path | None = None
     progress: Progress | None = None
+    #: Fetch remote bases and URL file sources (with a clean environment); off: refused.
+    allow_remote: bool = False
+    #: Confine the engine with Landlock where the system has it (tests turn it off to show
+    #: the other layers on their own).
+    landlock: bool = True
+
+
+#: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
+#: ... (each level may re-create itself under a new name through substitution).
+MAX_KUSTOMIZATIONS = 5000
+MAX_TREE_DEPTH = 32
 
 
 @dataclass
@@ -63,6 +76,7 @@ class _Task:
     cluster: str
     resource: Resource
     parent: str | None
+    depth: int = 0
     ks: Kustomization = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,11 +95,30 @@ class Renderer:
         self.options = options or BuildOptions()
         self.engine: Engine = default_engine(self.options.kustomize_bin)
         self.resolver = SourceResolver(repo, self.options.sources)
-        self.workspace = Workspace()
+        size = sum(repo.tree.files.values()) if repo.tree is not None else 0
+        self.workspace = Workspace(near=repo.root, size=size)
         cache_dir = (self.options.cache_dir or default_cache_dir()) if self.options.cache else None
         self.cache = BuildCache(cache_dir, f"{__version__}|{self.engine.version}")
-        self.stager = Stager(self.engine, self.workspace, self.cache)
         self.jobs = self.options.jobs or os.cpu_count() or 2
+        self.sandbox = Sandbox(
+            self.workspace.root,
+            self.engine.binary,
+            home=self.workspace.home,
+            tmp=self.workspace.tmp,
+            allow_remote=self.options.allow_remote,
+            landlock_enabled=self.options.landlock,
+            workers=self.jobs,
+        )
+        self.stager = Stager(
+            self.engine,
+            self.workspace,
+            self.cache,
+            self.sandbox,
+            allow_remote=self.options.allow_remote,
+            trees={repo.root: repo.tree} if repo.tree is not None else None,
+        )
+        #: Run-level findings (limits hit, the engine's confinement).
+        self.findings: list[Finding] = []
         self._rendered: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
         self._sources: dict[str, list[Resource]] = {}
         self._by_file: dict[str, list[Resource]] = {}
@@ -96,7 +129,23 @@ class Renderer:
         self._total = 0
 
     def close(self) -> None:
-        self.workspace.close()
+        try:
+            self.sandbox.close()
+        finally:
+            self.workspace.close()
+
+    def run_findings(self) -> list[Finding]:
+        """Findings about the run itself: the engine's confinement, limits that were hit."""
+        from fluxops.loader.repo import skipped_finding
+
+        out = list(self.findings)
+        for origin, skipped in self.stager.foreign_skips(self.repo.root):
+            finding = skipped_finding(skipped)
+            out.append(replace(finding, file=f"{origin}/{skipped.rel}"))
+        note = self.sandbox.note()
+        if note is not None:
+            out.append(Finding("FO017", Severity.INFO, note))
+        return out
 
     def __enter__(self) -> Renderer:
         return self
@@ -169,6 +218,16 @@ class Renderer:
             return str(exc)
 
     def _stage(self, task: _Task) -> tuple[StageOutput, ResolvedSource | None]:
+        problem = name_problem(task.ks.namespace, task.ks.name)
+        if problem is not None:
+            self._tick()
+            return (
+                StageOutput(
+                    error=f"{problem}: the API server would refuse this Kustomization, "
+                    "so Flux never builds it"
+                ),
+                None,
+            )
         resolved = self._resolve(task)
         if isinstance(resolved, str):
             return StageOutput(error=resolved), None
@@ -196,12 +255,10 @@ class Renderer:
             cached=staged.cached,
         )
         if staged.source_dir is not None and resolved is not None:
-            root = self.stager.source_root(resolved)
             try:
                 build.source_dir = staged.source_dir.relative_to(self.repo.root).as_posix()
             except ValueError:
                 build.source_dir = staged.leaf_rel
-            del root
         where = self._where(task)
         for note in staged.notes:
             build.findings.append(Finding("FO012", Severity.INFO, note, object=where))
@@ -291,6 +348,16 @@ class Renderer:
             tasks = list(unique.values())
             if not tasks:
                 break
+            room = MAX_KUSTOMIZATIONS - self._total
+            if len(tasks) > room:
+                self._limit(
+                    f"stopped after {MAX_KUSTOMIZATIONS} Kustomizations: "
+                    f"{len(tasks) - max(room, 0)} more were not built (a Kustomization that "
+                    "renders ever more Kustomizations?)"
+                )
+                tasks = tasks[: max(room, 0)]
+                if not tasks:
+                    break
             builds = self._run_wave(tasks)
             wave = []
             for task, build in zip(tasks, builds, strict=True):
@@ -298,11 +365,31 @@ class Renderer:
                 out.append(build)
                 if stop is not None and stop(build):
                     return out
-                for obj in build.objects:
-                    if is_flux_kustomization(obj):
-                        # A Kustomization applied to a remote cluster is reconciled there.
-                        wave.append(_Task(build.target, obj, build.ref))
+                children = [obj for obj in build.objects if is_flux_kustomization(obj)]
+                if children and task.depth + 1 > MAX_TREE_DEPTH:
+                    self._limit(
+                        f"Kustomization {build.ref} renders Kustomizations "
+                        f"{MAX_TREE_DEPTH} levels deep; those below were not built "
+                        "(does it re-create itself through substitution?)",
+                        obj=f"Kustomization/{build.ref}",
+                    )
+                    continue
+                for obj in children:
+                    # A Kustomization applied to a remote cluster is reconciled there.
+                    wave.append(_Task(build.target, obj, build.ref, task.depth + 1))
         return out
+
+    def _limit(self, message: str, obj: str | None = None) -> None:
+        self.findings.append(
+            Finding(
+                "FO018",
+                Severity.ERROR,
+                message,
+                object=obj,
+                hint="fluxops bounds the Kustomization graph: at most "
+                f"{MAX_KUSTOMIZATIONS} Kustomizations, {MAX_TREE_DEPTH} levels deep",
+            )
+        )
 
     def build_one(self, resource: Resource, cluster: str = "") -> KustomizationBuild:
         return self._run_wave([_Task(cluster, resource, None)])[0]

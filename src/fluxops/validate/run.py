@@ -14,6 +14,7 @@ from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult
 from fluxops.validate.catalog import SchemaCatalog, SchemaEntry, SchemaMiss
+from fluxops.validate.celcost import PER_CALL_LIMIT
 from fluxops.validate.celrules import CelEngine, check_extras
 from fluxops.validate.convert import CelRule
 from fluxops.validate.crds import is_crd
@@ -36,6 +37,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "schema-cel-unsupported": (
         Severity.INFO,
         "A CEL validation rule the CEL library cannot evaluate; it was counted, not checked.",
+    ),
+    "schema-cel-cost": (
+        Severity.WARNING,
+        "A CEL validation rule whose estimated cost on this object is over the API server's "
+        "per-rule budget: not evaluated (the API server would stop it and reject the object).",
+    ),
+    "schema-crd-invalid": (
+        Severity.ERROR,
+        "The CRD's schema itself is invalid (a keyword value of the wrong type, a pattern that "
+        "is not a regular expression): the API server refuses the CRD.",
     ),
     "schema-missing": (
         Severity.WARNING,
@@ -126,6 +137,8 @@ class Validator:
         self._cel: CelEngine | None = None
         self._cel_ready = False
         self._skipped: dict[tuple[str, str, str], SkippedRule] = {}
+        self._reported: set[int] = set()
+        self._crd_findings: list[Finding] = []
         self.result = ValidateResult(
             kube_version=catalog.builtin.kube_version, flux_release=catalog.flux_release
         )
@@ -158,6 +171,19 @@ class Validator:
             problems.extend(check_metadata(obj.id.group, kind, raw))
             return findings + [self._problem(item, p) for p in problems]
         entry: SchemaEntry = found
+        if entry.problems and id(entry) not in self._reported:
+            self._reported.add(id(entry))
+            self._crd_findings.append(
+                Finding(
+                    "schema-crd-invalid",
+                    Severity.ERROR,
+                    f"the CRD for {kind} {api_version} ({entry.source}) is invalid, the API "
+                    "server refuses it: " + "; ".join(entry.problems[:5]),
+                    object=f"CustomResourceDefinition for {kind} ({api_version})",
+                    file=entry.file,
+                    hint="fix the CRD's openAPIV3Schema",
+                )
+            )
         self.result.validated += 1
         self.result.by_source[entry.source] = self.result.by_source.get(entry.source, 0) + 1
         findings = []
@@ -196,6 +222,15 @@ class Validator:
         engine = self.cel() if entry.has_rules else None
         outcome = check_extras(item.resource.raw, entry.extras, engine)
         problems = [SchemaProblem(path, "schema", text) for path, text in outcome.duplicates]
+        for path, rule, cost in outcome.costly:
+            problems.append(
+                SchemaProblem(
+                    _rule_path(path, rule),
+                    "schema-cel-cost",
+                    f"CEL rule not evaluated: its estimated cost on this object ({cost:,}) is "
+                    f"over the API server's per-rule budget ({PER_CALL_LIMIT:,}): {rule.rule}",
+                )
+            )
         self.result.cel_evaluated += outcome.evaluated
         for violation in outcome.violations:
             problems.append(
@@ -348,7 +383,20 @@ def validate_build(
                 )
             )
     for item in items:
-        findings.extend(validator.validate(item))
+        try:
+            findings.extend(validator.validate(item))
+        except RecursionError:
+            findings.append(
+                validator._finding(
+                    item,
+                    "schema",
+                    Severity.ERROR,
+                    "the object (or its schema) nests too deeply to validate",
+                    (),
+                    None,
+                )
+            )
+    findings.extend(validator._crd_findings)
     findings.extend(f for f in build.all_findings() if f.severity >= Severity.WARNING)
     result.cel_skipped = validator.skipped_rules()
     for skipped in result.cel_skipped:

@@ -25,6 +25,7 @@ from fluxops.lint.rules.kustomize_duplicate_resource import KustomizeDuplicateRe
 from fluxops.lint.rules.kustomize_image_patch import KustomizeImagePatch
 from fluxops.lint.rules.kustomize_large_patch import KustomizeLargePatch
 from fluxops.lint.rules.kustomize_remote_unpinned import KustomizeRemoteUnpinned
+from fluxops.lint.rules.repo_symlink import RepoSymlink
 
 RULES: list[type[Rule]] = [
     KsPrune,
@@ -44,6 +45,7 @@ RULES: list[type[Rule]] = [
     KustomizeImagePatch,
     KustomizeDeprecatedField,
     KustomizeRemoteUnpinned,
+    RepoSymlink,
     ImageMarker,
     ImagePolicyRule,
     FluxDeprecatedApi,

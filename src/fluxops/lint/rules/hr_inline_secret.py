@@ -11,7 +11,6 @@ Secret) are not reported. The value itself is never printed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -19,91 +18,13 @@ from fluxops.lint.context import LintContext
 from fluxops.lint.rule import Rule
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import HELM_GROUP, HelmRelease
+from fluxops.model.secret_keys import inline_secrets, is_sensitive_key
 
-#: Normalised key endings (lowercase, no '-' '_') that name a secret value.
-SENSITIVE = (
-    "password",
-    "passwd",
-    "token",
-    "secret",
-    "apikey",
-    "secretkey",
-    "accesskey",
-    "privatekey",
-    "clientsecret",
-    "secretaccesskey",
-    "webhookurl",
-)
-#: Endings that name *where* a secret is (a Secret name, a key in it, a file), not the secret.
-NOT_SENSITIVE = (
-    "name",
-    "ref",
-    "keyname",
-    "file",
-    "path",
-    "enabled",
-    "create",
-    "existingsecret",
-    "secretkeyref",
-    "mountpath",
-    "type",
-    "length",
-    "policy",
-    "annotations",
-    "labels",
-    "secretname",
-    "existingsecretpasswordkey",
-    "secrettemplate",
-)
-_PLACEHOLDER = re.compile(
-    r"^\s*(\$\{.+\}|\{\{.+\}\}|<.+>|ENC\[.+\]|ref\+\S+|\*+|changeme|xxx+)\s*$", re.I
-)
-
-
-def _normal(key: str) -> str:
-    return re.sub(r"[-_.]", "", key).lower()
-
-
-def is_sensitive_key(key: str) -> bool:
-    norm = _normal(key)
-    if norm.startswith("existing") or norm.endswith(NOT_SENSITIVE):
-        return False
-    if norm.endswith("passwordkey") or norm.endswith("tokenkey") or norm.endswith("secretkeyname"):
-        return False
-    return norm.endswith(SENSITIVE)
-
-
-_RESOURCE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def is_reference(key: str, value: str) -> bool:
-    """`githubConfigSecret: runner-secret`: a key ending in `secret` whose value is a
-    Kubernetes object name names the Secret to use; it is not the secret."""
-    norm = _normal(key)
-    return (
-        norm.endswith("secret")
-        and not norm.endswith("clientsecret")
-        and bool(_RESOURCE_NAME.match(value) and "-" in value)
-    )
+__all__ = ["HrInlineSecret", "is_sensitive_key"]
 
 
 def _walk(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            key_text = str(key)
-            if isinstance(sub, str) and is_sensitive_key(key_text):
-                if (
-                    sub.strip()
-                    and not _PLACEHOLDER.match(sub)
-                    and "${" not in sub
-                    and not is_reference(key_text, sub)
-                ):
-                    yield (*path, key_text), key_text
-            elif isinstance(sub, dict | list):
-                yield from _walk(sub, (*path, key_text))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, (*path, f"[{index}]"))
+    return inline_secrets(value, path)
 
 
 _HR = """\
