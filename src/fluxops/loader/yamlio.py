@@ -125,43 +125,6 @@ def load_all_values(text: str) -> list[Any]:
     return [d.value for d in load_documents(text)]
 
 
-def dump(value: Any) -> str:
-    """Block-style YAML, keys in the order given (as kustomize prints them)."""
-    return yaml.dump(
-        value,
-        Dumper=_Dumper,
-        default_flow_style=False,
-        sort_keys=False,
-        allow_unicode=True,
-        width=1 << 16,
-    )
-
-
-def dump_all(values: list[Any]) -> str:
-    return "---\n".join(dump(v) for v in values)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Indents lists under their key, as kustomize and kubectl do."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_Dumper.add_representer(str, _str_presenter)
-
-try:
-    _CDumper: Any = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _CDumper = yaml.SafeDumper
-
-
 def load_single(text: str) -> Any:
     """One YAML document's value, fast loader first, tolerant loader on failure. Raises
     yaml.YAMLError when neither can read it."""

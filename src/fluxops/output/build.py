@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 from fluxops.model.flux import Kustomization
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.output.masking import mask_secret

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from fluxops.diff.drift_model import ABSENT, VERDICTS, DriftResult, ObjectDrift
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 
 SCHEMA_VERSION = 1
 _STYLE = {

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from fluxops.diff.values_diff import MISSING
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 
 if TYPE_CHECKING:
     from fluxops.diff.release_diff import ValuesDiffResult

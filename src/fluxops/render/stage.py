@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fluxops.goyaml import dump
 from fluxops.loader.sourceignore import SourceFilter
 from fluxops.loader.sources import (
     GeneratedSource,
@@ -15,7 +16,6 @@ from fluxops.loader.sources import (
     ResolvedSource,
     clean_path,
 )
-from fluxops.loader.yamlio import dump
 from fluxops.model.flux import Kustomization
 from fluxops.render.cache import BuildCache
 from fluxops.render.engine import Engine, KustomizeFailure
