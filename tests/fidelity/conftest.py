@@ -22,6 +22,8 @@ import pytest
 
 from tests.cluster.conftest import cluster  # noqa: F401 - the API server, for substituteFrom
 
+from tests.gotools import GoDecoder, GoOracle, go_tool
+
 from .harness_build import FluxCli, RepoReport
 from .harness_repo import ROOT
 
@@ -65,6 +67,18 @@ def flux_cli() -> FluxCli:
         # are read-only); added by fluxcd/flux2#5794
         pytest.fail(f"flux {match.group(1)} has no `build kustomization --in-memory-build`")
     return FluxCli(path=path, version=match.group(1), flags=flags)
+
+
+@pytest.fixture(scope="session")
+def go_decoder() -> GoDecoder:
+    """YAML decoded by Go: sigs.k8s.io/yaml as kubectl and the controllers, or kyaml."""
+    return GoDecoder(go_tool("goyamldecode"))
+
+
+@pytest.fixture(scope="session")
+def go_oracle() -> GoOracle:
+    """Flux's envsubst, Helm's strvals and time.ParseDuration answering test cases."""
+    return GoOracle(go_tool("godiff"))
 
 
 @pytest.fixture(scope="session")

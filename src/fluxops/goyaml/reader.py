@@ -5,7 +5,7 @@ and how Helm reads values.
 
 - Plain scalars resolve as go-yaml v2 resolves them (`fluxops.goyaml.resolve.resolve_go`):
   `y`/`on` are booleans, `0380`, `1e3` and `3e+91` are floats, `0o17` is 15, timestamps and `=`
-  stay strings.
+  stay strings (v2 decodes an untyped timestamp as its text).
 - Explicit tags follow go-yaml's `resolve(tag, value)`: `!!str 12` is a string, `!!int "12"`
   an integer, `!!float 1` a float, `!!int abc` an error; `!!binary` is decoded; any other tag
   is ignored (the node is read as if untagged, a scalar as its text).
@@ -27,7 +27,7 @@ from typing import Any, Final
 
 import yaml
 
-from fluxops.goyaml.resolve import BOOL, FLOAT, INT, NULL, STR, resolve_go
+from fluxops.goyaml.resolve import BOOL, FLOAT, INT, NULL, STR, TIMESTAMP, resolve_go
 from fluxops.goyaml.strconv import format_float32_g
 
 try:
@@ -113,8 +113,6 @@ def _tagged(tag: str) -> Any:
             pass
         elif tag == FLOAT and rtag == INT:
             value = float(value)
-        elif tag == "!!timestamp" and rtag == STR:
-            return text  # decoded untyped, a timestamp is its text (not validated here)
         else:
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot decode {rtag} `{text}` as a {tag}", node.start_mark
@@ -170,7 +168,7 @@ def _install(cls: Any) -> None:
     cls.add_constructor(_LONG + "merge", _construct_merge_value)
     cls.add_constructor(_LONG + "map", _construct_map)
     cls.add_constructor(_LONG + "binary", _construct_binary)
-    for short in (STR, INT, FLOAT, BOOL, NULL, "!!timestamp"):
+    for short in (STR, INT, FLOAT, BOOL, NULL, TIMESTAMP):
         cls.add_constructor(_LONG + short[2:], _tagged(short))
     for other in ("omap", "pairs", "set", "value"):
         cls.add_constructor(_LONG + other, _construct_any)

@@ -17,9 +17,10 @@ fluxops writes:
 - **PyYAML** (YAML 1.1 as PyYAML implements it): its own regular expressions (`yes/no/on/off`
   but not `y/n`, octal `0[0-7]+`, floats need a `.`, sexagesimal `1:30`, timestamps, `=`).
 
-Timestamps are not a type here: Go keeps a timestamp-looking scalar as its text when the
-target is untyped (both go-yaml versions, for backward compatibility), which is how every tool
-of the chain decodes manifests; and such a scalar never parses as a number.
+Timestamps (`fluxops.goyaml.timestamp`): go-yaml v2 decodes one into an untyped value as its
+text (which is how sigs.k8s.io/yaml, and so the controllers, see it), go-yaml v3 as a
+`time.Time` (so kustomize rewrites a plain `2001-1-2` as `2001-01-02T00:00:00Z`). `resolve_go`
+gives `TIMESTAMP` with the text; the writer quotes them.
 
 Go's encoders also quote sexagesimal-looking strings (`isBase60Float`) "for compatibility with
 other parsers"; `is_ambiguous` does too.
@@ -35,12 +36,14 @@ from typing import Any, Final
 import yaml
 
 from fluxops.goyaml.strconv import NumError, parse_float, parse_int, parse_uint
+from fluxops.goyaml.timestamp import is_timestamp
 
 STR: Final = "!!str"
 INT: Final = "!!int"
 FLOAT: Final = "!!float"
 BOOL: Final = "!!bool"
 NULL: Final = "!!null"
+TIMESTAMP: Final = "!!timestamp"
 
 #: go-yaml v2's YAML 1.1 booleans (v3 resolves these as strings).
 YAML11_BOOLS: Final[dict[str, bool]] = dict.fromkeys(
@@ -68,8 +71,9 @@ HINT_CHARS: Final = frozenset("+-.0123456789yYnNtTfFoO~<=")
 
 
 def _go_number(text: str, *, yaml12_octal: bool) -> tuple[str, Any]:
-    """The sign/digit branch of go-yaml's `resolve()` (the timestamp attempt left out: see the
-    module docstring)."""
+    """The sign/digit branch of go-yaml's `resolve()`."""
+    if is_timestamp(text):
+        return TIMESTAMP, text
     plain = text.replace("_", "")
     for parse in (parse_int, parse_uint):
         try:
@@ -101,7 +105,7 @@ def _go_number(text: str, *, yaml12_octal: bool) -> tuple[str, Any]:
 
 def resolve_go(text: str, *, yaml11: bool = True) -> tuple[str, Any]:
     """go-yaml's `resolve("", text)`: (tag, value) of a plain scalar. `yaml11`: v2 (with the
-    YAML 1.1 booleans), else v3. A timestamp is `STR` with its text, as Go decodes it untyped."""
+    YAML 1.1 booleans), else v3. A timestamp is `TIMESTAMP` with its text (v2's untyped value)."""
     if yaml11 and text in YAML11_BOOLS:
         return BOOL, YAML11_BOOLS[text]
     if text in CORE_BOOLS:

@@ -33,24 +33,24 @@ class NumError(ValueError):
         self.err = err
 
 
-def go_quote(text: str) -> str:
-    """`strconv.Quote`: double-quoted, Go escapes, printable Unicode kept."""
-    out = ['"']
-    for c in text:
-        if c in ('"', "\\"):
-            out.append("\\" + c)
-        elif c in _ESCAPES:
-            out.append(_ESCAPES[c])
-        elif c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF:
-            out.append(c)
-        elif ord(c) < 0x80:
-            out.append(f"\\x{ord(c):02x}")
-        elif ord(c) <= 0xFFFF:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(f"\\U{ord(c):08x}")
-    out.append('"')
-    return "".join(out)
+def go_quote(text: str, quote: str = '"') -> str:
+    """`strconv.Quote` (`quote='"'`), or with `quote="'"` `strconv.QuoteRune` of each rune
+    joined: Go escapes, printable Unicode kept."""
+    return quote + "".join(_escape(c, quote) for c in text) + quote
+
+
+def _escape(c: str, quote: str) -> str:
+    if c in (quote, "\\"):
+        return "\\" + c
+    if c in _ESCAPES:
+        return _ESCAPES[c]
+    if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF:
+        return c
+    if ord(c) < 0x80:
+        return f"\\x{ord(c):02x}"
+    if ord(c) <= 0xFFFF:
+        return f"\\u{ord(c):04x}"
+    return f"\\U{ord(c):08x}"
 
 
 _ESCAPES: Final = {

@@ -20,6 +20,9 @@ import yaml
 from fluxops.goyaml.resolve import is_ambiguous
 
 _STR = "tag:yaml.org,2002:str"
+#: Line breaks other than `\n` (YAML 1.1 breaks, and CR): in a block or plain scalar a parser
+#: would turn them into `\n` or fold them, so a string holding one is double-quoted (escaped).
+_OTHER_BREAKS = frozenset("\r\x85\u2028\u2029")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -31,6 +34,8 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     data = str(data)  # a subclass of str (an enum, say) is written as its text
+    if not _OTHER_BREAKS.isdisjoint(data):
+        return dumper.represent_scalar(_STR, data, style='"')
     if "\n" in data:
         return dumper.represent_scalar(_STR, data, style="|")
     if is_ambiguous(data):
