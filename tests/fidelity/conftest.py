@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from tests.cluster.conftest import cluster  # noqa: F401 - the API server, for substituteFrom
-
 from tests.gotools import GoDecoder, GoOracle, go_tool
 
 from .harness_build import FluxCli, RepoReport

@@ -42,7 +42,9 @@ _NUMBER_BODY = st.one_of(
 )
 _EXPONENT = st.one_of(
     st.just(""),
-    st.builds(lambda e, s, d: e + s + d, st.sampled_from("eE"), _SIGNS, st.text("0123456789_", max_size=4)),
+    st.builds(
+        lambda e, s, d: e + s + d, st.sampled_from("eE"), _SIGNS, st.text("0123456789_", max_size=4)
+    ),
 )
 NUMBERS = st.builds(lambda s, b, e: s + b + e, _SIGNS, _NUMBER_BODY, _EXPONENT)
 WORDS = st.sampled_from(

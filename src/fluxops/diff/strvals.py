@@ -41,8 +41,8 @@ MAX_NESTED_NAME_LEVEL = 30
 
 __all__ = [
     "MAX_INDEX",
-    "Int64",
     "MAX_NESTED_NAME_LEVEL",
+    "Int64",
     "StrvalsError",
     "parse",
     "parse_into",

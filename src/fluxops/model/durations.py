@@ -117,7 +117,7 @@ def parse_duration_ns(text: str) -> int:
             v += int(float(f) * (float(unit) / scale))
             if v > _LIMIT:
                 raise _error("invalid duration", orig)
-        total += v
+        total = (total + v) % (1 << 64)  # uint64: 2**63 + 2**63 wraps to 0, as in Go
         if total > _LIMIT:
             raise _error("invalid duration", orig)
     if neg:

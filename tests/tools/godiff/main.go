@@ -2,7 +2,9 @@
 // in, one JSON line out, so that thousands of cases cost one process:
 //
 //	godiff envsubst   {"text": "...", "vars": {"A": "x"}, "strict": true}
-//	                  -> {"out": "...", "err": ""}            github.com/fluxcd/pkg/envsubst Eval
+//	                  -> {"out": "<base64>", "err": ""}       github.com/fluxcd/pkg/envsubst Eval
+//	                  (the output in base64: byte offsets can cut a UTF-8 sequence in two;
+//	                  a panic is answered as an error "panic: ...")
 //	godiff strvals    {"dest": {...}, "steps": [{"expr": "a.b=1", "mode": "set|string|literal"}]}
 //	                  -> {"dest": {...}, "err": "", "step": N} helm.sh/helm/v4/pkg/strvals
 //	godiff duration   {"s": "1h30m"} -> {"ns": 5400000000000, "err": ""}   time.ParseDuration
@@ -14,6 +16,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -90,11 +93,16 @@ func errText(err error) string {
 	return err.Error()
 }
 
-func runEnvsubst(line []byte) (any, error) {
+func runEnvsubst(line []byte) (result any, err error) {
 	var c envsubstCase
 	if err := json.Unmarshal(line, &c); err != nil {
 		return nil, err
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			result = map[string]string{"out": "", "err": fmt.Sprintf("panic: %v", r)}
+		}
+	}()
 	mapping := func(name string) (string, bool) {
 		value, ok := c.Vars[name]
 		if c.Strict {
@@ -106,7 +114,7 @@ func runEnvsubst(line []byte) (any, error) {
 	if err != nil {
 		out = ""
 	}
-	return map[string]string{"out": out, "err": errText(err)}, nil
+	return map[string]string{"out": base64.StdEncoding.EncodeToString([]byte(out)), "err": errText(err)}, nil
 }
 
 func runStrvals(line []byte) (any, error) {
