@@ -40,21 +40,6 @@ _Loader.add_constructor(
 )  # type: ignore[arg-type]
 
 
-class OutputLoader(yaml.SafeLoader):
-    """safe_load for both tools' output: only `=` (YAML 1.1's value key, which Go's YAML
-    libraries print unquoted, e.g. `matchType: =`) is read as the string it is."""
-
-
-OutputLoader.add_constructor(
-    "tag:yaml.org,2002:value",
-    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
-)
-
-
-def load_output(text: str) -> list[Any]:
-    return [d for d in yaml.load_all(text, Loader=OutputLoader) if d is not None]
-
-
 def is_flux_ks(doc: Any) -> bool:
     return (
         isinstance(doc, dict)
