@@ -159,7 +159,7 @@ def run_flux(
     """`flux build kustomization ... --dry-run`, or with kube=(KUBECONFIG, context) without
     --dry-run against that API server."""
     assert node.folder is not None
-    rel = secure_rel(str(node.doc["spec"]["path"]))
+    rel = secure_rel(str(node.doc["spec"].get("path") or ""))
     ks_file = workdir / f"ks-{hashlib.sha1(node.key.encode()).hexdigest()[:12]}.yaml"
     # written so that Go reads back the same definition (a key `N` stays a string)
     ks_file.write_text(dump(node.doc), encoding="utf-8")
@@ -210,7 +210,9 @@ def discover(
         )
         node.skip = parent_skip or (needs_api_server(node.doc) if node.live and not live else None)
         try:
-            node.folder = sources.folder(*node.source, secure_rel(str(spec["path"])), node.near)
+            node.folder = sources.folder(
+                *node.source, secure_rel(str(spec.get("path") or "")), node.near
+            )
         except Unavailable as exc:
             node.skip = node.skip or str(exc)
 
@@ -315,7 +317,7 @@ def _failed_parent(scan: RepoScan, orphan: Node, failed: list[Node]) -> Node | N
     for node in failed:
         if node.folder is None:
             continue
-        base = (node.folder / secure_rel(str(node.doc["spec"]["path"]))).resolve()
+        base = (node.folder / secure_rel(str(node.doc["spec"].get("path") or ""))).resolve()
         if file.is_relative_to(base):
             return node
     return None

@@ -8,7 +8,8 @@ skips every `substituteFrom`. So the harness runs it from the roots of the large
 flux can build whole ("clean": every definition in it builds with flux, none has substituteFrom,
 all of its sources lie below the subtree root's folder); a definition outside such a subtree is
 compared through flux's build of that one definition (the Kustomization-level build, against the
-API server for substituteFrom). The objects of a recursive run are told apart by the owner
+API server for substituteFrom), and so is a clean subtree of one definition (there is nothing
+to recurse into). The objects of a recursive run are told apart by the owner
 labels flux sets (`kustomize.toolkit.fluxcd.io/name`, `/namespace`); fluxops's by the file
 `--output-dir` writes for each Kustomization.
 """
@@ -96,7 +97,7 @@ def _recursive(flux: FluxCli, root: Node, nodes: list[Node], workdir: Path) -> B
     local = sorted({f"{_source_key(n)}={n.folder}" for n in nodes})
     cmd = [
         str(flux.path), "build", "kustomization", root.name, "-n", root.ns,
-        "--path", str(root.folder / secure_rel(str(root.doc["spec"]["path"]))),
+        "--path", str(root.folder / secure_rel(str(root.doc["spec"].get("path") or ""))),
         "--kustomization-file", str(ks_file), "--recursive",
         "--local-sources", ",".join(local), "--dry-run", "--in-memory-build",
     ]  # fmt: skip
@@ -166,6 +167,8 @@ def whole_repo(
     flux_side: dict[int, Build] = {}
     for root in sorted(roots, key=lambda n: n.ks):
         subtree = list(_subtree(root))
+        if len(subtree) == 1:
+            continue  # nothing to recurse into: the definition's own build says it all
         run = _recursive(flux, root, subtree, workdir)
         names = Counter((n.ns, n.name) for n in subtree)
         if not run.ok:
