@@ -149,7 +149,9 @@ def peer(name: str, repo: Path, repeat: int, flux: Path, decoder: Path) -> None:
         if not found:
             print(f"{'':52s} flux --recursive: no cluster comparable ({'; '.join(skipped)})")
             return
-        check = "same objects, both succeeded" if not problems else "MISMATCH: " + "; ".join(problems)
+        check = (
+            "same objects, both succeeded" if not problems else "MISMATCH: " + "; ".join(problems)
+        )
         print(
             f"{'':52s} {len(found)} clusters, {ks} ks, {objects} objects: "
             f"flux --recursive {flux_s:6.2f}s  fluxops cold {cold_s:6.2f}s "

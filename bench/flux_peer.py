@@ -23,7 +23,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fluxops.goyaml import dump  # noqa: E402
 from tests.fidelity.harness_repo import (  # noqa: E402
     SourceMap,
     Unavailable,
@@ -31,6 +30,8 @@ from tests.fidelity.harness_repo import (  # noqa: E402
     scan_repo,
     secure_rel,
 )
+
+from fluxops.goyaml import dump  # noqa: E402
 
 
 @dataclass
