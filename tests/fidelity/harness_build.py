@@ -297,6 +297,16 @@ def discover(
                 node.skip = f"superseded: {built[0].origin} applies another definition of it"
     reached = {(n.ns, n.name) for nodes in result.values() for n in nodes}
     failed = [n for n in by_key.values() if n.flux is not None and not n.flux.ok]
+    # a definition read from a file that no parent applies, lying under the path of one that
+    # fails: in the cluster nothing would apply it (children of a failed definition)
+    for node in by_key.values():
+        if node.skip is None and not node.origin.startswith("built by"):
+            parent = _failed_parent(scan, node, [f for f in failed if f is not node])
+            if parent is not None:
+                node.skip = (
+                    f"parent fails: {node.origin} lies under {parent.ks}, which flux cannot "
+                    "build, and no other definition applies it"
+                )
     for node in orphans:
         if not any(name == node.name for _, name in reached):
             parent = _failed_parent(scan, node, failed)

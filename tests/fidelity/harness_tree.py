@@ -28,7 +28,7 @@ from typing import Any
 from fluxops.goyaml import dump
 
 from .harness_build import FLUX_TIMEOUT, NETWORK_ERROR, Build, FluxCli, Fluxops, Node, _run
-from .harness_compare import Deviation, RawObjects, compare
+from .harness_compare import Deviation, RawObjects, compare, failure_kind
 from .harness_inprocess import secrets_of_all
 from .harness_repo import secure_rel
 
@@ -229,8 +229,6 @@ def whole_repo(
                 devs = [Deviation(d.ks, d.obj, node.scrub(d.text)) for d in devs]
             result.compared.append((label, devs))
             if not devs and not theirs.ok:
-                from .harness_compare import failure_kind
-
                 result.both_fail.append((label, failure_kind(theirs.error)))
     for what, n in sorted(stats.items()):
         if n:

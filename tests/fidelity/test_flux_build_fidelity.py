@@ -343,3 +343,19 @@ def test_secret_sourced_values_are_masked() -> None:
     ours = Build(ok=True, objects=[{**cm, "data": {"k": mask}}])
     devs = compare(flux, ours, "ns/ks", Counter(), withhold=True)
     assert len(devs) == 2 and not any("s3" in d.obj + d.text for d in devs)
+
+
+def test_children_of_a_failed_definition_are_not_compared(tmp_path: Path) -> None:
+    """A file under the path of a definition flux cannot build is nothing's child (no flux)."""
+    from .harness_build import _failed_parent
+    from .harness_repo import RepoScan
+
+    (tmp_path / "apps/team").mkdir(parents=True)
+    scan = RepoScan(root=tmp_path, url=None)
+    spec = {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}
+    parent = Node(ns="ns", name="apps", doc={"spec": spec}, origin="c/apps.yaml#0", near="c")
+    parent.folder, parent.flux = tmp_path, Build(ok=False, error="boom")
+    child = Node(ns="", name="team", doc={}, origin="apps/team/ks.yaml#0", near="c")
+    elsewhere = Node(ns="", name="x", doc={}, origin="other/ks.yaml#0", near="c")
+    assert _failed_parent(scan, child, [parent]) is parent
+    assert _failed_parent(scan, elsewhere, [parent]) is None
