@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,39 +72,40 @@ def _root_doc(scan: Any, entry: dict[str, Any], cluster: str) -> tuple[dict[str,
     return doc, f"{cluster}/flux-system/gotk-sync.yaml#0"
 
 
-def clusters(repo: Path, summary: list[dict[str, Any]]) -> tuple[list[Cluster], list[str]]:
+def clusters(
+    repo: Path, summary: list[dict[str, Any]], workdir: Path
+) -> tuple[list[Cluster], list[str]]:
+    """`repo` and `workdir` (where ExternalArtifacts are laid out) must share a parent folder:
+    flux runs there (its in-memory build reads nothing above its working directory)."""
     scan = scan_repo(repo)
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for entry in summary:
         by_cluster.setdefault(str(entry.get("cluster") or ""), []).append(entry)
     out, skipped = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        sources = SourceMap(scan, Path(tmp))
-        for name, entries in sorted(by_cluster.items()):
-            failed = [e for e in entries if e.get("status") != "ok"]
-            roots = [e for e in entries if not e.get("parent")]
-            if failed:
-                skipped.append(f"{name}: {len(failed)} Kustomizations fail to build")
-                continue
-            if len(roots) != 1:
-                skipped.append(f"{name}: {len(roots)} roots")
-                continue
-            doc, near = _root_doc(scan, roots[0], name)
-            cluster = Cluster(name, doc, repo, repo, kustomizations=len(entries))
-            try:
-                for e in entries:
-                    kind, ns, src = str(e["source"]).split("/")
-                    if kind == "ExternalArtifact":
-                        raise Unavailable(f"{e['source']}: laid out by fluxops only")
-                    folder = sources.folder(kind, ns, src, secure_rel(str(e["path"] or "")), near)
-                    if cluster.sources.setdefault(str(e["source"]), folder) != folder:
-                        raise Unavailable(f"{e['source']} read from two folders")
-            except Unavailable as exc:
-                skipped.append(f"{name}: {exc}")
-                continue
-            cluster.folder = cluster.sources[str(roots[0]["source"])]
-            cluster.objects = sum(int(e.get("objects") or 0) for e in entries)
-            out.append(cluster)
+    sources = SourceMap(scan, workdir)
+    for name, entries in sorted(by_cluster.items()):
+        failed = [e for e in entries if e.get("status") != "ok"]
+        roots = [e for e in entries if not e.get("parent")]
+        if failed:
+            skipped.append(f"{name}: {len(failed)} Kustomizations fail to build")
+            continue
+        if len(roots) != 1:
+            skipped.append(f"{name}: {len(roots)} roots")
+            continue
+        doc, near = _root_doc(scan, roots[0], name)
+        cluster = Cluster(name, doc, repo, repo.parent, kustomizations=len(entries))
+        try:
+            for e in entries:
+                kind, ns, src = str(e["source"]).split("/")
+                folder = sources.folder(kind, ns, src, secure_rel(str(e["path"] or "")), near)
+                if cluster.sources.setdefault(str(e["source"]), folder) != folder:
+                    raise Unavailable(f"{e['source']} read from two folders")
+        except Unavailable as exc:
+            skipped.append(f"{name}: {exc}")
+            continue
+        cluster.folder = cluster.sources[str(roots[0]["source"])]
+        cluster.objects = sum(int(e.get("objects") or 0) for e in entries)
+        out.append(cluster)
     return out, skipped
 
 

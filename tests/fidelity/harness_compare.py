@@ -119,8 +119,13 @@ FAILURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("duplicate identity", r"id matched \d+ resources|already registered id"),
         ("substitution", r"substitution failed|envsubst error|variable not set|substitute from"),
+        # before `missing file`: the controller says "kustomization path not found: stat ...:
+        # no such file or directory", the flux CLI `invalid resource path "..."`
+        (
+            "source path",
+            r"kustomization path not found|invalid resource path|cannot get local path",
+        ),
         ("missing file", r"no such file or directory|evalsymlink failure|must resolve to a file"),
-        ("source path", r"kustomization path not found|path not found|cannot get local path"),
         ("object decode", r"YAMLToJSON|failed to decode|cannot unmarshal|does not decode"),
         ("kustomize", r"accumulating resources|invalid kustomization|kustomize build failed"),
         ("timeout", r"timed out|context deadline exceeded"),

@@ -313,6 +313,12 @@ def test_compare_sees_differences() -> None:
     missing = "evalsymlink failure on '/x/a.sh' : lstat /x/a.sh: no such file or directory"
     assert len(compare(Build(ok=False, error=dup), Build(ok=False, error=missing), "k", stats)) == 1
     assert len(compare(Build(ok=False, error="x"), Build(ok=False, error="x"), "k", stats)) == 1
+    flux_path = '✗ invalid resource path "/repo/nope"'
+    ours_path = "kustomization path not found: ./nope (in /repo)"
+    assert (
+        compare(Build(ok=False, error=flux_path), Build(ok=False, error=ours_path), "k", stats)
+        == []
+    )
     assert len(compare(flux, Build(ok=False, error="boom"), "ns/ks", stats)) == 1
 
 
