@@ -45,6 +45,7 @@ class TreeResult:
     both_fail: list[tuple[str, str]] = field(default_factory=list)
     recursive_runs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    stats: Counter[str] = field(default_factory=Counter)  # normalisations applied (D1)
 
 
 def _subtree(node: Node, seen: set[int] | None = None) -> Iterator[Node]:
@@ -195,7 +196,7 @@ def whole_repo(
     ours = FluxopsAll(fluxops, flux, workdir)
     if ours.code not in (0, 1):
         raise AssertionError(f"fluxops build --all --output-dir failed: {ours.stderr[-2000:]}")
-    stats: Counter[str] = Counter()
+    stats = result.stats
     for ks, variants in sorted(nodes.items()):
         for node in variants:
             label = ks if len(variants) == 1 else f"{ks} [{node.near.partition('#')[0]}]"
@@ -230,7 +231,4 @@ def whole_repo(
             result.compared.append((label, devs))
             if not devs and not theirs.ok:
                 result.both_fail.append((label, failure_kind(theirs.error)))
-    for what, n in sorted(stats.items()):
-        if n:
-            result.notes.append(f"normalised: {n} x {what}")
     return result
