@@ -8,7 +8,8 @@ apply, inventory), makes the hand edits of the drift tests (tests/cluster/drift_
 then times, in the same run and on the same cluster:
 
 - `fluxops drift --mode fields` and `--mode server` (the CLI, end to end: render + read +
-  compare), with the build cache as users get it, and with `--no-cache`;
+  compare), each with the build cache as users get it and with `--no-cache` (flux diff has
+  no cache: `--no-cache` is the like-for-like row);
 - `flux diff kustomization NAME --path DIR --kustomization-file FILE` (the real Flux CLI);
 - both tools' render step alone (`fluxops build --ks`, `flux build kustomization`), so the
   live phase (reads, dry runs, comparison) can be compared without it.
@@ -241,6 +242,9 @@ def run(
         [*drift, "--mode", "fields", "--no-cache"], repo, repeat
     )
     rows["fluxops drift --mode server"] = timed([*drift, "--mode", "server"], repo, repeat)
+    rows["fluxops drift --mode server --no-cache"] = timed(
+        [*drift, "--mode", "server", "--no-cache"], repo, repeat
+    )
     rows["flux diff kustomization"] = timed(flux_diff, repo, repeat)
     rows["flux diff kustomization --kube-api-qps=-1"] = timed(
         [*flux_diff, "--kube-api-qps=-1"], repo, repeat

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Go test tools (the kube-apiserver harness, the flux CLI) from their Go modules
+# Builds the Go test tools (the kube-apiserver harness, the flux CLI, standalone kustomize, and
+# the small decoders and differential oracles under tests/tools) from their Go modules
 # under tests/, each only when its inputs changed. Binaries go to a cache directory outside the
 # repo: $FLUXOPS_TOOLS_DIR, default ~/.cache/fluxops/tools/<tool>-<hash>/<tool>.
 # Usage: scripts/build-go-tools.sh [TOOL...]   (default: every tool listed below)
@@ -13,6 +14,8 @@ TOOLS=(
   "kube-testcluster|tests/cluster/apiserver|."
   "flux|tests/fidelity/fluxcli|github.com/fluxcd/flux2/v2/cmd/flux"
   "kustomize|tests/engine/kustomize|sigs.k8s.io/kustomize/kustomize/v5"
+  "goyamldecode|tests/tools/goyamldecode|."
+  "godiff|tests/tools/godiff|."
 )
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod

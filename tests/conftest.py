@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,14 @@ def fixture_repos() -> list[Path]:
 
 
 def require_fixture_repos() -> None:
-    if not FIXTURE_REPOS.is_dir():
-        pytest.skip(f"the shared fixture repos are not at {FIXTURE_REPOS} (corpus tier needs them)")
+    """Skip a corpus test when the shared repos are absent; fail instead when the environment
+    sets FLUXOPS_REQUIRE_FIXTURES (CI does: a missing folder must not pass as skips)."""
+    if FIXTURE_REPOS.is_dir():
+        return
+    message = f"the shared fixture repos are not at {FIXTURE_REPOS} (corpus tier needs them)"
+    if os.environ.get("FLUXOPS_REQUIRE_FIXTURES"):
+        pytest.fail(f"{message}, and FLUXOPS_REQUIRE_FIXTURES is set", pytrace=False)
+    pytest.skip(message)
 
 
 def assert_golden(path: Path, actual: str, update: bool) -> None:

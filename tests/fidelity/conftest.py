@@ -21,33 +21,29 @@ from pathlib import Path
 import pytest
 
 from tests.cluster.conftest import cluster  # noqa: F401 - the API server, for substituteFrom
+from tests.gotools import GoDecoder, GoOracle, go_tool
 
 from .harness_build import FluxCli, RepoReport
 from .harness_repo import ROOT
 
-TOOLS_DIR = Path(os.environ.get("FLUXOPS_TOOLS_DIR", Path.home() / ".cache/fluxops/tools"))
+
+@pytest.fixture(scope="session")
+def go_decoder() -> GoDecoder:
+    """YAML decoded by Go: sigs.k8s.io/yaml as kubectl and the controllers, or kyaml."""
+    return GoDecoder(go_tool("goyamldecode"))
 
 
 @pytest.fixture(scope="session")
-def flux_cli() -> FluxCli:
+def go_oracle() -> GoOracle:
+    """Flux's envsubst, Helm's strvals and time.ParseDuration answering test cases."""
+    return GoOracle(go_tool("godiff"))
+
+
+@pytest.fixture(scope="session")
+def flux_cli(go_decoder: GoDecoder) -> FluxCli:
     """The real flux CLI: FLUXOPS_FLUX_BIN, else built (or found up to date) by the script."""
     override = os.environ.get("FLUXOPS_FLUX_BIN")
-    if override:
-        path = Path(override)
-    else:
-        proc = subprocess.run(
-            ["bash", str(ROOT / "scripts/build-go-tools.sh"), "flux"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            pytest.fail(
-                "cannot build the flux CLI with scripts/build-go-tools.sh flux "
-                f"(exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}",
-                pytrace=False,
-            )
-        path = TOOLS_DIR / "flux"
+    path = Path(override) if override else go_tool("flux")
     if not os.access(path, os.X_OK):
         pytest.fail(f"flux CLI not found or not executable at {path}", pytrace=False)
     out = subprocess.run(
@@ -64,7 +60,7 @@ def flux_cli() -> FluxCli:
         # without it flux writes kustomization.yaml into the source folder (and the fixtures
         # are read-only); added by fluxcd/flux2#5794
         pytest.fail(f"flux {match.group(1)} has no `build kustomization --in-memory-build`")
-    return FluxCli(path=path, version=match.group(1), flags=flags)
+    return FluxCli(path=path, version=match.group(1), flags=flags, decoder=go_decoder)
 
 
 @pytest.fixture(scope="session")
@@ -81,13 +77,17 @@ def fluxops_bin() -> Path:
 
 # ---- reporting -------------------------------------------------------------------------------
 
-
-_REPORTS: dict[str, RepoReport] = {}
+#: (level, repo) -> report; level is "kustomizations" or "whole-repo"
+_REPORTS: dict[tuple[str, str], RepoReport] = {}
 _FLUX_VERSION: list[str] = []
+LEVELS = {
+    "kustomizations": "each Kustomization: fluxops build --ks vs flux build kustomization",
+    "whole-repo": "whole repo: fluxops build --all vs flux build kustomization --recursive",
+}
 
 
 @pytest.fixture(scope="session")
-def fidelity_reports(flux_cli: FluxCli) -> dict[str, RepoReport]:
+def fidelity_reports(flux_cli: FluxCli) -> dict[tuple[str, str], RepoReport]:
     if not _FLUX_VERSION:
         _FLUX_VERSION.append(flux_cli.version)
     return _REPORTS
@@ -98,27 +98,34 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     tr = terminalreporter
     version = _FLUX_VERSION[0] if _FLUX_VERSION else "?"
-    tr.section(f"fidelity: fluxops build vs flux {version} build kustomization")
-    width = max(len(r) for r in _REPORTS)
-    tr.write_line(f"{'repo':<{width}}  compared  equal  deviating  not compared")
-    for name in sorted(_REPORTS):
-        r = _REPORTS[name]
-        tr.write_line(
-            f"{name:<{width}}  {r.compared:>8}  {r.equal:>5}  {r.deviating:>9}  {len(r.not_compared):>12}"
-        )
     verbose = tr.config.getoption("verbose") > 0
-    for name in sorted(_REPORTS):
-        r = _REPORTS[name]
-        by_reason: dict[str, list[str]] = {}
-        for ks, reason in r.not_compared:
-            by_reason.setdefault(reason.split(":")[0], []).append(ks)
-        for reason, items in sorted(by_reason.items()):
-            shown = items if verbose else items[:8]
-            more = "" if len(shown) == len(items) else f", ... (+{len(items) - len(shown)}, -v)"
-            tr.write_line(f"  {name}: not compared, {reason}: {', '.join(shown)}{more}")
-        for item in r.live:
-            tr.write_line(f"  {name}: compared against the API server: {item}")
-        for ident, text in r.deviations:
-            tr.write_line(f"  {name}: [{ident}] {text.splitlines()[0]}")
-        for note in r.notes:
-            tr.write_line(f"  {name}: {note}")
+    for level, title in LEVELS.items():
+        reports = {repo: r for (lvl, repo), r in _REPORTS.items() if lvl == level}
+        if not reports:
+            continue
+        tr.section(f"fidelity (flux {version}, Go-decoded), {title}")
+        width = max(len(r) for r in reports)
+        tr.write_line(f"{'repo':<{width}}  compared  equal  deviating  not compared")
+        for name in sorted(reports):
+            r = reports[name]
+            tr.write_line(
+                f"{name:<{width}}  {r.compared:>8}  {r.equal:>5}  {r.deviating:>9}"
+                f"  {len(r.not_compared):>12}"
+            )
+        for name in sorted(reports):
+            r = reports[name]
+            by_reason: dict[str, list[str]] = {}
+            for ks, reason in r.not_compared:
+                by_reason.setdefault(reason.split(":")[0], []).append(ks)
+            for reason, items in sorted(by_reason.items()):
+                shown = items if verbose else items[:8]
+                more = "" if len(shown) == len(items) else f", ... (+{len(items) - len(shown)}, -v)"
+                tr.write_line(f"  {name}: not compared, {reason}: {', '.join(shown)}{more}")
+            for ks, kind in r.both_fail:
+                tr.write_line(f"  {name}: both fail on {ks} ({kind})")
+            for item in r.live:
+                tr.write_line(f"  {name}: compared against the API server: {item}")
+            for ident, text in r.deviations:
+                tr.write_line(f"  {name}: [{ident}] {text.splitlines()[0]}")
+            for note in r.notes:
+                tr.write_line(f"  {name}: {note}")

@@ -1,9 +1,14 @@
 """Fidelity harness: build Flux Kustomizations with the real flux CLI and with fluxops (the
-comparison is harness_compare.py, the builds against the API server harness_cluster.py).
+comparison is harness_compare.py, the builds against the API server harness_cluster.py, the
+whole-repo comparison harness_tree.py).
 
 discover() walks from the root Kustomizations (in files, with a namespace) through the child
 Kustomizations in flux's own output, as `flux build --recursive` does, so each child is built
 from the definition Flux would apply (parent patches, namespace and substitutions included).
+
+Both tools' output is decoded by Go (tests/tools/goyamldecode: sigs.k8s.io/yaml, as
+kustomize-controller and kubectl decode it), so a scalar's type counts: `"0380"` and `0380`
+are different values, as they are to Flux.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from fluxops.goyaml import dump
+from tests.gotools import GoDecodeError, GoDecoder
 
 from .harness_repo import (
     RepoScan,
@@ -28,7 +34,6 @@ from .harness_repo import (
     Unavailable,
     buildable,
     is_flux_ks,
-    load_output,
     secure_rel,
 )
 
@@ -47,9 +52,17 @@ class FluxCli:
     path: Path
     version: str  # e.g. "2.9.5"
     flags: frozenset[str]  # flags of `flux build kustomization`
+    decoder: GoDecoder  # how both tools' output is read
 
     def has(self, flag: str) -> bool:
         return flag in self.flags
+
+    def decode(self, tool: str, text: str) -> Build:
+        """A tool's YAML output as Go decodes it (a failure when Go cannot)."""
+        try:
+            return Build(ok=True, objects=self.decoder.decode(text))
+        except GoDecodeError as exc:
+            return Build(ok=False, error=f"{tool} printed YAML that Go does not decode: {exc}")
 
 
 @dataclass
@@ -62,6 +75,8 @@ class RepoReport:
     deviating: int = 0
     # deviations by documentation status: (entry id or "UNDOCUMENTED", text)
     deviations: list[tuple[str, str]] = field(default_factory=list)
+    # both tools fail, with the same kind of failure (harness_compare.failure_kind): (ks, kind)
+    both_fail: list[tuple[str, str]] = field(default_factory=list)
     # not compared, with the reason: "source not available offline", ...
     not_compared: list[tuple[str, str]] = field(default_factory=list)
     # compared against the API server (substituteFrom), with what the harness created there
@@ -98,6 +113,10 @@ class Node:
     made: list[str] = field(default_factory=list)
     masked: int = 0
     scrub: Callable[[str], str] | None = None
+    # the definition whose flux output applies this one (None for a root read from a file),
+    # and the definitions this one's flux output applies (one node may have several parents)
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
 
     @property
     def ks(self) -> str:
@@ -140,9 +159,10 @@ def run_flux(
     """`flux build kustomization ... --dry-run`, or with kube=(KUBECONFIG, context) without
     --dry-run against that API server."""
     assert node.folder is not None
-    rel = secure_rel(str(node.doc["spec"]["path"]))
+    rel = secure_rel(str(node.doc["spec"].get("path") or ""))
     ks_file = workdir / f"ks-{hashlib.sha1(node.key.encode()).hexdigest()[:12]}.yaml"
-    ks_file.write_text(yaml.safe_dump(node.doc, sort_keys=False))
+    # written so that Go reads back the same definition (a key `N` stays a string)
+    ks_file.write_text(dump(node.doc), encoding="utf-8")
     cmd = [
         str(flux.path), "build", "kustomization", node.name, "-n", node.ns,
         "--path", str(node.folder / rel), "--kustomization-file", str(ks_file),
@@ -165,7 +185,7 @@ def run_flux(
         return Build(ok=False, error=f"timed out after {FLUX_TIMEOUT}s")
     if proc.returncode != 0:
         return Build(ok=False, error=(proc.stderr or proc.stdout).strip())
-    return Build(ok=True, objects=load_output(proc.stdout))
+    return flux.decode("flux", proc.stdout)
 
 
 def discover(
@@ -190,20 +210,29 @@ def discover(
         )
         node.skip = parent_skip or (needs_api_server(node.doc) if node.live and not live else None)
         try:
-            node.folder = sources.folder(*node.source, secure_rel(str(spec["path"])), node.near)
+            node.folder = sources.folder(
+                *node.source, secure_rel(str(spec.get("path") or "")), node.near
+            )
         except Unavailable as exc:
             node.skip = node.skip or str(exc)
 
-    def add(node: Node, parent_skip: str | None = None) -> None:
+    def add(node: Node, parent_skip: str | None = None) -> Node:
+        """Adds the definition (once per key) and returns the node that stands for it."""
         prepare(node, parent_skip)
         known = by_key.get(node.key)
         if known is None:
             by_key[node.key] = node
             queue.append(node)
-        elif not known.origin.startswith("built by") and node.origin.startswith("built by"):
+            return node
+        elif (
+            not known.origin.startswith("built by")
+            and node.origin.startswith("built by")
+            and node.parent is not known  # flux-system applying itself is not its own parent
+        ):
             # the same definition read from a file and applied by a parent: the parent's
             # chain is how the cluster gets it
-            known.origin, known.near = node.origin, node.near
+            known.origin, known.near, known.parent = node.origin, node.near, node.parent
+        return known
 
     for origin, doc in scan.flux_ks:
         md = doc.get("metadata") or {}
@@ -248,8 +277,13 @@ def discover(
                     doc=obj,
                     origin=f"built by {node.ks}",
                     near=node.near,
+                    parent=node,
                 )
-                add(child, f"defined by {node.ks}, which is not compared" if node.skip else None)
+                kept = add(
+                    child, f"defined by {node.ks}, which is not compared" if node.skip else None
+                )
+                if kept is not node and kept not in node.children:
+                    node.children.append(kept)
 
     result: dict[str, list[Node]] = {}
     for node in by_key.values():
@@ -262,11 +296,41 @@ def discover(
             if built and node not in built:
                 node.skip = f"superseded: {built[0].origin} applies another definition of it"
     reached = {(n.ns, n.name) for nodes in result.values() for n in nodes}
+    failed = [n for n in by_key.values() if n.flux is not None and not n.flux.ok]
+    # a definition read from a file that no parent applies, lying under the path of one that
+    # fails: in the cluster nothing would apply it (children of a failed definition)
+    for node in by_key.values():
+        if node.skip is None and not node.origin.startswith("built by"):
+            parent = _failed_parent(scan, node, [f for f in failed if f is not node])
+            if parent is not None:
+                node.skip = (
+                    f"parent fails: {node.origin} lies under {parent.ks}, which flux cannot "
+                    "build, and no other definition applies it"
+                )
     for node in orphans:
         if not any(name == node.name for _, name in reached):
-            node.skip = f"not reached: {node.origin} has no namespace and no parent builds it"
+            parent = _failed_parent(scan, node, failed)
+            node.skip = (
+                f"parent fails: {node.origin} lies under {parent.ks}, which flux cannot build, "
+                "so nothing applies it"
+                if parent
+                else f"not reached: {node.origin} has no namespace and no parent builds it"
+            )
             result.setdefault(f"?/{node.name}", []).append(node)
     return result
+
+
+def _failed_parent(scan: RepoScan, orphan: Node, failed: list[Node]) -> Node | None:
+    """A definition that fails to build and whose path holds the orphan's file: the parent
+    that would have applied it (children of a failed definition are not compared)."""
+    file = (scan.root / orphan.origin.partition("#")[0]).resolve()
+    for node in failed:
+        if node.folder is None:
+            continue
+        base = (node.folder / secure_rel(str(node.doc["spec"].get("path") or ""))).resolve()
+        if file.is_relative_to(base):
+            return node
+    return None
 
 
 # ---- the fluxops side ------------------------------------------------------------------------
@@ -280,13 +344,10 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, str, s
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def _parse(code: int, out: str, err: str) -> Build:
+def _parse(flux: FluxCli, code: int, out: str, err: str) -> Build:
     if code != 0:
         return Build(ok=False, error=(err or out).strip() or f"exit {code}")
-    try:
-        return Build(ok=True, objects=load_output(out))
-    except yaml.YAMLError as exc:
-        return Build(ok=False, error=f"fluxops printed YAML that does not parse: {exc}")
+    return flux.decode("fluxops", out)
 
 
 class Fluxops:
@@ -294,13 +355,16 @@ class Fluxops:
     starts empty for each repo (FLUXOPS_CACHE_DIR in the test's temp dir): nothing built by an
     earlier fluxops is reused, while the parents that several `--ks` runs share build once."""
 
-    def __init__(self, fluxops: Path, root: Path, workdir: Path, strict: bool = True):
-        self.bin, self.root = str(fluxops), root
+    def __init__(
+        self, fluxops: Path, root: Path, workdir: Path, flux: FluxCli, strict: bool = True
+    ):
+        self.bin, self.root, self.flux = str(fluxops), root, flux
+        self.cache_dir = workdir / "fluxops-cache"
         # strict as the controller; `--no-strict` only for a flux without --strict-substitute
         self.strict_flags = [] if strict else ["--no-strict"]
         self._summary: list[dict[str, Any]] | None = None
         self._lock = threading.Lock()
-        self.env = {**os.environ, "FLUXOPS_CACHE_DIR": str(workdir / "fluxops-cache")}
+        self.env = {**os.environ, "FLUXOPS_CACHE_DIR": str(self.cache_dir)}
 
     @staticmethod
     def _source_flags(node: Node) -> list[str]:
@@ -352,4 +416,14 @@ class Fluxops:
             cmd += ["--cluster", cluster]
             how = cluster
         code, out, err = _run([*cmd, *self.strict_flags, *self._source_flags(node)], self.env)
-        return how, _parse(code, out, err)  # exit 2 (e.g. an unknown --ks) is a failure too
+        return how, _parse(self.flux, code, out, err)  # exit 2 (an unknown --ks) fails too
+
+    def request(self, node: Node, how: str) -> dict[str, Any]:
+        """The same build as `build()` made, as fields of fluxops.api.BuildRequest."""
+        return {
+            "path": str(self.root),
+            "ks": node.ks,
+            "cluster": None if how == "--ks" else how,
+            "strict": not self.strict_flags,
+            "sources": self._source_flags(node)[1::2],  # the values of the --source flags
+        }

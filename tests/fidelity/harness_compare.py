@@ -1,6 +1,9 @@
-"""Fidelity harness: compare flux's build of one definition with fluxops's, and read the table
-of documented deviations in docs/fidelity.md. D1 and D2 are normalisations applied before the
-comparison (D2 in harness_cluster.py, on flux's output), never matched against a deviation.
+"""Fidelity harness: compare flux's build of one definition with fluxops's, and read the tables
+of docs/fidelity.md (documented deviations, and the per-repo counts the tests hold as lower
+bounds). D1 and D2 are normalisations applied before the comparison (D2 in harness_cluster.py,
+on flux's output), never matched against a deviation.
+
+Both builds arrive decoded by Go (JSON values): a scalar's type is part of its value.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def value_diff(
     `${VAR:0:4}`, is not what the harness masked)."""
 
     def show(v: Any, flux: bool = False) -> str:
-        if secret and path.split(".")[0] in ("data", "stringData"):
+        if secret and (path.split(".")[0] in ("data", "stringData") or LAST_APPLIED in path):
             return "<value>"
         return WITHHELD if flux and withhold else f"{v!r:.80}"
 
@@ -73,27 +76,74 @@ def is_secret(obj: dict[str, Any]) -> bool:
     return obj.get("apiVersion") == "v1" and obj.get("kind") == "Secret"
 
 
-def unmask(flux_obj: dict[str, Any], ours: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Deviation D1 (docs/fidelity.md): fluxops prints every v1 Secret value masked, flux prints
-    them. Where fluxops has the mask for a key that flux also has, take flux's value, so that
-    the comparison still checks the keys and everything else. Returns (object, values unmasked)."""
-    if not (is_secret(flux_obj) and is_secret(ours)):
-        return ours, 0
+def printed_secret_values(ours: dict[str, Any]) -> list[str]:
+    """Paths of a v1 Secret as fluxops printed it that hold anything but the mask."""
+    out = []
+    for field_, mask in (("data", SECRET_MASK_B64), ("stringData", SECRET_MASK)):
+        values = ours.get(field_)
+        if isinstance(values, dict):
+            out += [f"{field_}.{k}" for k, v in values.items() if v != mask]
+    annotations = (ours.get("metadata") or {}).get("annotations") or {}
+    if annotations.get(LAST_APPLIED, SECRET_MASK) != SECRET_MASK:
+        out.append(f"metadata.annotations.{LAST_APPLIED}")
+    return out
+
+
+def reveal(ours: dict[str, Any], real: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Deviation D1 (docs/fidelity.md): fluxops prints every v1 Secret value masked. Its library,
+    called in the test process, returns the real values (only its renderers mask), so each mask
+    is replaced by the in-process value of the same key: flux's values are then compared with
+    what fluxops computed, and nothing unmasked ever leaves the test process (messages show
+    `<value>` for them). Returns (object, masks replaced)."""
     out = copy.deepcopy(ours)
     n = 0
     for field_, mask in (("data", SECRET_MASK_B64), ("stringData", SECRET_MASK)):
-        mine, theirs = out.get(field_), flux_obj.get(field_)
-        if isinstance(mine, dict) and isinstance(theirs, dict):
+        mine, values = out.get(field_), real.get(field_)
+        if isinstance(mine, dict) and isinstance(values, dict):
             for k, v in mine.items():
-                if v == mask and k in theirs:
-                    mine[k] = theirs[k]
+                if v == mask and k in values:
+                    mine[k] = values[k]
                     n += 1
     mine_ann = (out.get("metadata") or {}).get("annotations") or {}
-    theirs_ann = (flux_obj.get("metadata") or {}).get("annotations") or {}
-    if mine_ann.get(LAST_APPLIED) == SECRET_MASK and LAST_APPLIED in theirs_ann:
-        mine_ann[LAST_APPLIED] = theirs_ann[LAST_APPLIED]
+    real_ann = (real.get("metadata") or {}).get("annotations") or {}
+    if mine_ann.get(LAST_APPLIED) == SECRET_MASK and LAST_APPLIED in real_ann:
+        mine_ann[LAST_APPLIED] = real_ann[LAST_APPLIED]
         n += 1
     return out, n
+
+
+#: What a failed build failed on, from either tool's message (the first pattern that matches).
+#: Two failed builds are equal only when they fail on the same kind; `unclassified` never is.
+FAILURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("duplicate identity", r"id matched \d+ resources|already registered id"),
+        ("substitution", r"substitution failed|envsubst error|variable not set|substitute from"),
+        # before `missing file`: the controller says "kustomization path not found: stat ...:
+        # no such file or directory", the flux CLI `invalid resource path "..."`
+        (
+            "source path",
+            r"kustomization path not found|invalid resource path|cannot get local path",
+        ),
+        ("missing file", r"no such file or directory|evalsymlink failure|must resolve to a file"),
+        ("object decode", r"YAMLToJSON|failed to decode|cannot unmarshal|does not decode"),
+        ("kustomize", r"accumulating resources|invalid kustomization|kustomize build failed"),
+        ("timeout", r"timed out|context deadline exceeded"),
+    )
+)
+UNCLASSIFIED = "unclassified"
+
+
+def failure_kind(error: str) -> str:
+    for kind, pattern in FAILURE_KINDS:
+        if pattern.search(error):
+            return kind
+    return UNCLASSIFIED
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else text
 
 
 @dataclass(frozen=True)
@@ -103,13 +153,34 @@ class Deviation:
     text: str
 
 
+#: The objects of fluxops's in-process build (its library, called in the test process, not its
+#: CLI): identity -> objects, for the Secret values the CLI masks. None: not available.
+RawObjects = dict[str, list[dict[str, Any]]]
+
+
 def compare(
-    flux: Build, ours: Build, ks: str, stats: Counter[str], withhold: bool = False
+    flux: Build,
+    ours: Build,
+    ks: str,
+    stats: Counter[str],
+    withhold: bool = False,
+    raw: RawObjects | None = None,
 ) -> list[Deviation]:
     """Deviations of fluxops's build from flux's. `withhold`: flux substituted variables from
-    Secrets; its values, keys and the names of objects only it has are not shown."""
+    Secrets; its values, keys and the names of objects only it has are not shown. `raw`: the
+    in-process build, whose Secret values stand in for the CLI's masks (see `reveal`)."""
     if not flux.ok and not ours.ok:
-        return []
+        theirs, mine = failure_kind(flux.error), failure_kind(ours.error)
+        if theirs == mine and theirs != UNCLASSIFIED:
+            return []
+        return [
+            Deviation(
+                ks,
+                "-",
+                f"both fail, on different kinds: flux ({theirs}): "
+                f"{_last_line(flux.error)[:200]}; fluxops ({mine}): {_last_line(ours.error)[:200]}",
+            )
+        ]
     if not flux.ok:
         return [
             Deviation(ks, "-", f"flux fails, fluxops builds: {flux.error.splitlines()[-1][:300]}")
@@ -135,9 +206,17 @@ def compare(
             out.append(Deviation(ks, ident, f"flux has {len(a)} copies, fluxops {len(b)}"))
         else:
             diffs = []
-            for x, y in zip(a, b, strict=True):
-                y, unmasked = unmask(x, y)
-                stats[D1] += unmasked
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                if is_secret(y):
+                    leaked = printed_secret_values(y)
+                    if leaked:  # the house rule, not a deviation to document
+                        raise AssertionError(f"fluxops printed Secret values of {ident}: {leaked}")
+                    real = (raw or {}).get(ident, [])
+                    if len(real) != len(b):
+                        diffs.append("Secret values: the in-process build has no such Secret")
+                    else:
+                        y, revealed = reveal(y, real[i])
+                        stats[D1] += revealed
                 diffs += value_diff(x, y, secret=is_secret(x), withhold=withhold)
             if diffs:
                 more = f"; ... (+{len(diffs) - 6})" if len(diffs) > 6 else ""
@@ -176,3 +255,42 @@ def documented_deviations() -> list[Entry]:
             f"docs/fidelity.md: bad status in {line}"
         )
     return entries
+
+
+@dataclass(frozen=True)
+class Counts:
+    compared: int
+    equal: int
+    deviating: int
+    not_compared: int
+
+
+def documented_counts(level: str) -> dict[str, Counts]:
+    """The per-repo results table of docs/fidelity.md for `level` (`kustomizations` or
+    `whole-repo`), between its markers: the tests hold each repo to at least these counts."""
+    text = FIDELITY_DOC.read_text() if FIDELITY_DOC.exists() else ""
+    m = re.search(
+        rf"<!-- results:{level}:start -->(.*?)<!-- results:{level}:end -->", text, re.DOTALL
+    )
+    out = {}
+    for line in (m.group(1) if m else "").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) < 5 or not cells[1].isdigit():
+            continue
+        out[cells[0]] = Counts(*(int(c) for c in cells[1:5]))
+    return out
+
+
+def check_lower_bounds(level: str, repo: str, compared: int, equal: int) -> list[str]:
+    """Problems with a repo's counts against the documented table (empty: fine)."""
+    row = documented_counts(level).get(repo)
+    if row is None:
+        return [f"docs/fidelity.md has no {level} row for {repo}: add its counts"]
+    problems = []
+    if row.compared <= 0:
+        problems.append(f"docs/fidelity.md's {level} row for {repo} has no compared definitions")
+    if compared < row.compared:
+        problems.append(f"{level}: {compared} compared, docs/fidelity.md says {row.compared}")
+    if equal < row.equal:
+        problems.append(f"{level}: {equal} equal, docs/fidelity.md says {row.equal}")
+    return problems

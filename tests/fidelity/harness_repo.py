@@ -40,21 +40,6 @@ _Loader.add_constructor(
 )  # type: ignore[arg-type]
 
 
-class OutputLoader(yaml.SafeLoader):
-    """safe_load for both tools' output: only `=` (YAML 1.1's value key, which Go's YAML
-    libraries print unquoted, e.g. `matchType: =`) is read as the string it is."""
-
-
-OutputLoader.add_constructor(
-    "tag:yaml.org,2002:value",
-    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
-)
-
-
-def load_output(text: str) -> list[Any]:
-    return [d for d in yaml.load_all(text, Loader=OutputLoader) if d is not None]
-
-
 def is_flux_ks(doc: Any) -> bool:
     return (
         isinstance(doc, dict)
@@ -73,8 +58,9 @@ def is_data_object(doc: Any) -> bool:
 
 
 def buildable(doc: dict[str, Any]) -> bool:
+    """A Flux Kustomization with a source (`spec.path` may be left out: the source's root)."""
     spec = doc.get("spec") or {}
-    return isinstance(spec, dict) and "path" in spec and isinstance(spec.get("sourceRef"), dict)
+    return isinstance(spec, dict) and isinstance(spec.get("sourceRef"), dict)
 
 
 @dataclass
@@ -194,7 +180,7 @@ class SourceMap:
                 return root  # a non-trivial path that exists here: this repo (flux-local style)
             objs = [d for _, d in self._nearest(kind, ns, near, name)]
             if not objs:
-                if name == "flux-system":  # made by `flux bootstrap`: this repo
+                if name == "flux-system" and ns == "flux-system":  # made by `flux bootstrap`
                     return root
                 raise Unavailable(
                     f"source not available offline: {where} is not defined in the repo"

@@ -73,6 +73,23 @@ def test_alias_bomb_in_helmrelease_values(run: Run, tmp_path: Path) -> None:
     assert any(f["code"] == "FO001" and "aliasing" in f["message"] for f in data["findings"])
 
 
+def test_alias_bomb_through_a_substituted_variable(run: Run, tmp_path: Path) -> None:
+    """A postBuild variable whose value is an alias bomb: the substituted object is decoded
+    with Go's bounds (fluxops.goyaml.limits), as kustomize-controller's decoder refuses it."""
+    bomb = "{" + alias_bomb().replace("\n", ", ").rstrip(", ") + "}"
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\ndata: ${BOMB}\n"
+    repo = flux_repo(
+        tmp_path / "repo",
+        {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": manifest},
+        postBuild={"substitute": {"BOMB": bomb}},
+    )
+    _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=60, expect=1)
+    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
+    assert apps["status"] == "failed"
+    assert "excessive aliasing" in apps["error"]
+
+
 @pytest.mark.parametrize("depth", [300, 999, 5000])
 def test_deeply_nested_yaml_in_the_repository(run: Run, tmp_path: Path, depth: int) -> None:
     deep = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\nnested: {deep_flow(depth)}\n"

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fluxops.errors import UsageError
+from fluxops.goyaml.limits import MAX_DEPTH, check_value_depth
 from fluxops.loader.yamlio import YamlParseError, load_documents
-from fluxops.loader.yamllimits import MAX_DEPTH, check_value_depth
 
 Obj = dict[str, Any]
 

@@ -197,7 +197,7 @@ def _key(obj: Obj) -> tuple[str, str, str, str]:
 def render(doc: Obj, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(doc, indent=2, sort_keys=False) + "\n"
-    from fluxops.loader.yamlio import dump
+    from fluxops.goyaml import dump
 
     return dump(doc)
 

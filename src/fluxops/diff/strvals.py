@@ -15,6 +15,8 @@ where Go's own formatting allows.
 - Type coercion (`--set` only): `true`/`false`/`null` in any letter case, `0`, and base-10
   integers within int64 that do not start with `0` (`-05` is -5, `05` stays a string). Floats,
   big numbers and everything else stay strings. `a=` is the empty string, never null.
+  Integers it makes are `Int64` (an `int`): Go holds them as int64, while numbers read from
+  YAML or JSON are float64 there, and Helm's error messages name the type.
 - A key map or list met on the way that holds a value of another type is an error
   ("interface conversion"), including a `None`: `a.b=1` fails when `a` is null.
 - An unterminated index (`a[1`) ends the parse silently: Go wraps io.EOF and the parser treats
@@ -26,22 +28,21 @@ rest of the line is the value, verbatim: no escapes, no `,`, no lists, no coerci
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
+
+from fluxops.goyaml.strconv import NumError, atoi, go_quote, parse_int
 
 #: Helm's `strvals.MaxIndex`: the largest list index `setIndex` accepts.
 MAX_INDEX = 65536
 #: Helm's `strvals.MaxNestedNameLevel`: the most `.` separators in one key.
 MAX_NESTED_NAME_LEVEL = 30
 
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
-_DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 __all__ = [
     "MAX_INDEX",
     "MAX_NESTED_NAME_LEVEL",
+    "Int64",
     "StrvalsError",
     "parse",
     "parse_into",
@@ -49,6 +50,13 @@ __all__ = [
     "parse_literal_into",
     "parse_path",
 ]
+
+
+class Int64(int):
+    """An integer set by the `--set` parser (a Go int64). Behaves as an `int` everywhere; only
+    the type names in Helm's messages tell it from a number read from YAML (a float64)."""
+
+    __slots__ = ()
 
 
 class StrvalsError(ValueError):
@@ -193,12 +201,10 @@ def _runes_until(sc: _Scanner, stop: frozenset[str], *, escapes: bool) -> tuple[
 
 def _atoi(text: str) -> tuple[int, _Err | None]:
     """`strconv.Atoi` on a 64-bit platform, with its error messages."""
-    if not _DECIMAL.fullmatch(text):
-        return 0, _Err(f"strconv.Atoi: parsing {_go_quote(text)}: invalid syntax")
-    value = int(text)
-    if not _INT64_MIN <= value <= _INT64_MAX:
-        return 0, _Err(f"strconv.Atoi: parsing {_go_quote(text)}: value out of range")
-    return value, None
+    try:
+        return atoi(text), None
+    except NumError as exc:
+        return 0, _Err(str(exc))
 
 
 def _equal_fold(text: str, ascii_word: str) -> bool:
@@ -219,50 +225,29 @@ def _typed_val(text: str, as_string: bool) -> Any:
     if _equal_fold(text, "null"):
         return None
     if text == "0":
-        return 0
-    if text and text[0] != "0" and _DECIMAL.fullmatch(text):
-        value = int(text)
-        if _INT64_MIN <= value <= _INT64_MAX:
-            return value
+        return Int64(0)
+    if text and text[0] != "0":
+        try:
+            return Int64(parse_int(text, 10, 64))
+        except NumError:
+            pass
     return text
-
-
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_GO_ESCAPES["\v"] = "\\v"
-
-
-def _go_escape_char(c: str, quote: str) -> str:
-    if c == quote or c == "\\":
-        return "\\" + c
-    if c in _GO_ESCAPES:
-        return _GO_ESCAPES[c]
-    if c.isprintable():
-        return c
-    code = ord(c)
-    if code < 0x80:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def _go_quote(text: str) -> str:
-    """Go's `%q` / `strconv.Quote` of a string."""
-    return '"' + "".join(_go_escape_char(c, '"') for c in text) + '"'
 
 
 def _go_quote_runes(text: str) -> str:
     """Go's `%q` of a `[]rune`: each rune single-quoted, space-separated, in brackets."""
-    return "[" + " ".join("'" + _go_escape_char(c, "'") + "'" for c in text) + "]"
+    return "[" + " ".join(go_quote(c, "'") for c in text) + "]"
 
 
 def _go_type(value: Any) -> str:
-    """The Go dynamic type helm-controller would hold for a decoded value (numbers from YAML
-    and JSON are float64 there)."""
+    """The Go dynamic type helm-controller would hold for a value: int64 for an integer this
+    parser made, float64 for any other number (read from YAML or JSON)."""
     if value is None:
         return "nil"
     if isinstance(value, bool):
         return "bool"
+    if isinstance(value, Int64):
+        return "int64"
     if isinstance(value, int | float):
         return "float64"
     if isinstance(value, str):
@@ -356,7 +341,7 @@ class _Parser:
         if eof:
             if not k:
                 return _EOF
-            return _Err(f"key {_go_quote(k)} has no value")
+            return _Err(f"key {go_quote(k)} has no value")
         if last == "[":
             index, err = self._key_index()
             if err is not None:
@@ -374,7 +359,7 @@ class _Parser:
             return self._assign(data, k)
         if last == ",":
             _set(data, k, "")
-            return _Err(f"key {_go_quote(k)} has no value (cannot end with ,)")
+            return _Err(f"key {go_quote(k)} has no value (cannot end with ,)")
         # last == "."
         level += 1
         if level > MAX_NESTED_NAME_LEVEL:
@@ -387,7 +372,7 @@ class _Parser:
             inner = _as_map(data[k])
         err = self.key(inner, level)
         if err is None and not inner:
-            return _Err(f"key map {_go_quote(k)} has no value")
+            return _Err(f"key map {go_quote(k)} has no value")
         if inner:
             _set(data, k, inner)
         return err

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from fluxops.loader.yamllimits import MAX_DEPTH, YamlLimitError, check_node, needs_check
+from fluxops.goyaml.limits import MAX_DEPTH, YamlLimitError, check_node, needs_check
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _CBase
@@ -154,43 +154,6 @@ def _parse_error(exc: yaml.YAMLError) -> YamlParseError:
 def load_all_values(text: str) -> list[Any]:
     """The values of a YAML stream, fast path only, for rendered output we produced."""
     return [d.value for d in load_documents(text)]
-
-
-def dump(value: Any) -> str:
-    """Block-style YAML, keys in the order given (as kustomize prints them)."""
-    return yaml.dump(
-        value,
-        Dumper=_Dumper,
-        default_flow_style=False,
-        sort_keys=False,
-        allow_unicode=True,
-        width=1 << 16,
-    )
-
-
-def dump_all(values: list[Any]) -> str:
-    return "---\n".join(dump(v) for v in values)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Indents lists under their key, as kustomize and kubectl do."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_Dumper.add_representer(str, _str_presenter)
-
-try:
-    _CDumper: Any = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _CDumper = yaml.SafeDumper
 
 
 def load_single(text: str) -> Any:

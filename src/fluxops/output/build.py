@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fluxops.errors import OutputError
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 from fluxops.model.flux import Kustomization
 from fluxops.model.names import name_problem
 from fluxops.model.results import BuildResult, KustomizationBuild

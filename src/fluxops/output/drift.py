@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from fluxops.diff.drift_model import ABSENT, VERDICTS, DriftResult, ObjectDrift
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 
 SCHEMA_VERSION = 1

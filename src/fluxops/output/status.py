@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 from fluxops.output.escape import escape_text
 from fluxops.status.model import (
     STATE_ORDER,

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from fluxops.diff.values_diff import MISSING
-from fluxops.loader.yamlio import dump
+from fluxops.goyaml import dump
 from fluxops.output.escape import escape_text, markdown_code, markdown_text
 
 if TYPE_CHECKING:

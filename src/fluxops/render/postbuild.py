@@ -1,6 +1,10 @@
 """What kustomize-controller does to kustomize's output before applying it (build step 3-6):
 check every object's apiVersion, kind and name; postBuild variable substitution per object
-(on the object's YAML text, before parsing, as Flux does); owner labels; commonMetadata."""
+(on the object's YAML text, before parsing, as Flux does); owner labels; commonMetadata.
+
+Each object's text is decoded as the controller decodes it (sigs.k8s.io/yaml, go-yaml v2
+scalars: `fluxops.goyaml.load`), so `enabled: ${FLAG}` with `FLAG=y` is `true` and
+`replicas: ${N}` with `N=1e1` is 10, as Flux applies them."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Any
 import yaml
 
 from fluxops.errors import SubstitutionError
-from fluxops.loader.yamlio import load_single
+from fluxops.goyaml import load as go_load
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import Kustomization
 from fluxops.model.resource import Origin, Resource
@@ -159,7 +163,7 @@ def _check_real_identities(stream: str, real: dict[str, str], *, strict: bool) -
         if "$" not in text or _disabled_in_text(text):
             continue
         try:
-            raw = load_single(
+            raw = go_load(
                 varsub.substitute_resource_text(text, real, strict=strict, validate=False)
             )
         except (SubstitutionError, yaml.YAMLError):
@@ -206,7 +210,7 @@ def _identity_hint(text: str) -> str:
 
 def _parse(text: str) -> Any:
     try:
-        return load_single(text)
+        return go_load(text)
     except yaml.YAMLError as exc:
         raise PostBuildError(
             f"{_identity_hint(text)}: envsubst error: YAMLToJSON: {exc} (a substituted value "

@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fluxops.goyaml import dump
 from fluxops.loader import confine
 from fluxops.loader.confine import Skipped, Tree
 from fluxops.loader.sourceignore import SourceFilter
@@ -19,7 +20,6 @@ from fluxops.loader.sources import (
     ResolvedSource,
     clean_path,
 )
-from fluxops.loader.yamlio import dump
 from fluxops.model.flux import Kustomization
 from fluxops.render.cache import BuildCache
 from fluxops.render.engine import Engine, KustomizeFailure

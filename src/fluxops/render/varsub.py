@@ -95,8 +95,8 @@ def substitute_resource_text(
     Then, as Flux's `varSubstitution` does, this function:
       1. validates every variable name (`check_variable_names`);
       2. evaluates the text (`envsubst`);
-      3. checks that the result is valid YAML. Flux runs `yaml.YAMLToJSON`; this function uses
-         `yaml.safe_load`, and the caller parses the returned text again.
+      3. checks that the result is valid YAML. Flux runs `yaml.YAMLToJSON`; so does this
+         function (`fluxops.goyaml.load`), and the caller parses the returned text again.
     Returns the substituted text. Errors use Flux's wording: "envsubst error: ..." followed by
     "'<k>' var name is invalid, ...", "variable substitution failed: ..." or "YAMLToJSON: ...".
     """
@@ -117,10 +117,10 @@ def substitute_resource_text(
     # more than the rest of the module (callers that parse the result have it loaded anyway).
     import yaml
 
-    from fluxops.loader.yamlio import load_single
+    from fluxops.goyaml import load
 
     try:
-        load_single(output)
+        load(output)
     except yaml.YAMLError as exc:
         raise SubstitutionError(
             f"envsubst error: YAMLToJSON: {exc}",

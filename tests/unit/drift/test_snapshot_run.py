@@ -212,7 +212,7 @@ def test_cli_outputs_and_exit_codes(repo: Path) -> None:
     text = runner.invoke(cli, [*base, "--no-color"])
     assert text.exit_code == 1
     assert "► ConfigMap/apps/edited drifted" in text.output
-    assert "-  a: '2'" in text.output and "+  a: '1'" in text.output
+    assert '-  a: "2"' in text.output and '+  a: "1"' in text.output
     md = runner.invoke(cli, [*base, "-o", "markdown"])
     assert (
         md.exit_code == 1

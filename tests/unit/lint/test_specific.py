@@ -20,8 +20,10 @@ pytestmark = pytest.mark.unit
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("10m", 600), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("10m0s", 600), ("bad", None)],
-)
+    [("10m", 600), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("10m0s", 600), ("bad", None),
+     # as Go's time.ParseDuration: one sign at most, no spaces, the Greek mu is a unit
+     ("--5m", None), (" 5m", None), ("+-1h", None), ("1\u03bcs", 1e-6), ("-0", 0.0)],
+)  # fmt: skip
 def test_parse_duration(text: str, seconds: float | None) -> None:
     assert parse_duration(text) == seconds
 

@@ -1,6 +1,6 @@
 import pytest
 
-from fluxops.loader.yamlio import YamlParseError, dump, load_documents, load_single
+from fluxops.loader.yamlio import YamlParseError, load_documents, load_single
 
 pytestmark = pytest.mark.unit
 
@@ -40,10 +40,3 @@ def test_broken_yaml_raises_with_line() -> None:
 def test_yaml_1_1_octal_is_read_as_pyyaml_does() -> None:
     # kustomize reads 0775 as an int too; the loader must not turn it into a string.
     assert load_documents("mode: 0775\n")[0].value == {"mode": 509}
-
-
-def test_dump_keeps_key_order_and_block_strings() -> None:
-    text = dump({"b": 1, "a": "x\ny\n", "l": [1]})
-    assert text.index("b:") < text.index("a:")
-    assert "a: |" in text
-    assert "  - 1" in text
