@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from fluxops.cluster.client import ClusterClient, connect
-from fluxops.diff.normalize import flux_normalize
+from fluxops.drift.normalize import flux_normalize
 
 OWNER_NAME = "kustomize.toolkit.fluxcd.io/name"
 OWNER_NAMESPACE = "kustomize.toolkit.fluxcd.io/namespace"

@@ -27,7 +27,7 @@ from drift_support import Kube
 
 from fluxops import api
 from fluxops.cli.main import cli
-from fluxops.diff.drift_model import DriftResult
+from fluxops.drift.verdicts import DriftResult
 
 if TYPE_CHECKING:  # tests/cluster is not a package; conftest.py is loaded by pytest
     from conftest import LiveCluster
@@ -139,7 +139,7 @@ def test_differences_reported_field_by_field(scenario: Scenario, mode: str) -> N
 
 
 def sc_absent() -> Any:
-    from fluxops.diff.drift_model import ABSENT
+    from fluxops.model.kube.scalars import ABSENT
 
     return ABSENT
 

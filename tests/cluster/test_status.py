@@ -32,7 +32,7 @@ from tests.unit.status import objects as o
 from fluxops import api
 from fluxops.output.status import to_data
 from fluxops.status.analyze import analyze
-from fluxops.status.model import State, StatusResult
+from fluxops.status.states import State, StatusResult
 
 if TYPE_CHECKING:
     from conftest import LiveCluster
@@ -348,7 +348,7 @@ def test_kubeconfig_with_several_files(
 def test_paging(cluster: LiveCluster) -> None:
     """1,200 Kustomizations in one namespace come back over several pages."""
     from fluxops.cluster.client import connect
-    from fluxops.status.run import cluster_status
+    from fluxops.status.collect import cluster_status
 
     ns = "st-paging"
     client = cluster.admin()

@@ -12,9 +12,9 @@ from fluxops.model.resource import Resource
 
 if TYPE_CHECKING:
     from fluxops.cluster.live import LiveReader, LiveSet
-    from fluxops.diff.drift_model import DriftResult
-    from fluxops.diff.drift_plan import OwnerPlan
-    from fluxops.diff.schema import SchemaRegistry
+    from fluxops.drift.plan import OwnerPlan
+    from fluxops.drift.schema import SchemaRegistry
+    from fluxops.drift.verdicts import DriftResult
 
 
 @dataclass
@@ -56,10 +56,10 @@ def drift(request: DriftRequest) -> DriftResult:
     from fluxops.cluster.client import connect
     from fluxops.cluster.live import LiveReader, Wanted
     from fluxops.cluster.snapshot import load_snapshot
-    from fluxops.diff import drift_plan as dp
-    from fluxops.diff.drift_model import DriftResult
-    from fluxops.diff.ignore import OWNER_NAME, OWNER_NAMESPACE
-    from fluxops.diff.schema import SchemaRegistry
+    from fluxops.drift import plan as dp
+    from fluxops.drift.ignore import OWNER_NAME, OWNER_NAMESPACE
+    from fluxops.drift.schema import SchemaRegistry
+    from fluxops.drift.verdicts import DriftResult
     from fluxops.model.identity import NamespacedName
     from fluxops.render.generator import find_kustomization_file
 
@@ -266,8 +266,8 @@ def _helm_plans(
 ) -> list[OwnerPlan]:
     """--helm: one plan per rendered HelmRelease, from its latest deployed release."""
     from fluxops.cluster.live import Wanted
-    from fluxops.diff.drift_helm import plan_helm
-    from fluxops.diff.helm_storage import release_location
+    from fluxops.drift.helm import plan_helm
+    from fluxops.drift.helm_storage import release_location
     from fluxops.errors import ClusterError
 
     out: list[OwnerPlan] = []
@@ -315,7 +315,7 @@ def _add_crd_schemas(reader: LiveReader, schemas: SchemaRegistry, plans: list[Ow
     """The schemas of custom kinds: the live CRD, else one in the rendered objects, else the
     Flux CRDs shipped with fluxops. Unknown kinds are compared without a schema."""
     from fluxops.cluster.client import ClusterClient
-    from fluxops.diff.schema import shipped_flux_crds
+    from fluxops.drift.schema import shipped_flux_crds
     from fluxops.errors import ClusterError
 
     kinds: set[tuple[str, str]] = set()

@@ -71,7 +71,7 @@ class _DiskFiles:
 def lint_config(root: Path, explicit: str | None) -> object:
     """The lint configuration: `explicit`, else `.fluxops.yaml` at the repo root, else none."""
     from fluxops.lint.config import CONFIG_FILE, LintConfig, parse_config
-    from fluxops.lint.run import META_CODES, rule_defaults
+    from fluxops.lint.runner import META_CODES, rule_defaults
     from fluxops.loader import confine
 
     if explicit:
@@ -106,7 +106,7 @@ def lint(request: LintRequest) -> LintResult:
 
     from fluxops.lint.config import LintConfig
     from fluxops.lint.context import LintContext
-    from fluxops.lint.run import run_lint
+    from fluxops.lint.runner import run_lint
     from fluxops.loader import confine
     from fluxops.loader.repo import load_repo
     from fluxops.loader.sources import LocalSource, SourceResolver, UnresolvedSource

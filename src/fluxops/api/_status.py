@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from fluxops.cluster.snapshot_writer import SnapshotSummary
-    from fluxops.status.model import ClusterStatus, StatusResult
+    from fluxops.status.states import ClusterStatus, StatusResult
 
 
 @dataclass
@@ -42,9 +42,9 @@ def status(request: StatusRequest) -> StatusResult:
     from datetime import UTC, datetime, timedelta
 
     from fluxops.cluster.snapshot_writer import CONTEXT, SERVER, TAKEN_AT
-    from fluxops.status.fields import parse_time
-    from fluxops.status.model import FAIL_ON, ClusterIssue, ClusterStatus, StatusResult
-    from fluxops.status.run import cluster_status
+    from fluxops.status.accessors import parse_time
+    from fluxops.status.collect import cluster_status
+    from fluxops.status.states import FAIL_ON, ClusterIssue, ClusterStatus, StatusResult
 
     if request.fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {request.fail_on!r}: choose from {', '.join(FAIL_ON)}")

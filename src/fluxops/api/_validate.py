@@ -13,7 +13,7 @@ from fluxops.model.findings import Severity
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from fluxops.validate.run import ValidateResult
+    from fluxops.validate.validator import ValidateResult
 
 
 @dataclass
@@ -65,7 +65,7 @@ def validate(request: ValidateRequest) -> ValidateResult:
     from fluxops.validate.builtin import BuiltinSchemas, UnknownKubeVersion, resolve_kube_version
     from fluxops.validate.catalog import SchemaCatalog
     from fluxops.validate.compiled import default_cache_dir
-    from fluxops.validate.run import ValidateOptions, attach_origins, validate_build
+    from fluxops.validate.validator import ValidateOptions, attach_origins, validate_build
 
     try:
         kube_version = resolve_kube_version(request.kube_version)

@@ -14,7 +14,7 @@ from fluxops.model.resource import Resource
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from fluxops.diff.release_diff import ValuesDiffResult
+    from fluxops.helmvalues.releases import ValuesDiffResult
 
 
 @dataclass
@@ -39,7 +39,7 @@ class ValuesDiffRequest:
 
 
 def values_diff(request: ValuesDiffRequest) -> ValuesDiffResult:
-    from fluxops.diff.release_diff import EnvRelease, ValuesDiffResult, compare
+    from fluxops.helmvalues.releases import EnvRelease, ValuesDiffResult, compare
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import BuildOptions, Renderer
     from fluxops.render.select import resolve_environment
@@ -188,7 +188,7 @@ def _values_lookup(
 
 def _chart_defaults(renderer: object, release: Resource) -> dict[str, object] | None:
     """The chart's values.yaml when the chart is a folder in a local source."""
-    from fluxops.diff.helm_values import read_values
+    from fluxops.helmvalues.compose import read_values
     from fluxops.loader.sources import LocalSource, UnresolvedSource, clean_path
     from fluxops.model.flux import HelmRelease
     from fluxops.render.build import Renderer

@@ -9,7 +9,7 @@ from fluxops.cli.validate import emit, report_options, selection_options
 
 
 def _list_rules() -> None:
-    from fluxops.lint.run import all_rules
+    from fluxops.lint.runner import all_rules
 
     for rule in all_rules():
         click.echo(f"{rule.id:<30} {rule.severity!s:<8} {rule.summary}")
@@ -63,7 +63,7 @@ def lint_command(
     from pathlib import Path
 
     from fluxops import api
-    from fluxops.lint.run import META_CODES, all_rules
+    from fluxops.lint.runner import META_CODES, all_rules
     from fluxops.output.findings import FindingsReport, RuleMeta
 
     progress = BuildProgress() if stderr_is_terminal() and not no_render and not ks else None

@@ -197,7 +197,7 @@ def _emit(
 ) -> None:
     from fluxops.output import status as out
     from fluxops.output import status_text as text
-    from fluxops.status.model import StatusResult
+    from fluxops.status.states import StatusResult
 
     assert isinstance(result, StatusResult)
     if fmt == "json":

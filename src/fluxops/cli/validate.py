@@ -123,7 +123,7 @@ def validate_command(
 
     from fluxops import api
     from fluxops.output.findings import FindingsReport, RuleMeta
-    from fluxops.validate.run import CODES
+    from fluxops.validate.validator import CODES
 
     progress = BuildProgress() if stderr_is_terminal() and (all_ or not ks) else None
     try:

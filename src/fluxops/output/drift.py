@@ -10,8 +10,9 @@ import html
 import json
 from typing import Any
 
-from fluxops.diff.drift_model import ABSENT, VERDICTS, DriftResult, ObjectDrift
+from fluxops.drift.verdicts import VERDICTS, DriftResult, ObjectDrift
 from fluxops.goyaml import dump
+from fluxops.model.kube.scalars import ABSENT
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 
 SCHEMA_VERSION = 1

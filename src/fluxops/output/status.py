@@ -9,7 +9,7 @@ from typing import Any
 
 from fluxops.goyaml import dump
 from fluxops.output.escape import escape_text
-from fluxops.status.model import (
+from fluxops.status.states import (
     STATE_ORDER,
     ClusterStatus,
     Hint,

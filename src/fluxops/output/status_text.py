@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from fluxops.output.escape import escape_text
-from fluxops.status.fields import parse_time, short_revision
-from fluxops.status.model import (
+from fluxops.status.accessors import parse_time, short_revision
+from fluxops.status.states import (
     STATE_ORDER,
     ClusterStatus,
     ObjectStatus,

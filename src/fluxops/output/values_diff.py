@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fluxops.diff.values_diff import MISSING
 from fluxops.goyaml import dump
+from fluxops.helmvalues.valuediff import MISSING
 from fluxops.output.escape import escape_text, markdown_code, markdown_text
 
 if TYPE_CHECKING:
-    from fluxops.diff.release_diff import ValuesDiffResult
+    from fluxops.helmvalues.releases import ValuesDiffResult
 
 ABSENT = "(absent)"
 

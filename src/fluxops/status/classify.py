@@ -27,8 +27,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fluxops.status import fields as f
-from fluxops.status.model import FailedUpgrade, ObjectStatus, State
+from fluxops.status import accessors as f
+from fluxops.status.states import FailedUpgrade, ObjectStatus, State
 
 #: Kinds whose objects carry no status (notification-controller v1beta3 Alert and Provider;
 #: HelmRepository of type oci is static too since source-controller v1).

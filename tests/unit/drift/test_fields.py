@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.fields import compare_fields, compare_full, owned_fields, scalar_equal
-from fluxops.diff.normalize import flux_normalize, prepare_desired
-from fluxops.diff.schema import ANY, Node, SchemaRegistry, crd_node
+from fluxops.drift.fieldwise import compare_fields, compare_full, owned_fields, scalar_equal
+from fluxops.drift.normalize import flux_normalize, prepare_desired
+from fluxops.drift.schema import ANY, Node, SchemaRegistry, crd_node
 
 pytestmark = pytest.mark.unit
 
@@ -306,7 +306,7 @@ def test_flux_normalize_matches_fluxcd_pkg() -> None:
 
 
 def test_fields_set_with_kubectl_are_found() -> None:
-    from fluxops.diff.fields import kubectl_fields, not_in_desired
+    from fluxops.drift.fieldwise import kubectl_fields, not_in_desired
 
     live = served(deployment())
     live["metadata"]["managedFields"] = [

@@ -7,7 +7,7 @@ import pytest
 from fluxops.errors import UsageError
 from fluxops.lint.config import parse_config
 from fluxops.lint.rules.ks_prune import KsPrune
-from fluxops.lint.run import META_CODES, rule_defaults, run_lint
+from fluxops.lint.runner import META_CODES, rule_defaults, run_lint
 from fluxops.lint.suppress import parse_suppressions
 from fluxops.model.findings import Severity
 from tests.unit.lint.test_rules import context

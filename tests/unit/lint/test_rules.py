@@ -8,7 +8,7 @@ import pytest
 from fluxops.lint.context import LintContext, MemoryFiles, load_resources
 from fluxops.lint.rule import Rule
 from fluxops.lint.rules import RULES
-from fluxops.lint.run import run_lint
+from fluxops.lint.runner import run_lint
 from fluxops.model.findings import Severity
 
 pytestmark = pytest.mark.unit

@@ -8,7 +8,7 @@ import pytest
 
 from fluxops.status.analyze import analyze
 from fluxops.status.graph import references
-from fluxops.status.model import State
+from fluxops.status.states import State
 from tests.unit.status import objects as o
 
 pytestmark = pytest.mark.unit

@@ -17,7 +17,7 @@ from fluxops import api
 from fluxops.cli.main import cli
 from fluxops.output.status import SCHEMA, to_data, to_yaml
 from fluxops.output.status_text import render_table, render_tree
-from fluxops.status.model import State
+from fluxops.status.states import State
 from tests.unit.status import objects as o
 
 pytestmark = pytest.mark.unit

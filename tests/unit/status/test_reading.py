@@ -191,7 +191,7 @@ def test_nothing_readable_is_an_error() -> None:
 def test_status_with_rbac_limits_fetches_and_reports() -> None:
     from datetime import UTC, datetime
 
-    from fluxops.status.run import cluster_status
+    from fluxops.status.collect import cluster_status
 
     src = FakeSource(_team_objects(), allowed={"team-a"})
     cs = cluster_status(src, name="reader", now=datetime(2025, 6, 1, 12, tzinfo=UTC))

@@ -14,53 +14,17 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from fluxops.model.kube.schema import ANY, Node
 
 _PACKAGE = "kubernetes_validate"
 _DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _QUANTITY_REF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING_REF = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 _OBJECT_META_REF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
-
-
-@dataclass(eq=False)
-class Node:
-    """One field of a schema. `kind`: object (known `props`), map (`values`), list (`items`,
-    `list_type`, `keys`), scalar, or any (nothing known)."""
-
-    kind: str = "any"
-    props: dict[str, Node] = field(default_factory=dict)
-    values: Node | None = None
-    items: Node | None = None
-    list_type: str = "atomic"
-    keys: tuple[str, ...] = ()
-    closed: bool = False
-    quantity: bool = False
-    int_or_string: bool = False
-    byte: bool = False
-
-    def child(self, key: str) -> Node:
-        if self.kind == "object":
-            found = self.props.get(key)
-            if found is not None:
-                return found
-            return self.values or ANY
-        if self.kind == "map":
-            return self.values or ANY
-        return ANY
-
-    def knows(self, key: str) -> bool:
-        """False when the API server would drop `key` (a closed object without it)."""
-        return not (self.kind == "object" and self.closed and key not in self.props)
-
-    def item(self) -> Node:
-        return self.items or ANY
-
-
-ANY = Node()
 
 
 # -- built-in kinds ---------------------------------------------------------------------------

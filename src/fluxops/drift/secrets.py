@@ -16,15 +16,14 @@ import copy
 import re
 from typing import Any
 
-from fluxops.diff.drift_model import (
-    ABSENT,
+from fluxops.drift.verdicts import (
     SECRET_MASK,
     SECRET_MASK_DESIRED,
     SECRET_MASK_LIVE,
     Difference,
 )
-from fluxops.diff.scalars import scalar_equal
-from fluxops.diff.schema import Node
+from fluxops.model.kube.scalars import ABSENT, scalar_equal
+from fluxops.model.kube.schema import Node
 
 DATA_FIELDS = ("data", "stringData")
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

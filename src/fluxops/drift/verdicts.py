@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.identity import ObjectId
+from fluxops.model.kube.scalars import ABSENT
 
 Verdict = Literal["in-sync", "missing", "drifted", "orphaned", "skipped", "error"]
 VERDICTS: tuple[Verdict, ...] = ("in-sync", "missing", "drifted", "orphaned", "skipped", "error")
@@ -21,26 +22,6 @@ Op = Literal["changed", "missing", "unexpected"]
 SECRET_MASK = "***"
 SECRET_MASK_DESIRED = "*** (desired)"
 SECRET_MASK_LIVE = "*** (live)"
-
-
-class _Absent:
-    """A value that is not there (distinct from null)."""
-
-    _instance: _Absent | None = None
-
-    def __new__(cls) -> _Absent:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-ABSENT: Any = _Absent()
 
 
 @dataclass

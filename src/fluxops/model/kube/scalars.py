@@ -8,10 +8,30 @@ import binascii
 import re
 from typing import Any
 
-from fluxops.diff.drift_model import ABSENT
-from fluxops.diff.paths import Path
-from fluxops.diff.quantity import parse_quantity, quantities_equal
-from fluxops.diff.schema import ANY, Node
+from fluxops.model.kube.paths import Path
+from fluxops.model.kube.quantity import parse_quantity, quantities_equal
+from fluxops.model.kube.schema import ANY, Node
+
+
+class _Absent:
+    """A value that is not there (distinct from null)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Any = _Absent()
+
 
 QUANTITY_PARENTS = frozenset({"limits", "requests", "hard", "capacity", "allocatable", "overhead"})
 QUANTITY_KEYS = frozenset({"sizeLimit", "storage"})

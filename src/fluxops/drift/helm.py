@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import copy
 
-from fluxops.diff.drift import CompareOptions
-from fluxops.diff.drift_model import OwnerSummary
-from fluxops.diff.drift_plan import Obj, OwnerPlan, Scope, desired_object
-from fluxops.diff.helm_storage import (
+from fluxops.drift.compare import CompareOptions
+from fluxops.drift.helm_storage import (
     HelmStorageError,
     decode_release,
     latest_deployed,
     manifest_objects,
 )
-from fluxops.diff.ignore import HELM_EXCLUSIONS, parse_ignore_rules
+from fluxops.drift.ignore import HELM_EXCLUSIONS, parse_ignore_rules
+from fluxops.drift.plan import Obj, OwnerPlan, Scope, desired_object
+from fluxops.drift.verdicts import OwnerSummary
 from fluxops.model.resource import Resource
 
 

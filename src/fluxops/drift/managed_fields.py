@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from fluxops.diff.drift_model import ABSENT
-from fluxops.diff.paths import Item, Path, format_path
-from fluxops.diff.scalars import KEY_DEFAULTS, scalar_equal
+from fluxops.model.kube.paths import Item, Path, format_path
+from fluxops.model.kube.scalars import ABSENT, KEY_DEFAULTS, scalar_equal
 
 _IDENTITY_METADATA = (
     "f:name",

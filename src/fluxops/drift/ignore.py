@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fluxops.diff.selector import Selector, SelectorError, parse_selector
 from fluxops.loader.linear_regex import PatternError, compile_linear
+from fluxops.model.kube.selector import Selector, SelectorError, parse_selector
 
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io"
 RECONCILE = f"{FLUX_GROUP}/reconcile"
@@ -74,10 +74,6 @@ def split_pointer(pointer: str) -> list[str]:
     if not pointer.startswith("/"):
         raise ValueError(f"JSON pointer {pointer!r} must start with '/'")
     return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-
-
-def escape_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def remove_pointer(obj: Any, pointer: str) -> None:

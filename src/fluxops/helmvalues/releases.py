@@ -8,14 +8,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluxops.diff.helm_values import (
+from fluxops.errors import ValuesError
+from fluxops.helmvalues.compose import (
     ComposedValues,
     coalesce_values,
     compose_values,
     values_references,
 )
-from fluxops.diff.values_diff import MISSING, Row, diff_across, render_path, values_equal
-from fluxops.errors import ValuesError
+from fluxops.helmvalues.valuediff import MISSING, Row, diff_across, render_path, values_equal
 from fluxops.model.findings import Finding
 from fluxops.model.flux import HelmRelease
 from fluxops.model.resource import Resource

@@ -5,7 +5,7 @@ Pure functions between the reads `fluxops.api._drift` makes:
 1. `plan_builds`: per rendered Flux Kustomization (or overlay), the desired objects with their
    real namespace (cluster-scoped kinds have none), the compare options (its `spec.ignore`
    rules), its owner labels and the inventory of its live status;
-2. `fluxops.diff.drift_helm.plan_helm`: per HelmRelease, the objects of its latest deployed
+2. `fluxops.drift.helm.plan_helm`: per HelmRelease, the objects of its latest deployed
    Helm release;
 3. `dry_run_payloads`: in server mode, what to send to the API server;
 4. `evaluate`: the verdict on every desired object, then the orphans.
@@ -18,24 +18,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluxops.diff.drift import (
+from fluxops.drift.compare import (
     CompareOptions,
     compare_object,
     orphan,
     owner_labels_match,
     skipped_by,
 )
-from fluxops.diff.drift_model import DriftResult, ObjectDrift, OwnerSummary
-from fluxops.diff.ignore import (
+from fluxops.drift.ignore import (
     FORCE_SELECTOR,
     OWNER_NAME,
     OWNER_NAMESPACE,
     matching_marker,
     parse_ignore_rules,
 )
-from fluxops.diff.normalize import flux_normalize, is_secret
-from fluxops.diff.schema import SchemaRegistry
-from fluxops.diff.secrets import is_sops_encrypted, scrub
+from fluxops.drift.normalize import flux_normalize, is_secret
+from fluxops.drift.schema import SchemaRegistry
+from fluxops.drift.secrets import is_sops_encrypted, scrub
+from fluxops.drift.verdicts import DriftResult, ObjectDrift, OwnerSummary
 from fluxops.errors import ForbiddenError
 from fluxops.model.identity import ObjectId, split_api_version
 from fluxops.model.results import KustomizationBuild

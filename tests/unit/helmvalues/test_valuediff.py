@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.strvals import parse, parse_path
-from fluxops.diff.values_diff import (
+from fluxops.helmvalues.strvals import parse, parse_path
+from fluxops.helmvalues.valuediff import (
     MISSING,
     Change,
     Row,

@@ -3,8 +3,8 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.release_diff import MASK, EnvRelease, compare
-from fluxops.diff.values_diff import MISSING
+from fluxops.helmvalues.releases import MASK, EnvRelease, compare
+from fluxops.helmvalues.valuediff import MISSING
 from fluxops.model.resource import Resource
 
 pytestmark = pytest.mark.unit

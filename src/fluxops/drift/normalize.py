@@ -19,7 +19,7 @@ import base64
 import copy
 from typing import Any
 
-from fluxops.diff.schema import Node
+from fluxops.model.kube.schema import Node
 
 SERVER_METADATA = (
     "uid",

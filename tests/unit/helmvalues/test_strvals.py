@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.strvals import (
+from fluxops.helmvalues.strvals import (
     MAX_INDEX,
     MAX_NESTED_NAME_LEVEL,
     StrvalsError,

@@ -12,10 +12,10 @@ from fluxops.cluster.flux_objects import DEFAULT_WORKERS, Ref, fetch, read_flux_
 from fluxops.cluster.snapshot import ObjectSource
 from fluxops.errors import ClusterError
 from fluxops.status import graph
+from fluxops.status.accessors import meta, s
 from fluxops.status.analyze import analyze
 from fluxops.status.classify import DEFAULT_STALE_AFTER, classify
-from fluxops.status.fields import meta, s
-from fluxops.status.model import ClusterIssue, ClusterStatus, Forbidden, ObjectStatus, object_id
+from fluxops.status.states import ClusterIssue, ClusterStatus, Forbidden, ObjectStatus, object_id
 
 
 def cluster_status(

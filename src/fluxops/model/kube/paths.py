@@ -14,7 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fluxops.diff.ignore import escape_token
+
+def escape_token(token: str) -> str:
+    """One RFC 6901 reference token."""
+    return token.replace("~", "~0").replace("/", "~1")
+
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

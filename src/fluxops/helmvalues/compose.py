@@ -53,10 +53,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fluxops.diff.go_yaml import ValuesDataError, api_json, read_values
-from fluxops.diff.strvals import StrvalsError, parse_into, parse_path
-from fluxops.diff.values_diff import values_equal
 from fluxops.errors import ValuesError
+from fluxops.helmvalues.read import ValuesDataError, api_json, read_values
+from fluxops.helmvalues.strvals import StrvalsError, parse_into, parse_path
+from fluxops.helmvalues.valuediff import values_equal
 
 __all__ = [
     "DEFAULT_VALUES_KEY",

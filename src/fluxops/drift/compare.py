@@ -14,16 +14,15 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluxops.diff import secrets
-from fluxops.diff.drift_model import SECRET_MASK, Difference, ObjectDrift
-from fluxops.diff.fields import (
+from fluxops.drift import secrets
+from fluxops.drift.fieldwise import (
     compare_fields,
     compare_full,
     kubectl_fields,
     not_in_desired,
     owned_fields,
 )
-from fluxops.diff.ignore import (
+from fluxops.drift.ignore import (
     EXCLUSIONS,
     IF_NOT_PRESENT,
     OWNER_NAME,
@@ -35,14 +34,15 @@ from fluxops.diff.ignore import (
     matching_marker,
     without_paths,
 )
-from fluxops.diff.normalize import (
+from fluxops.drift.normalize import (
     SERVER_METADATA,
     flux_normalize,
     is_secret,
     prepare_desired,
     strip_server_fields,
 )
-from fluxops.diff.schema import SchemaRegistry
+from fluxops.drift.schema import SchemaRegistry
+from fluxops.drift.verdicts import SECRET_MASK, Difference, ObjectDrift
 from fluxops.model.identity import ObjectId
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.helm_values import (
+from fluxops.errors import EXIT_FINDINGS, FluxopsError, ValuesError
+from fluxops.helmvalues.compose import (
     ComposedValues,
     ValuesReference,
     coalesce_values,
@@ -22,7 +23,6 @@ from fluxops.diff.helm_values import (
     remove_nulls,
     values_references,
 )
-from fluxops.errors import EXIT_FINDINGS, FluxopsError, ValuesError
 
 pytestmark = pytest.mark.unit
 

@@ -23,17 +23,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fluxops.diff.drift_model import ABSENT, Difference, Op
-from fluxops.diff.managed_fields import (
+from fluxops.drift.managed_fields import (
     kubectl_fields,
     not_in_desired,
     owned_fields,
     owned_member,
     owned_value,
 )
-from fluxops.diff.paths import Index, Item, Path, format_path, format_pointer
-from fluxops.diff.scalars import KEY_DEFAULTS, is_empty, scalar_equal
-from fluxops.diff.schema import Node
+from fluxops.drift.verdicts import Difference, Op
+from fluxops.model.kube.paths import Index, Item, Path, format_path, format_pointer
+from fluxops.model.kube.scalars import ABSENT, KEY_DEFAULTS, is_empty, scalar_equal
+from fluxops.model.kube.schema import Node
 
 __all__ = [
     "compare_fields",

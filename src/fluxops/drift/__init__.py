@@ -1,0 +1,1 @@
+"""Drift: where the live cluster differs from what the repo renders, with Flux's semantics. The plan per owner (Kustomization or Helm release), the comparison (field by field or server-side dry run), the verdicts, ignore rules, managed fields, Helm release storage and Secret masking; `run` orchestrates one drift check."""

@@ -1,0 +1,1 @@
+"""Helm values as helm-controller composes them: Helm's strvals (`--set` syntax), values data read as Helm's ReadValues reads it, the composition of a HelmRelease's valuesFrom and values, and the diff of values across environments."""
