@@ -73,6 +73,17 @@ VALUES = st.recursive(
 DOCUMENTS = st.dictionaries(STRINGS, VALUES, min_size=1, max_size=16)
 
 
+def without_merge_keys(value: Any) -> Any:
+    """kyaml (go-yaml v3 as kustomize uses it) drops a mapping key `<<` however it is spelled
+    (plain, quoted, `!!str`-tagged: checked with goyamldecode -kyaml), so no writer can carry
+    one to kustomize; sigs.k8s.io/yaml and PyYAML keep a quoted one."""
+    if isinstance(value, dict):
+        return {k: without_merge_keys(v) for k, v in value.items() if k != "<<"}
+    if isinstance(value, list):
+        return [without_merge_keys(v) for v in value]
+    return value
+
+
 @settings(
     max_examples=150,
     derandomize=True,
@@ -89,7 +100,7 @@ def test_go_reads_back_the_strings_fluxops_writes(
         decoded = go_decoder.decode(text, kyaml=kyaml)
         assert len(decoded) == len(docs), text
         for doc, back in zip(docs, decoded, strict=True):
-            where = first_difference(doc, back)
+            where = first_difference(without_merge_keys(doc) if kyaml else doc, back)
             assert where is None, f"{'kyaml' if kyaml else 'sigs.k8s.io/yaml'}: {where}\n{text}"
     assert list(yaml.safe_load_all(text)) == docs, text
 
