@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._drift import DriftRequest, drift
-    from fluxops.api._lint import LintRequest, lint, lint_config
+    from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
     from fluxops.api._validate import ValidateRequest, validate
     from fluxops.api._values_diff import ValuesDiffRequest, values_diff
@@ -29,6 +29,7 @@ _WHERE = {
     "LintRequest": "lint",
     "lint": "lint",
     "lint_config": "lint",
+    "lint_rules": "lint",
     "SnapshotRequest": "status",
     "StatusRequest": "status",
     "snapshot": "status",
@@ -52,6 +53,7 @@ __all__ = [
     "drift",
     "lint",
     "lint_config",
+    "lint_rules",
     "parse_source_overrides",
     "snapshot",
     "status",

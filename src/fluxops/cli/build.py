@@ -7,14 +7,8 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import (
-    BuildProgress,
-    engine_options,
-    handle_errors,
-    source_options,
-    stderr_is_terminal,
-)
-from fluxops.errors import EXIT_FINDINGS, EXIT_OK
+from fluxops.cli.common import BuildProgress, emit, handle_errors, stderr_is_terminal
+from fluxops.cli.options import engine_options, source_options
 
 
 @click.command("build")
@@ -75,11 +69,10 @@ def build_command(
     Exit status: 0 when everything built, 1 when a Kustomization failed, 2 for usage errors.
     """
     from fluxops import api
-    from fluxops.output.build import objects_yaml, result_json, write_output_dir
+    from fluxops.output.build import write_output_dir
     from fluxops.output.escape import escape_text
     from fluxops.output.text import findings_text
 
-    refused = False
     progress = BuildProgress() if all_ and stderr_is_terminal() else None
     try:
         result = api.build(
@@ -101,18 +94,11 @@ def build_command(
     finally:
         if progress is not None:
             progress.stop()
-    if fmt == "json":
-        sys.stdout.write(result_json(result))
-    elif output_dir is not None:
-        written = write_output_dir(result, output_dir)
-        click.echo(f"wrote {len(written.written)} files to {output_dir}", err=True)
-        for refusal in written.refused:
-            click.echo(f"error: {escape_text(refusal)}", err=True)
-        refused = bool(written.refused)
-    else:
-        sys.stdout.write(objects_yaml(result))
-    if fmt != "json":
-        report = findings_text(result)
-        if report:
-            click.echo(report, err=True, nl=False)
-    sys.exit(EXIT_FINDINGS if result.failed or refused else EXIT_OK)
+    if output_dir is None or fmt == "json":
+        sys.exit(emit(result, fmt))
+    written = write_output_dir(result, output_dir)
+    click.echo(f"wrote {len(written.written)} files to {output_dir}", err=True)
+    for refusal in written.refused:
+        click.echo(f"error: {escape_text(refusal)}", err=True)
+    click.echo(findings_text(result), err=True, nl=False)
+    sys.exit(1 if written.refused else result.exit_code)

@@ -8,12 +8,14 @@ import click
 
 from fluxops.cli.common import (
     BuildProgress,
-    engine_options,
+    emit,
     handle_errors,
     parse_cli_duration,
-    source_options,
+    rich_width,
     stderr_is_terminal,
+    stdout_colour,
 )
+from fluxops.cli.options import engine_options, source_options
 
 
 @click.command("drift")
@@ -138,7 +140,7 @@ def drift_command(
     Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.
     """
     from fluxops import api
-    from fluxops.output import drift as out
+    from fluxops.output.registry import View
 
     progress = None
     if fmt == "text" and all_ and stderr_is_terminal():
@@ -163,27 +165,16 @@ def drift_command(
                 jobs=jobs,
                 cache=not no_cache,
                 allow_remote=allow_remote,
-                views=fmt != "json",
                 progress=progress,
             )
         )
     finally:
         if progress is not None:
             progress.stop()
-    if fmt == "json":
-        sys.stdout.write(out.to_json(result))
-    elif fmt == "markdown":
-        sys.stdout.write(out.to_markdown(result))
-    else:
-        from rich.console import Console
-
-        console = Console(
-            force_terminal=colour if colour is not None else None,
-            no_color=colour is False,
-            highlight=False,
-        )
-        out.print_text(result, console, show_in_sync=show_in_sync, diff=not no_diff)
-        for finding in result.findings:
-            if str(finding.severity) in ("warning", "error"):
-                click.echo(f"{finding.severity}: {finding.message}", err=True)
-    sys.exit(result.exit_code)
+    view = View(
+        colour=stdout_colour() if colour is None else colour,
+        width=rich_width(),
+        show_in_sync=show_in_sync,
+        diff=not no_diff,
+    )
+    sys.exit(emit(result, fmt, view))

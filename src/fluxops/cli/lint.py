@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from fluxops.cli.common import BuildProgress, engine_options, handle_errors, stderr_is_terminal
-from fluxops.cli.validate import emit, report_options, selection_options
+from fluxops.cli.common import (
+    BuildProgress,
+    emit,
+    handle_errors,
+    stderr_is_terminal,
+    stdout_colour,
+)
+from fluxops.cli.options import engine_options, report_options, selection_options
 
 
 def _list_rules() -> None:
-    from fluxops.lint.runner import all_rules
+    from fluxops import api
 
-    for rule in all_rules():
+    for rule in api.lint_rules():
         click.echo(f"{rule.id:<30} {rule.severity!s:<8} {rule.summary}")
 
 
@@ -60,11 +68,9 @@ def lint_command(
     if list_rules:
         _list_rules()
         return
-    from pathlib import Path
-
     from fluxops import api
-    from fluxops.lint.runner import META_CODES, all_rules
-    from fluxops.output.findings import FindingsReport, RuleMeta
+    from fluxops.model.findings import Severity
+    from fluxops.output.registry import View
 
     progress = BuildProgress() if stderr_is_terminal() and not no_render and not ks else None
     try:
@@ -82,27 +88,11 @@ def lint_command(
                 cache=not no_cache,
                 allow_remote=allow_remote,
                 progress=progress,
+                fail_on=Severity.parse(fail_on),
             )
         )
     finally:
         if progress is not None:
             progress.stop()
-    rules = {
-        r.id: RuleMeta(
-            r.id,
-            r.severity,
-            r.summary,
-            r.description(),
-            f"https://github.com/fluxops/fluxops/blob/main/docs/lint.md#{r.id}",
-        )
-        for r in all_rules()
-    }
-    rules.update({code: RuleMeta(code, sev, text) for code, (sev, text) in META_CODES.items()})
-    report = FindingsReport(
-        tool="lint",
-        findings=result.findings,
-        rules=rules,
-        summary=result.summary(),
-        root=result.root or Path(path),
-    )
-    emit(report, fmt, verbose, fail_on)
+    view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
+    sys.exit(emit(result, fmt, view))

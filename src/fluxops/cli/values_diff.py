@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, source_options
-from fluxops.errors import EXIT_FINDINGS, EXIT_OK
+from fluxops.cli.common import emit, handle_errors, rich_width, stdout_colour
+from fluxops.cli.options import engine_options, source_options
 
 
 @click.command("values-diff")
@@ -82,7 +82,7 @@ def values_diff_command(
     Exit status: 0 (or 1 with --exit-code when something differs), 2 for errors.
     """
     from fluxops import api
-    from fluxops.output import values_diff as out
+    from fluxops.output.registry import View
 
     if release and path == "." and (all_ or Path(release).is_dir()):
         # `values-diff --all REPO`: the one positional argument is the repository.
@@ -103,21 +103,8 @@ def values_diff_command(
             jobs=jobs,
             cache=not no_cache,
             allow_remote=allow_remote,
+            exit_on_difference=exit_code,
         )
     )
-    if fmt == "json":
-        sys.stdout.write(out.to_json(result))
-    elif fmt == "yaml":
-        sys.stdout.write(out.to_yaml(result))
-    elif fmt == "markdown":
-        sys.stdout.write(out.to_markdown(result))
-    else:
-        from rich.console import Console
-
-        out.print_table(result, Console())
-        from fluxops.output.escape import escape_text
-
-        for finding in result.findings:
-            if str(finding.severity) != "info":
-                click.echo(f"{finding.severity}: {escape_text(finding.message)}", err=True)
-    sys.exit(EXIT_FINDINGS if exit_code and result.differs else EXIT_OK)
+    view = View(colour=fmt == "table" and stdout_colour(), width=rich_width())
+    sys.exit(emit(result, fmt, view))

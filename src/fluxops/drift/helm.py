@@ -32,7 +32,6 @@ def plan_helm(
     *,
     mode: str,
     secret_values: bool = True,
-    views: bool = True,
 ) -> OwnerPlan:
     """The objects of the latest deployed release of one HelmRelease, as helm-controller's
     drift detection compares them (Helm's metadata added, field manager `helm-controller`,
@@ -45,7 +44,6 @@ def plan_helm(
         exclusions=dict(HELM_EXCLUSIONS),
         if_not_present={},
         secret_values=secret_values,
-        views=views,
         ignore_metadata_removals=True,
     )
     plan = OwnerPlan(summary=summary, options=options)

@@ -132,7 +132,6 @@ def plan_builds(
     overlay: bool = False,
     owner: tuple[str, str] | None = None,
     secret_values: bool = True,
-    views: bool = True,
 ) -> list[OwnerPlan]:
     plans = []
     for build in builds:
@@ -153,9 +152,7 @@ def plan_builds(
             spec_source = build.kustomization.raw
             owner_ref = (build.namespace, build.name)
         spec = spec_source.get("spec") if isinstance(spec_source.get("spec"), dict) else {}
-        options = CompareOptions(
-            mode=mode, owner=summary.label, secret_values=secret_values, views=views
-        )
+        options = CompareOptions(mode=mode, owner=summary.label, secret_values=secret_values)
         plan = OwnerPlan(summary=summary, options=options, owner_ref=owner_ref)
         plans.append(plan)
         if build.status == "failed":

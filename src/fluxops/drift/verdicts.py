@@ -5,11 +5,12 @@ JSON, Markdown) reads these; Secret values never get in (they are masked on crea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.identity import ObjectId
 from fluxops.model.kube.scalars import ABSENT
+from fluxops.model.results import Result
 
 Verdict = Literal["in-sync", "missing", "drifted", "orphaned", "skipped", "error"]
 VERDICTS: tuple[Verdict, ...] = ("in-sync", "missing", "drifted", "orphaned", "skipped", "error")
@@ -85,7 +86,9 @@ class OwnerSummary:
 
 
 @dataclass
-class DriftResult:
+class DriftResult(Result):
+    kind: ClassVar[str] = "DriftResult"
+
     mode: str  # "fields" | "server"
     source: str  # where the live state came from
     objects: list[ObjectDrift] = field(default_factory=list)

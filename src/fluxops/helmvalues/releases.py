@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from fluxops.errors import ValuesError
 from fluxops.helmvalues.compose import (
@@ -19,6 +19,7 @@ from fluxops.helmvalues.valuediff import MISSING, Row, diff_across, render_path,
 from fluxops.model.findings import Finding
 from fluxops.model.flux import HelmRelease
 from fluxops.model.resource import Resource
+from fluxops.model.results import Result
 from fluxops.model.secret_keys import holds_inline_secret
 
 MASK = "***"
@@ -204,7 +205,7 @@ def _add_row(
 
 
 @dataclass
-class ValuesDiffResult:
+class ValuesDiffResult(Result):
     """The outcome of `values-diff`: one ReleaseDiff per release compared, releases that only
     some environments have (with --all), and findings from rendering."""
 
@@ -215,6 +216,13 @@ class ValuesDiffResult:
     findings: list[Finding]
     #: seconds spent rendering the environments, and composing and diffing the values
     timings: dict[str, float] = field(default_factory=dict)
+    #: a difference makes the exit status 1 (`--exit-code`)
+    exit_on_difference: bool = False
+    kind: ClassVar[str] = "ValuesDiffResult"
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.exit_on_difference and self.differs else 0
 
     @property
     def differs(self) -> bool:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
+
+from fluxops.model.results import Result
 
 
 class State(enum.StrEnum):
@@ -188,8 +191,10 @@ class ClusterStatus:
 
 
 @dataclass
-class StatusResult:
+class StatusResult(Result):
     """Everything one `status` run found, cluster by cluster."""
+
+    kind: ClassVar[str] = "StatusResult"
 
     clusters: list[ClusterStatus]
     generated_at: datetime
@@ -215,6 +220,13 @@ class StatusResult:
         if mode == "progressing":
             bad |= {State.PROGRESSING, State.UNKNOWN}
         return any(o.state in bad for c in self.clusters for o in c.objects)
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a cluster could not be read, else 1 when something is failing (fail_on)."""
+        if self.errors:
+            return 2
+        return 1 if self.failing() else 0
 
     def all_ready(self) -> bool:
         """Every object Ready (suspended ones aside) and every cluster read."""

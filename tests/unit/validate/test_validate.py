@@ -12,7 +12,8 @@ from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.validate.builtin import BuiltinSchemas, UnknownKubeVersion, resolve_kube_version
 from fluxops.validate.catalog import SchemaCatalog
-from fluxops.validate.validator import ValidateOptions, ValidateResult, validate_build
+from fluxops.validate.results import ValidateResult
+from fluxops.validate.validator import ValidateOptions, validate_build
 
 pytestmark = pytest.mark.unit
 
