@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fluxops.errors import EXIT_USAGE, FluxopsError, UsageError
+from fluxops.errors import EXIT_INTERNAL, EXIT_USAGE, FluxopsError, InternalError, UsageError
+
+_BUG = "this is a bug in fluxops (exit 3); rerun with FLUXOPS_DEBUG=1 for the traceback"
 
 if TYPE_CHECKING:
     from fluxops.model.results import Result
@@ -62,6 +64,10 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except InternalError as exc:
+            if os.environ.get("FLUXOPS_DEBUG"):
+                raise
+            fail(f"internal error: {exc}\n  {_BUG}", EXIT_INTERNAL)
         except FluxopsError as exc:
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
@@ -79,11 +85,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # an internal error: say so, keep it short
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
-            fail(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "  this is a bug in fluxops; rerun with FLUXOPS_DEBUG=1 for the traceback",
-                EXIT_USAGE,
-            )
+            fail(f"internal error: {type(exc).__name__}: {exc}\n  {_BUG}", EXIT_INTERNAL)
         return None
 
     return wrapper  # type: ignore[return-value]

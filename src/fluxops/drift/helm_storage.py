@@ -18,13 +18,14 @@ from typing import Any
 
 import yaml
 
+from fluxops.errors import ClusterError
 from fluxops.model.flux import HelmRelease
 from fluxops.model.resource import Resource
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
-class HelmStorageError(ValueError):
+class HelmStorageError(ClusterError, ValueError):
     """The storage Secret cannot be decoded."""
 
 

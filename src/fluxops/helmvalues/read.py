@@ -12,11 +12,12 @@ from typing import Any
 
 import yaml
 
+from fluxops.errors import ValuesError
 from fluxops.goyaml.limits import YamlLimitError, check_node, needs_check
 from fluxops.goyaml.reader import GoLoader, JSONConversionError, json_key
 
 
-class ValuesDataError(ValueError):
+class ValuesDataError(ValuesError, ValueError):
     """Values data that is not YAML, or not a map of values. `message` may quote the data;
     `redacted` says what is wrong without quoting it (for data from a Secret)."""
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fluxops.errors import InternalError, ValuesError
 from fluxops.goyaml.strconv import NumError, atoi, go_quote, parse_int
 
 #: Helm's `strvals.MaxIndex`: the largest list index `setIndex` accepts.
@@ -59,7 +60,7 @@ class Int64(int):
     __slots__ = ()
 
 
-class StrvalsError(ValueError):
+class StrvalsError(ValuesError, ValueError):
     """A `--set` expression Helm would reject. `message` is Helm's own error text."""
 
     def __init__(self, message: str) -> None:
@@ -152,7 +153,7 @@ def _wrap(prefix: str, err: _Err) -> _Err:
     return _Err(prefix + err.msg, err.eof)
 
 
-class _Panic(Exception):
+class _Panic(InternalError):
     """A Go runtime panic (a failed type assertion), recovered by the nearest `key()`."""
 
 

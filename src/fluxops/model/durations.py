@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from fluxops.errors import InputError
+
 _UNITS: Final = {
     "ns": 1,
     "us": 1_000,
@@ -24,7 +26,7 @@ _UNITS: Final = {
 _LIMIT: Final = 1 << 63
 
 
-class DurationError(ValueError):
+class DurationError(InputError, ValueError):
     """Not a Go duration; the message is Go's (`time: invalid duration "x"`)."""
 
 

@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fluxops.errors import InputError
+
 _TOKEN = re.compile(r"\s*(==|!=|=|!|\(|\)|,|<|>|[^\s=!(),<>]+)")
 _WORDS = {"in", "notin"}
 
 
-class SelectorError(ValueError):
+class SelectorError(InputError, ValueError):
     """The expression does not parse."""
 
 
