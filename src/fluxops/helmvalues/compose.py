@@ -49,13 +49,23 @@ import base64
 import binascii
 import copy
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fluxops.errors import ValuesError
 from fluxops.helmvalues.read import ValuesDataError, api_json, read_values
 from fluxops.helmvalues.strvals import StrvalsError, parse_into, parse_path
+from fluxops.helmvalues.tree import (
+    Path,
+    coalesce_values,
+    leaves,
+    merge_maps,
+    merge_shared,
+    remove_nulls,
+    set_at,
+    value_at,
+)
 from fluxops.helmvalues.valuediff import values_equal
 
 __all__ = [
@@ -77,8 +87,6 @@ SUPPORTED_KINDS = ("ConfigMap", "Secret")
 #: `lookup(kind, name)` returns the ConfigMap or Secret manifest (as in the repo, or as the API
 #: server returns it), or None when no such object exists in the HelmRelease's namespace.
 Lookup = Callable[[str, str], Mapping[str, Any] | None]
-
-Path = tuple[str | int, ...]
 
 # The CRD's validation of targetPath (helm-controller api/v2 ValuesReference).
 _TARGET_PATH = re.compile(r"^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$")
@@ -149,30 +157,8 @@ class ComposedValues:
         out = copy.deepcopy(self.values)
         for path in sorted(self.secret_paths, key=len):
             if path:
-                _assign(out, path, mask)
+                set_at(out, path, mask)
         return out
-
-
-# --- MergeMaps ----------------------------------------------------------------------------------
-
-
-def merge_maps(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
-    """fluxcd/pkg `chartutil.MergeMaps`: `b` over `a`, maps merged recursively, anything else
-    (lists, scalars, null) replaced. Returns a new structure; neither input is modified."""
-    return copy.deepcopy(_merge_shared(a, b))
-
-
-def _merge_shared(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
-    """MergeMaps with Go's sharing: values not merged are the very objects of `a` and `b`."""
-    out = dict(a)
-    for k, v in b.items():
-        if isinstance(v, dict):
-            existing = out.get(k)
-            if isinstance(existing, dict):
-                out[k] = _merge_shared(existing, v)
-                continue
-        out[k] = v
-    return out
 
 
 # --- composition --------------------------------------------------------------------------------
@@ -249,7 +235,7 @@ def compose_values(
         secret = ref.kind == "Secret"
 
         if ref.target_path:
-            result = _merge_shared(result, inline)
+            result = merge_shared(result, inline)
             try:
                 _replace_path_value(result, ref.target_path, data, literal=ref.literal)
             except StrvalsError as err:
@@ -266,10 +252,10 @@ def compose_values(
                 probe: dict[str, Any] = {}
                 try:
                     _replace_path_value(probe, ref.target_path, data, literal=ref.literal)
-                    paths = [path for path, _ in _leaves(probe, (), into_lists=True)]
+                    paths = [path for path, _ in leaves(probe, (), into_lists=True)]
                 except StrvalsError:
                     paths = [parse_path(ref.target_path)]
-                secret_records.extend((path, _lookup(result, path)) for path in paths)
+                secret_records.extend((path, value_at(result, path)) for path in paths)
             continue
 
         try:
@@ -282,13 +268,13 @@ def compose_values(
                 f"the data under '{ref.values_key}' must be a YAML map of values; "
                 "to set a single value, add a targetPath",
             ) from None
-        result = _merge_shared(result, parsed)
+        result = merge_shared(result, parsed)
         if secret:
-            secret_records.extend(_leaves(parsed, ()))
+            secret_records.extend(leaves(parsed, ()))
 
-    final = copy.deepcopy(_merge_shared(result, inline))
+    final = copy.deepcopy(merge_shared(result, inline))
     secret_paths = frozenset(
-        path for path, value in secret_records if values_equal(_lookup(final, path), value)
+        path for path, value in secret_records if values_equal(value_at(final, path), value)
     )
     return ComposedValues(final, secret_paths, tuple(missing))
 
@@ -384,90 +370,3 @@ def _replace_path_value(values: dict[str, Any], path: str, value: str, *, litera
 
 
 _LITERAL_ESCAPES = str.maketrans({c: "\\" + c for c in "\\,[]{}"})
-
-
-# --- values paths -------------------------------------------------------------------------------
-
-_MISSING = object()
-
-
-def _holds(node: Any, part: str | int) -> bool:
-    if isinstance(part, int):
-        return isinstance(node, list) and 0 <= part < len(node)
-    return isinstance(node, dict) and part in node
-
-
-def _lookup(values: Any, path: Path) -> Any:
-    node = values
-    for part in path:
-        if not _holds(node, part):
-            return _MISSING
-        node = node[part]
-    return node
-
-
-def _assign(values: Any, path: Path, new: Any) -> None:
-    parent = _lookup(values, path[:-1])
-    if _holds(parent, path[-1]):
-        parent[path[-1]] = new
-
-
-def _leaves(values: Any, prefix: Path, *, into_lists: bool = False) -> Iterator[tuple[Path, Any]]:
-    """(path, value) for every non-map value and every empty map. Lists are leaves, unless
-    `into_lists`, where their non-null elements are walked instead (`--set a[2]=x` writes only
-    element 2; the nulls before it are padding)."""
-    if isinstance(values, dict) and values:
-        for k, v in values.items():
-            yield from _leaves(v, (*prefix, k), into_lists=into_lists)
-    elif into_lists and isinstance(values, list) and values:
-        for i, v in enumerate(values):
-            if v is not None:
-                yield from _leaves(v, (*prefix, i), into_lists=into_lists)
-    elif prefix:
-        yield prefix, values
-
-
-# --- nulls at chart-merge time ------------------------------------------------------------------
-
-
-def remove_nulls(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values with every map key whose value is `null` removed, recursively (list elements
-    are left alone). This is what Helm's coalesce does to a null whose key the chart's defaults
-    define, the usual intent ("delete a default key"); use `coalesce_values` with the chart's
-    values.yaml for the exact result. Returns a new structure."""
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if v is None:
-            continue
-        out[k] = remove_nulls(v) if isinstance(v, Mapping) else copy.deepcopy(v)
-    return out
-
-
-def coalesce_values(values: Mapping[str, Any], chart_defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """Helm v4 `CoalesceValues` for a chart without subcharts: user `values` over the chart's
-    defaults. A user `null` deletes the key when the chart defines it at the top level, and
-    anywhere inside a map both sides define; a top-level null for a key the chart lacks stays.
-    A map never replaces a scalar default and a scalar never replaces a map default (Helm logs
-    a warning and keeps the user's value). Returns a new structure."""
-    v = copy.deepcopy(dict(values))
-    for key, default in copy.deepcopy(dict(chart_defaults)).items():
-        if key not in v:
-            v[key] = default
-        elif v[key] is None:
-            del v[key]
-        elif isinstance(v[key], dict) and isinstance(default, dict):
-            _coalesce_tables(v[key], default)
-    return v
-
-
-def _coalesce_tables(dst: dict[str, Any], src: dict[str, Any]) -> None:
-    for key, val in dst.items():
-        if val is None:
-            src[key] = None
-    for key, val in src.items():
-        if key in dst and dst[key] is None:
-            del dst[key]
-        elif key not in dst:
-            dst[key] = val
-        elif isinstance(val, dict) and isinstance(dst[key], dict):
-            _coalesce_tables(dst[key], val)

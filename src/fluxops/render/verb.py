@@ -103,7 +103,8 @@ def run(
     with its own request, which is both. `repo`: the repository already loaded from
     `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said."""
     from fluxops.loader.repo import load_repo
-    from fluxops.render.build import Renderer, build_result
+    from fluxops.render.build import Renderer
+    from fluxops.render.outcome import build_result
     from fluxops.render.overlay import build_overlay
     from fluxops.render.select import build_all, build_ks
 

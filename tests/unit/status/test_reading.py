@@ -72,7 +72,7 @@ def test_kubeconfig_merge_like_kubectl(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_merged_kubeconfig_connects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fluxops.cluster.client import load_config
+    from fluxops.cluster.kubeconfig import load_config
 
     a = _kubeconfig(tmp_path / "a.yaml", ["dev"], "dev", ca="/etc/ssl/certs/ca-certificates.crt")
     b = _kubeconfig(tmp_path / "b.yaml", ["prod"], None, ca="/etc/ssl/certs/ca-certificates.crt")
