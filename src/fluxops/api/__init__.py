@@ -1,10 +1,8 @@
-"""One function per verb: the only package cli/ and mcp/ import. Library functions never print.
-
-Each verb has its module (`fluxops.api._build`, `._validate`, `._values_diff`, `._lint`,
-`._drift`, `._status`); everything a caller needs is available here: `from fluxops import api;
-api.build(api.BuildRequest(...))`. Names are imported on first use, so a command pays only for
-its own verb (start-up time matters: `fluxops status` races `flux get`).
-"""
+"""One function per verb: the only package the CLI (and, later, the MCP server) imports. Each
+function validates its request and makes one call into the package that owns the verb
+(`fluxops.render.verb`, `validate.verb`, `lint.verb`, `helmvalues.verb`, `drift.verb`,
+`status.verb`). Library functions never print. Names are imported on first use, so a command
+pays only for its own verb (start-up time matters: `fluxops status` races `flux get`)."""
 
 from __future__ import annotations
 
