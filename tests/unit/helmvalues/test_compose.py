@@ -615,7 +615,7 @@ def test_nulls_from_references_are_kept_and_override() -> None:
 
 
 def test_remove_nulls_leaves_lists_alone_and_copies() -> None:
-    values = {"a": None, "b": {"c": None, "d": [None, {"e": None}]}}
+    values: dict[str, Any] = {"a": None, "b": {"c": None, "d": [None, {"e": None}]}}
     out = remove_nulls(values)
     assert out == {"b": {"d": [None, {"e": None}]}}
     out["b"]["d"].append(1)
@@ -713,6 +713,7 @@ def test_read_values_rejects_non_maps_and_bad_yaml(text: str) -> None:
 def test_inline_values_are_normalised_like_json() -> None:
     import datetime
 
-    inline = {1: "a", False: {"d": datetime.date(2020, 1, 2)}, "t": ("x", "y")}
+    # keys that are not strings, as YAML can give them: the test is that they are normalised
+    inline: dict[Any, Any] = {1: "a", False: {"d": datetime.date(2020, 1, 2)}, "t": ("x", "y")}
     got = compose([], inline, {})
     assert got.values == {"1": "a", "false": {"d": "2020-01-02"}, "t": ["x", "y"]}

@@ -131,9 +131,8 @@ class FakeSource:
         self.calls.append((kind, namespace))
         self._check(kind, namespace)
         if kind == "Namespace":
-            names = sorted(
-                {(x.get("metadata") or {}).get("namespace") for x in self.snap.objects} - {None}
-            )
+            namespaces = {(x.get("metadata") or {}).get("namespace") for x in self.snap.objects}
+            names = sorted(str(n) for n in namespaces if n is not None)
             return iter([{"metadata": {"name": n}} for n in names])
         return self.snap.list(api_version, kind, namespace, chunk_size)
 

@@ -96,7 +96,7 @@ def test_strict_rejects_unknown_fields(tmp_path: Path) -> None:
 
 
 def test_flux_crd_and_cel_rule(tmp_path: Path) -> None:
-    hr = {
+    hr: dict[str, Any] = {
         "apiVersion": "helm.toolkit.fluxcd.io/v2",
         "kind": "HelmRelease",
         "metadata": {"name": "podinfo", "namespace": "apps"},
