@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -140,6 +140,18 @@ def parse_cli_duration(text: str, option: str) -> float:
     if seconds is None or seconds < 0:
         raise UsageError(f"{option} {text!r}: expected a duration such as 30s, 10m or 1h")
     return seconds
+
+
+@contextlib.contextmanager
+def build_progress(enabled: bool) -> Iterator[BuildProgress | None]:
+    """A progress bar on stderr while Kustomizations render, when `enabled` and stderr is a
+    terminal; removed when the block ends."""
+    bar = BuildProgress() if enabled and stderr_is_terminal() else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 class BuildProgress:

@@ -7,31 +7,28 @@ import sys
 import click
 
 from fluxops.cli.common import (
-    BuildProgress,
+    build_progress,
     emit,
     handle_errors,
     parse_cli_duration,
     rich_width,
-    stderr_is_terminal,
     stdout_colour,
 )
-from fluxops.cli.options import engine_options, source_options
+from fluxops.cli.options import (
+    colour_option,
+    kubeconfig_options,
+    render_options,
+    selection_options,
+)
+from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
 @click.command("drift")
-@click.argument("path", type=click.Path(file_okay=False), default=".")
-@click.option("--ks", "ks", metavar="NAMESPACE/NAME", help="Compare one Flux Kustomization.")
-@click.option(
-    "--all",
-    "all_",
-    is_flag=True,
-    help="Compare every Flux Kustomization (the default when PATH has no kustomization file).",
-)
-@click.option(
-    "--cluster",
-    metavar="DIR",
-    help="The cluster entry the live cluster runs (e.g. clusters/production); required when "
-    "the repo has several.",
+@selection_options(
+    ks_help="Compare one Flux Kustomization.",
+    all_help="Compare every Flux Kustomization (the default when PATH has no kustomization file).",
+    cluster_help="The cluster entry the live cluster runs (e.g. clusters/production); required "
+    "when the repo has several.",
 )
 @click.option(
     "--owner",
@@ -46,21 +43,8 @@ from fluxops.cli.options import engine_options, source_options
     help="Read the live state from a snapshot (a kubectl List in YAML or JSON, the format "
     "`fluxops status --snapshot` reads) instead of a cluster.",
 )
-@click.option(
-    "--kubeconfig",
-    type=click.Path(dir_okay=False),
-    metavar="PATH",
-    help="Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster "
-    "service account).",
-)
 @click.option("--context", metavar="CONTEXT", help="Kubeconfig context (default: current).")
-@click.option(
-    "--timeout",
-    default="10s",
-    show_default=True,
-    metavar="DURATION",
-    help="Bound on connecting and on each API request.",
-)
+@kubeconfig_options(namespace=False)
 @click.option(
     "--mode",
     type=click.Choice(["fields", "server"]),
@@ -90,20 +74,12 @@ from fluxops.cli.options import engine_options, source_options
     help="Text: list every object in sync too (those with notes are always listed).",
 )
 @click.option("--no-diff", is_flag=True, help="Text: paths and values only, no unified diffs.")
-@click.option(
-    "--color/--no-color",
-    "colour",
-    default=None,
-    help="Colours in the text output (default: when stdout is a terminal).",
-)
-@source_options
-@engine_options()
+@colour_option
+@render_options()
 @handle_errors
 def drift_command(
-    path: str,
-    ks: str | None,
-    all_: bool,
-    cluster: str | None,
+    selection: Selection,
+    render: RenderOptions,
     owner: str | None,
     snapshot: str | None,
     kubeconfig: str | None,
@@ -115,12 +91,6 @@ def drift_command(
     show_in_sync: bool,
     no_diff: bool,
     colour: bool | None,
-    sources: tuple[str, ...],
-    strict: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
 ) -> None:
     """Where the live cluster differs from what the repo renders.
 
@@ -142,16 +112,11 @@ def drift_command(
     from fluxops import api
     from fluxops.output.registry import View
 
-    progress = None
-    if fmt == "text" and all_ and stderr_is_terminal():
-        progress = BuildProgress()
-    try:
+    with build_progress(fmt == "text" and selection.all_) as progress:
         result = api.drift(
             api.DriftRequest(
-                path=path,
-                ks=ks,
-                all_=all_,
-                cluster=cluster,
+                **as_kwargs(selection),
+                **as_kwargs(render, progress=progress),
                 snapshot=snapshot,
                 kubeconfig=kubeconfig,
                 context=context,
@@ -159,18 +124,8 @@ def drift_command(
                 mode=mode,
                 helm=helm,
                 owner=owner,
-                sources=list(sources),
-                strict=strict,
-                kustomize_bin=kustomize_bin,
-                jobs=jobs,
-                cache=not no_cache,
-                allow_remote=allow_remote,
-                progress=progress,
             )
         )
-    finally:
-        if progress is not None:
-            progress.stop()
     view = View(
         colour=stdout_colour() if colour is None else colour,
         width=rich_width(),

@@ -6,14 +6,9 @@ import sys
 
 import click
 
-from fluxops.cli.common import (
-    BuildProgress,
-    emit,
-    handle_errors,
-    stderr_is_terminal,
-    stdout_colour,
-)
-from fluxops.cli.options import engine_options, report_options, selection_options
+from fluxops.cli.common import build_progress, emit, handle_errors, stdout_colour
+from fluxops.cli.options import render_options, report_options, selection_options
+from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
 def _list_rules() -> None:
@@ -24,7 +19,7 @@ def _list_rules() -> None:
 
 
 @click.command("lint")
-@selection_options
+@selection_options()
 @report_options
 @click.option(
     "--no-render",
@@ -37,24 +32,17 @@ def _list_rules() -> None:
     help="Configuration file (default: .fluxops.yaml at the repository root).",
 )
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@engine_options()
+@render_options(substitution=None)
 @handle_errors
 def lint_command(
-    path: str,
-    ks: str | None,
-    all_: bool,
-    cluster: str | None,
-    sources: tuple[str, ...],
+    selection: Selection,
+    render: RenderOptions,
     fmt: str,
     fail_on: str,
     verbose: bool,
     no_render: bool,
     config: str | None,
     list_rules: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
 ) -> None:
     """Check the repository at PATH against GitOps conventions: prune and intervals, sources and
     dependencies that exist, pinned charts, secrets kept out of values, patches instead of
@@ -72,27 +60,15 @@ def lint_command(
     from fluxops.model.findings import Severity
     from fluxops.output.registry import View
 
-    progress = BuildProgress() if stderr_is_terminal() and not no_render and not ks else None
-    try:
+    with build_progress(not no_render and not selection.ks) as progress:
         result = api.lint(
             api.LintRequest(
-                path=path,
-                ks=ks,
-                all_=all_,
-                cluster=cluster,
-                sources=list(sources),
+                **as_kwargs(selection),
+                **as_kwargs(render, progress=progress),
                 render=not no_render,
                 config=config,
-                kustomize_bin=kustomize_bin,
-                jobs=jobs,
-                cache=not no_cache,
-                allow_remote=allow_remote,
-                progress=progress,
                 fail_on=Severity.parse(fail_on),
             )
         )
-    finally:
-        if progress is not None:
-            progress.stop()
     view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
     sys.exit(emit(result, fmt, view))

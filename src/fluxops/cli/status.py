@@ -10,7 +10,7 @@ import time
 import click
 
 from fluxops.cli.common import emit, handle_errors, parse_cli_duration
-from fluxops.cli.options import cluster_options
+from fluxops.cli.options import colour_option, kubeconfig_options
 from fluxops.errors import UsageError
 
 
@@ -24,7 +24,7 @@ from fluxops.errors import UsageError
     "each; default: the current context).",
 )
 @click.option("--all-contexts", is_flag=True, help="Every context of the kubeconfig.")
-@cluster_options
+@kubeconfig_options()
 @click.option(
     "-A",
     "--all-namespaces",
@@ -78,12 +78,7 @@ from fluxops.errors import UsageError
     help="A spec change (or a reconciliation) that no controller has finished for this long "
     "is reported as stale/stuck.",
 )
-@click.option(
-    "--color/--no-color",
-    "colour",
-    default=None,
-    help="Colours in the table (default: when stdout is a terminal).",
-)
+@colour_option
 @handle_errors
 def status_command(
     contexts: tuple[str, ...],
@@ -176,7 +171,7 @@ def status_command(
     help="Where to write (`.json`: JSON, else YAML; `-`: stdout).",
 )
 @click.option("--context", metavar="CONTEXT", help="Kubeconfig context (default: current).")
-@cluster_options
+@kubeconfig_options()
 @click.option(
     "--format",
     "fmt",

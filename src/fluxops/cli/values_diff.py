@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from fluxops.cli.common import emit, handle_errors, rich_width, stdout_colour
-from fluxops.cli.options import engine_options, source_options
+from fluxops.cli.options import render_options
+from fluxops.model.selection import RenderOptions, as_kwargs
 
 
 @click.command("values-diff")
@@ -47,8 +48,7 @@ from fluxops.cli.options import engine_options, source_options
     show_default=True,
 )
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
-@source_options
-@engine_options()
+@render_options()
 @handle_errors
 def values_diff_command(
     release: str | None,
@@ -60,12 +60,7 @@ def values_diff_command(
     with_defaults: bool,
     fmt: str,
     exit_code: bool,
-    sources: tuple[str, ...],
-    strict: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
+    render: RenderOptions,
 ) -> None:
     """How a HelmRelease's effective values differ between environments.
 
@@ -97,13 +92,8 @@ def values_diff_command(
             all_=all_,
             all_values=all_values,
             with_defaults=with_defaults,
-            strict=strict,
-            sources=list(sources),
-            kustomize_bin=kustomize_bin,
-            jobs=jobs,
-            cache=not no_cache,
-            allow_remote=allow_remote,
             exit_on_difference=exit_code,
+            **as_kwargs(render),
         )
     )
     view = View(colour=fmt == "table" and stdout_colour(), width=rich_width())

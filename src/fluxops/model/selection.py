@@ -5,8 +5,8 @@ and handed to the render layer as they are."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 #: How a selection reads: a plain kustomize overlay, one Flux Kustomization, or all of them.
 Mode = Literal["overlay", "ks", "all"]
@@ -41,3 +41,11 @@ class RenderOptions:
     cache: bool = True
     allow_remote: bool = False
     progress: Progress | None = None
+
+
+def as_kwargs(value: Selection | RenderOptions, **changes: Any) -> dict[str, Any]:
+    """The fields of a selection or of render options as keyword arguments (for a request
+    that derives from them), with `changes` applied."""
+    out = {f.name: getattr(value, f.name) for f in fields(value)}
+    out.update(changes)
+    return out
