@@ -24,7 +24,7 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests bench
 
 ## Go-built test binaries (kube-apiserver harness, flux CLI); cached outside the repo
 cluster-tools:

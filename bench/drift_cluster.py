@@ -40,10 +40,11 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "tests" / "cluster"))
-import drift_scenario as sc  # noqa: E402
-from drift_support import Kube  # noqa: E402
+# the repo root, for the `tests.` package: `python bench/drift_cluster.py` puts only bench/ there
+sys.path.insert(0, str(ROOT))
 from harness import CRD_DIR, ApiServer, tool  # noqa: E402
+from tests.cluster import drift_scenario as sc  # noqa: E402
+from tests.cluster.drift_support import Kube  # noqa: E402
 
 FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
 BASE_OBJECTS = len(sc.objects("x", 2))
@@ -134,7 +135,10 @@ def proxied_kubeconfig(
         return kubeconfig, None
     kc = yaml.safe_load(kubeconfig.read_text())
     server = kc["clusters"][0]["cluster"]["server"]
-    host, port = re.match(r"https://([^:]+):(\d+)", server).groups()  # type: ignore[union-attr]
+    m = re.match(r"https://([^:]+):(\d+)", server)
+    if m is None:
+        raise RuntimeError(f"{kubeconfig}: server {server!r} is not https://HOST:PORT")
+    host, port = m.groups()
     proxy = LatencyProxy(host, int(port), latency_ms / 2000)
     proxy.start()
     proxy.ready.wait()

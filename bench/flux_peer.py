@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# the repo root, for the `tests.` package: `python bench/x.py` puts only bench/ on sys.path
 sys.path.insert(0, str(ROOT))
 
 from tests.fidelity.harness_repo import (  # noqa: E402

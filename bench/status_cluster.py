@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# the repo root, for the `tests.` package: `python bench/status_cluster.py` puts only bench/ there
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "tests" / "cluster"))
 
-from flux_objects import create_with_status, ensure_namespaces  # noqa: E402
 from harness import CRD_DIR, ApiServer, tool  # noqa: E402
+from tests.cluster.flux_objects import create_with_status, ensure_namespaces  # noqa: E402
 from tests.unit.status import objects as o  # noqa: E402
 
 FLUXOPS = [sys.executable, "-m", "fluxops"]
@@ -79,11 +79,14 @@ class Cluster(ApiServer):
         from lightkube import codecs
         from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 
-        names = []
+        names: list[str] = []
         for file in sorted(CRD_DIR.glob("*.yaml")):
             for crd in codecs.load_all_yaml(file.read_text()):
+                name = crd.metadata.name if crd.metadata else None
+                if not name:
+                    raise RuntimeError(f"{file}: a CRD without metadata.name")
                 self.client.apply(crd, force=True)
-                names.append(crd.metadata.name)
+                names.append(name)
         deadline = time.monotonic() + 60
         while names:
             crd = self.client.get(CustomResourceDefinition, names[0])

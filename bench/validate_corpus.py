@@ -46,7 +46,7 @@ def main() -> int:
     from fluxops.loader.repo import load_repo
     from fluxops.validate.builtin import BuiltinSchemas, resolve_kube_version
     from fluxops.validate.catalog import SchemaCatalog, SchemaEntry
-    from fluxops.validate.run import ValidateOptions, Validator, _Item, validate_build
+    from fluxops.validate.validator import ValidateOptions, Validator, _Item, validate_build
 
     version = resolve_kube_version(None)
     result = api.build(api.BuildRequest(path=str(repo), all_=True))

@@ -1,22 +1,48 @@
-"""One exception tree for fluxops.
+"""One exception tree for fluxops (httpx-style: a root, then classes by cause).
+
+    FluxopsError                     every error a caller of the library can see
+    ├── InputError                   the user's input: the command line, configuration, files
+    │   ├── UsageError               flags and arguments that cannot be done
+    │   ├── NotFoundError            a named object (Kustomization, HelmRelease, environment)
+    │   ├── RepoError                the repository, or a path in it, cannot be read
+    │   ├── YamlError                a YAML document that cannot be read, or is over a bound
+    │   └── OutputError              the output (a file, --output-dir) cannot be written
+    ├── SourceError                  a Flux source cannot be mapped to a folder or read
+    ├── EngineError                  the kustomize engine is missing, refused or cannot run
+    ├── BuildError                   rendering one Flux Kustomization failed (exit 1)
+    │   └── SubstitutionError        postBuild variable substitution failed
+    ├── ValuesError                  a HelmRelease's values cannot be composed (exit 1)
+    ├── ClusterError                 the Kubernetes API cannot be reached or refuses us
+    │   └── ForbiddenError           RBAC forbids a request (HTTP 403)
+    └── InternalError                a bug in fluxops (exit 3)
 
 Exceptions are for "cannot continue at all". A failure that concerns one Flux Kustomization
-becomes a failed outcome for that Kustomization and the run goes on. Every exception carries the
-exit code the CLI uses and, where known, the file or object it concerns, so messages can say
-what went wrong where and what to do.
+becomes a failed outcome for that Kustomization and the run goes on. Every exception carries
+the exit code the CLI uses and, where known, the file or object it concerns, so messages can
+say what went wrong where and what to do. Modules define their own narrower classes under
+these (a YAML bound under YamlError, kustomize's refusal under EngineError, ...); some also
+derive from ValueError or OSError so that code handling bad values or unreadable files keeps
+handling them.
 """
 
 from __future__ import annotations
 
+#: Exit codes of every command: 0 clean; 1 findings, failures, differences or drift; 2 usage
+#: or environment errors (could not look); 3 an internal error (a bug: please report it).
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class FluxopsError(Exception):
     """Base class. `exit_code` is what the CLI returns; `hint` says what to do next."""
 
     exit_code = EXIT_USAGE
+    message: str = ""
+    file: str | None = None
+    obj: str | None = None
+    hint: str | None = None
 
     def __init__(
         self,
@@ -34,30 +60,45 @@ class FluxopsError(Exception):
 
     def __str__(self) -> str:
         where = ", ".join(p for p in (self.obj, self.file) if p)
-        text = f"{where}: {self.message}" if where else self.message
+        message = self.message or super().__str__()
+        text = f"{where}: {message}" if where else message
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
 
 
-class UsageError(FluxopsError):
+class InputError(FluxopsError):
+    """The user's input (the command line, a configuration file, the repository's files)
+    cannot be used as it is."""
+
+
+class UsageError(InputError):
     """The command line or configuration asks for something that cannot be done."""
 
 
-class RepoError(FluxopsError):
-    """The repository (or a path in it) cannot be read."""
-
-
-class OutputError(FluxopsError):
-    """The output (a file, --output-dir) cannot be written."""
-
-
-class NotFoundError(FluxopsError):
+class NotFoundError(InputError):
     """A named object (a Flux Kustomization, a HelmRelease, an environment) does not exist."""
 
 
+class RepoError(InputError):
+    """The repository (or a path in it) cannot be read."""
+
+
+class YamlError(InputError):
+    """A YAML document cannot be read, or is over one of the bounds Go's decoders set."""
+
+
+class OutputError(InputError):
+    """The output (a file, --output-dir) cannot be written."""
+
+
+class SourceError(FluxopsError):
+    """A Flux source (GitRepository, OCIRepository, ExternalArtifact, ...) cannot be mapped to
+    a local folder or read."""
+
+
 class EngineError(FluxopsError):
-    """The kustomize engine is missing or cannot run."""
+    """The kustomize engine is missing, refused a build, or cannot run."""
 
 
 class BuildError(FluxopsError):
@@ -121,3 +162,10 @@ class ForbiddenError(ClusterError):
         self.verb = verb
         self.resource = resource
         self.namespace = namespace
+
+
+class InternalError(FluxopsError):
+    """A bug in fluxops: an invariant that did not hold. The CLI also reports any unexpected
+    exception as one (exit 3), never as a user mistake."""
+
+    exit_code = EXIT_INTERNAL

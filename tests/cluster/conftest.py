@@ -194,11 +194,14 @@ def _install_crds(client: Any) -> list[str]:
     files = sorted(CRD_DIR.glob("*.yaml"))
     if not files:
         pytest.fail(f"no Flux CRDs in {CRD_DIR} (run scripts/fetch_flux_crds.py)", pytrace=False)
-    names = []
+    names: list[str] = []
     for f in files:
         for crd in codecs.load_all_yaml(f.read_text()):
+            name = crd.metadata.name if crd.metadata else None
+            if not name:
+                pytest.fail(f"{f}: a CRD without metadata.name", pytrace=False)
             client.apply(crd, force=True)
-            names.append(crd.metadata.name)
+            names.append(name)
     deadline = time.monotonic() + 60
     pending = set(names)
     while pending:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from drift_support import OWNER_NAME, OWNER_NAMESPACE, Kube
+
+from tests.cluster.drift_support import OWNER_NAME, OWNER_NAMESPACE, Kube
 
 #: object -> (fields-mode verdict, server-mode verdict)
 EXPECTED: dict[str, tuple[str, str]] = {

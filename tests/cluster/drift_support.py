@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from fluxops.cluster.client import ClusterClient, connect
-from fluxops.diff.normalize import flux_normalize
+from fluxops.drift.normalize import flux_normalize
 
 OWNER_NAME = "kustomize.toolkit.fluxcd.io/name"
 OWNER_NAMESPACE = "kustomize.toolkit.fluxcd.io/namespace"
@@ -99,10 +99,11 @@ class Kube:
         params = {"fieldManager": manager}
         if force:
             params["force"] = "true"
-        return self._ok(
+        applied: dict[str, Any] = self._ok(
             self.request("PATCH", path, obj, "application/apply-patch+yaml", params),
             f"apply {obj['kind']}/{meta['name']}",
         )
+        return applied
 
     def patch(
         self,
@@ -127,18 +128,20 @@ class Kube:
         path = self.path(api_version, kind, namespace, name) + (
             f"/{subresource}" if subresource else ""
         )
-        return self._ok(
+        patched: dict[str, Any] = self._ok(
             self.request("PATCH", path, patch, content_type, {"fieldManager": manager}),
             f"patch {kind}/{name}",
         )
+        return patched
 
     def create(self, obj: dict[str, Any], manager: str = "kubectl-create") -> dict[str, Any]:
         meta = obj["metadata"]
         path = self.path(obj["apiVersion"], obj["kind"], meta.get("namespace", ""))
-        return self._ok(
+        created: dict[str, Any] = self._ok(
             self.request("POST", path, obj, params={"fieldManager": manager}),
             f"create {obj['kind']}/{meta['name']}",
         )
+        return created
 
     def delete(self, api_version: str, kind: str, namespace: str, name: str) -> None:
         self._ok(

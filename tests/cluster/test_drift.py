@@ -19,18 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import drift_scenario as sc
 import pytest
 import yaml
 from click.testing import CliRunner
-from drift_support import Kube
 
 from fluxops import api
 from fluxops.cli.main import cli
-from fluxops.diff.drift_model import DriftResult
+from fluxops.drift.verdicts import DriftResult
+from tests.cluster import drift_scenario as sc
+from tests.cluster.drift_support import Kube
 
-if TYPE_CHECKING:  # tests/cluster is not a package; conftest.py is loaded by pytest
-    from conftest import LiveCluster
+if TYPE_CHECKING:
+    from tests.cluster.conftest import LiveCluster
 
 pytestmark = pytest.mark.cluster
 
@@ -139,7 +139,7 @@ def test_differences_reported_field_by_field(scenario: Scenario, mode: str) -> N
 
 
 def sc_absent() -> Any:
-    from fluxops.diff.drift_model import ABSENT
+    from fluxops.model.kube.scalars import ABSENT
 
     return ABSENT
 
@@ -256,16 +256,24 @@ def test_reader_context_fields_mode_and_server_mode_permission(
     (tmp_path / "ks.yaml").write_text(yaml.safe_dump(kustomization))
     for obj in objs:
         kube.apply(sc.owner_labels(obj, ks))
-    request = dict(
-        path=str(tmp_path), ks=f"flux-system/{ks}", kubeconfig=cluster.kubeconfig, timeout=20
-    )
-    as_admin = api.drift(api.DriftRequest(context="admin", **request))  # type: ignore[arg-type]
+
+    def request(context: str, mode: str = "fields") -> api.DriftRequest:
+        return api.DriftRequest(
+            path=str(tmp_path),
+            ks=f"flux-system/{ks}",
+            kubeconfig=cluster.kubeconfig,
+            timeout=20,
+            context=context,
+            mode=mode,
+        )
+
+    as_admin = api.drift(request("admin"))
     assert as_admin.exit_code == 0 and set(verdicts(as_admin).values()) == {"in-sync"}
-    fields = api.drift(api.DriftRequest(context="reader", **request))  # type: ignore[arg-type]
+    fields = api.drift(request("reader"))
     assert set(verdicts(fields).values()) == {"in-sync"}
     assert fields.exit_code == 0
     assert any("cannot read Kustomization" in n for n in fields.notes)
-    server = api.drift(api.DriftRequest(context="reader", mode="server", **request))  # type: ignore[arg-type]
+    server = api.drift(request("reader", mode="server"))
     assert set(verdicts(server).values()) == {"error"}
     assert all("permission to patch" in o.reason for o in server.objects)
     assert server.exit_code == 2
@@ -502,8 +510,9 @@ def test_verdicts_match_flux_diff(scenario: Scenario) -> None:
     # fluxops' verdicts, mapped to flux's words, agree except for the documented deviations
     mapping = {"missing": "created", "drifted": "drifted", "skipped": "skipped", "in-sync": None}
     for mode in ("fields", "server"):
-        ours = {}
+        ours: dict[str, str] = {}
         for obj in scenario.run(mode).objects:
+            word: str | None
             if obj.verdict == "orphaned":
                 word = "deleted" if obj.prune == "prune" else f"orphaned/{obj.prune}"
             else:

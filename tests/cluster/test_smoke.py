@@ -18,8 +18,8 @@ import yaml
 from fluxops.cluster.client import ClusterClient, connect
 from fluxops.errors import ClusterError, ForbiddenError
 
-if TYPE_CHECKING:  # tests/cluster is not a package; conftest.py is loaded by pytest
-    from conftest import LiveCluster
+if TYPE_CHECKING:
+    from tests.cluster.conftest import LiveCluster
 
 pytestmark = pytest.mark.cluster
 
@@ -170,7 +170,7 @@ def test_apply_dry_run_leaves_live_object_alone(admin: ClusterClient, configmaps
 
 
 def test_apply_dry_run_of_a_flux_object(admin: ClusterClient, configmaps: str) -> None:
-    ks = {
+    ks: dict[str, Any] = {
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
         "metadata": {"name": "apps", "namespace": configmaps},

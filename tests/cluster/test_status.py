@@ -26,16 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from flux_objects import create_events, create_with_status, ensure_namespaces
-from tests.unit.status import objects as o
 
 from fluxops import api
 from fluxops.output.status import to_data
 from fluxops.status.analyze import analyze
-from fluxops.status.model import State, StatusResult
+from fluxops.status.states import State, StatusResult
+from tests.cluster.flux_objects import create_events, create_with_status, ensure_namespaces
+from tests.unit.status import objects as o
 
 if TYPE_CHECKING:
-    from conftest import LiveCluster
+    from tests.cluster.conftest import LiveCluster
 
 pytestmark = pytest.mark.cluster
 
@@ -69,7 +69,7 @@ def _status(cluster: LiveCluster, **kw: Any) -> StatusResult:
 def _mine(data: dict[str, Any]) -> dict[str, Any]:
     """The JSON document restricted to this module's namespaces (other tests share the
     server), without what differs between runs (timings, where it was read from)."""
-    out = json.loads(json.dumps(data))
+    out: dict[str, Any] = json.loads(json.dumps(data))
     for c in out["clusters"]:
         for key in ("seconds", "name", "server", "origin", "notes", "forbidden"):
             c.pop(key, None)
@@ -348,7 +348,7 @@ def test_kubeconfig_with_several_files(
 def test_paging(cluster: LiveCluster) -> None:
     """1,200 Kustomizations in one namespace come back over several pages."""
     from fluxops.cluster.client import connect
-    from fluxops.status.run import cluster_status
+    from fluxops.status.collect import cluster_status
 
     ns = "st-paging"
     client = cluster.admin()

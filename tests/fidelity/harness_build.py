@@ -256,10 +256,10 @@ def discover(
         ]
         dry = [n for n in runnable if not n.live]
         with ThreadPoolExecutor(WORKERS) as pool:
-            for node, result in zip(
+            for node, build in zip(
                 dry, pool.map(lambda n: run_flux(flux, n, workdir), dry), strict=True
             ):
-                node.flux = result
+                node.flux = build
         for node in runnable:
             if node.live:
                 assert live is not None

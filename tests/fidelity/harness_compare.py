@@ -170,15 +170,16 @@ def compare(
     Secrets; its values, keys and the names of objects only it has are not shown. `raw`: the
     in-process build, whose Secret values stand in for the CLI's masks (see `reveal`)."""
     if not flux.ok and not ours.ok:
-        theirs, mine = failure_kind(flux.error), failure_kind(ours.error)
-        if theirs == mine and theirs != UNCLASSIFIED:
+        flux_kind, our_kind = failure_kind(flux.error), failure_kind(ours.error)
+        if flux_kind == our_kind and flux_kind != UNCLASSIFIED:
             return []
         return [
             Deviation(
                 ks,
                 "-",
-                f"both fail, on different kinds: flux ({theirs}): "
-                f"{_last_line(flux.error)[:200]}; fluxops ({mine}): {_last_line(ours.error)[:200]}",
+                f"both fail, on different kinds: flux ({flux_kind}): "
+                f"{_last_line(flux.error)[:200]}; fluxops ({our_kind}): "
+                f"{_last_line(ours.error)[:200]}",
             )
         ]
     if not flux.ok:
@@ -250,7 +251,9 @@ def documented_deviations() -> list[Entry]:
         cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         if len(cells) < 6 or cells[0] in ("id", "") or set(cells[0]) <= set("-: "):
             continue
-        entries.append(Entry(*cells[:5], what=" | ".join(cells[5:])))
+        # the last column may hold `|` itself: it takes every cell from the sixth on
+        id_, status, repo, ks, obj = cells[:5]
+        entries.append(Entry(id_, status, repo, ks, obj, what=" | ".join(cells[5:])))
         assert entries[-1].status in ("deliberate", "bug"), (
             f"docs/fidelity.md: bad status in {line}"
         )

@@ -31,13 +31,16 @@ def _any_tag(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
+    assert isinstance(node, yaml.MappingNode)  # the third and last kind of YAML node
+    return loader.construct_mapping(node)
+
+
+def _value_tag(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
 
 
 _Loader.add_multi_constructor("!", _any_tag)
-_Loader.add_constructor(
-    "tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node)
-)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:value", _value_tag)
 
 
 def is_flux_ks(doc: Any) -> bool:

@@ -215,7 +215,7 @@ def test_issue_values_survive_fluxops_build(
     assert written.returncode == 0, written.stderr
     files = sorted(out_dir.rglob("*.yaml"))
     assert len(files) == 1
-    expected = {v: v for v in IN_REPO}
+    expected: dict[str, Any] = {v: v for v in IN_REPO}
     # `"${TAG}"` is quoted in the source, but kustomize prints it plain (it is a string), so
     # after substitution Flux decodes `tag: 0380` as the number 380: fluxops must too
     expected |= {"empty": "", "tilde": "~", "null": "null", "tag": 380}

@@ -1,4 +1,4 @@
-"""The strvals port (fluxops.diff.strvals) against Helm's own Go code (helm.sh/helm/v4
+"""The strvals port (fluxops.helmvalues.strvals) against Helm's own Go code (helm.sh/helm/v4
 pkg/strvals, the version helm-controller of flux v2.9 uses, through tests/tools/godiff):
 generated `--set`, `--set-string` and `--set-literal` lines applied in sequence to one values
 map (which may start with values read from JSON, float64 in Go), seeded so every run asks the
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.strvals import StrvalsError, parse_into, parse_literal_into
+from fluxops.helmvalues.strvals import StrvalsError, parse_into, parse_literal_into
 from tests.gotools import GoOracle, first_difference
 
 pytestmark = pytest.mark.fidelity

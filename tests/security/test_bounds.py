@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import CONFIGMAP, Run, flux_repo, kustomization, write
+from tests.security.conftest import CONFIGMAP, Result, Run, flux_repo, kustomization, write
 
 pytestmark = [pytest.mark.security]
 
@@ -26,12 +26,12 @@ def deep_flow(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-def timed(run: Run, *args: str, limit: float, **kw: object) -> tuple[float, object]:
+def timed(run: Run, *args: str, limit: float, **kw: object) -> tuple[float, Result]:
     started = time.monotonic()
     result = run(*args, **kw)
     elapsed = time.monotonic() - started
     assert elapsed < limit, f"took {elapsed:.1f}s"
-    result.assert_clean()  # type: ignore[attr-defined]
+    result.assert_clean()
     return elapsed, result
 
 
@@ -41,7 +41,7 @@ def test_alias_bomb_in_a_manifest(run: Run, tmp_path: Path) -> None:
         tmp_path / "repo", {"kustomization.yaml": "resources: [bomb.yaml]\n", "bomb.yaml": bomb}
     )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=150, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
     assert apps["status"] == "failed"
     problems = [
@@ -56,7 +56,7 @@ def test_alias_bomb_in_a_kustomization_file(run: Run, tmp_path: Path) -> None:
         {"kustomization.yaml": "resources: [cm.yaml]\n" + alias_bomb(), "cm.yaml": CONFIGMAP},
     )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=60, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
     assert "excessive aliasing" in apps["error"]
 
@@ -69,7 +69,7 @@ def test_alias_bomb_in_helmrelease_values(run: Run, tmp_path: Path) -> None:
     )
     repo = write(tmp_path / "repo", {"release.yaml": release})
     _, result = timed(run, "lint", str(repo), "--no-render", "-o", "json", limit=60, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     assert any(f["code"] == "FO001" and "aliasing" in f["message"] for f in data["findings"])
 
 
@@ -84,7 +84,7 @@ def test_alias_bomb_through_a_substituted_variable(run: Run, tmp_path: Path) -> 
         postBuild={"substitute": {"BOMB": bomb}},
     )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=60, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
     assert apps["status"] == "failed"
     assert "excessive aliasing" in apps["error"]
@@ -103,7 +103,7 @@ def test_deeply_nested_yaml_in_the_repository(run: Run, tmp_path: Path, depth: i
         ("lint", "-o", "json"),
     ):
         _, result = timed(run, verb[0], str(repo), *verb[1:], limit=60)
-        data = json.loads(result.stdout)  # type: ignore[attr-defined]
+        data = json.loads(result.stdout)
         deep_findings = [f for f in data["findings"] if f["file"] == "apps/deep.yaml"]
         assert deep_findings and "nest" in deep_findings[0]["message"]
 
@@ -136,7 +136,7 @@ def test_deeply_nested_snapshot(run: Run, tmp_path: Path, fmt: str) -> None:
     else:
         snapshot.write_text("kind: List\napiVersion: v1\nitems: " + deep_flow(3000) + "\n")
     _, result = timed(run, "status", "--snapshot", str(snapshot), limit=30, expect=2)
-    assert "snapshot" in result.stderr  # type: ignore[attr-defined]
+    assert "snapshot" in result.stderr
 
 
 def test_deeply_nested_fluxops_yaml(run: Run, tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_deeply_nested_fluxops_yaml(run: Run, tmp_path: Path) -> None:
         {".fluxops.yaml": "lint: " + deep_flow(3000) + "\n", "cm.yaml": CONFIGMAP},
     )
     _, result = timed(run, "lint", str(repo), limit=30, expect=2)
-    assert ".fluxops.yaml" in result.stderr  # type: ignore[attr-defined]
+    assert ".fluxops.yaml" in result.stderr
 
 
 CRD = """\
@@ -194,7 +194,7 @@ def test_catastrophic_crd_pattern(run: Run, tmp_path: Path) -> None:
         json.dumps({"name": "a" * 60 + "b"}),
     )
     _, result = timed(run, "validate", str(repo), "--all", "-o", "json", limit=60, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     assert any("does not match the pattern" in f["message"] for f in data["findings"])
 
 
@@ -206,7 +206,7 @@ def test_nested_cel_comprehensions_stay_within_a_cost_budget(run: Run, tmp_path:
         rule="self.items.all(a, self.items.all(b, self.items.all(c, a == b || b != c)))",
     )
     _, result = timed(run, "validate", str(repo), "--all", "-o", "json", limit=60, expect=0)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     costly = [f for f in data["findings"] if f["code"] == "schema-cel-cost"]
     assert costly and "per-rule budget" in costly[0]["message"]
 
@@ -224,7 +224,7 @@ def test_invalid_crd_schemas_are_findings(
 ) -> None:
     repo = _widget_repo(tmp_path, properties, json.dumps({"size": 3, "name": "x"}))
     _, result = timed(run, "validate", str(repo), "--all", "-o", "json", limit=60, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     invalid = [f for f in data["findings"] if f["code"] == "schema-crd-invalid"]
     assert invalid and problem in invalid[0]["message"] and invalid[0]["file"] == "apps/crd.yaml"
 
@@ -251,7 +251,7 @@ def test_a_kustomization_that_recreates_itself_ends(run: Run, tmp_path: Path) ->
         },
     )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=200)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     limit = [f for f in data["findings"] if f["code"] == "FO018"]
     assert limit and "32 levels deep" in limit[0]["message"]
     assert len(data["kustomizations"]) < 60
@@ -266,6 +266,6 @@ def test_a_very_long_spec_path(run: Run, tmp_path: Path) -> None:
         },
     )
     _, result = timed(run, "build", str(repo), "--all", "-o", "json", limit=60, expect=1)
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)
     (long,) = [k for k in data["kustomizations"] if k["name"] == "long"]
     assert long["status"] == "failed" and "characters long" in long["error"]

@@ -9,6 +9,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.security.conftest import CANARY, Recorder, Run
 pytestmark = [pytest.mark.security]
 
 
-def kubeconfig(path: Path, server: str, user: dict) -> Path:
+def kubeconfig(path: Path, server: str, user: dict[str, Any]) -> Path:
     doc = {
         "apiVersion": "v1",
         "kind": "Config",
@@ -38,7 +39,7 @@ def plugin(tmp_path: Path, body: str, api: str = "client.authentication.k8s.io/v
     return script
 
 
-def exec_user(command: str, api: str = "client.authentication.k8s.io/v1") -> dict:
+def exec_user(command: str, api: str = "client.authentication.k8s.io/v1") -> dict[str, Any]:
     return {"exec": {"apiVersion": api, "command": command, "interactiveMode": "Never"}}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,14 +33,16 @@ def outside(tmp_path: Path) -> Path:
     )
 
 
-def _build(run: Run, repo: Path, *extra: str) -> dict:
+def _build(run: Run, repo: Path, *extra: str) -> dict[str, Any]:
     result = run("build", str(repo), "--all", "-o", "json", *extra, expect=1)
     result.assert_clean()
     assert OUTSIDE not in result.output
-    return json.loads(result.stdout)
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
 
 
-def _apps(data: dict) -> dict:
+def _apps(data: dict[str, Any]) -> dict[str, Any]:
+    apps: dict[str, Any]
     (apps,) = [k for k in data["kustomizations"] if k["name"] == "apps"]
     return apps
 

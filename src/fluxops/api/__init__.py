@@ -1,10 +1,8 @@
-"""One function per verb: the only package cli/ and mcp/ import. Library functions never print.
-
-Each verb has its module (`fluxops.api._build`, `._validate`, `._values_diff`, `._lint`,
-`._drift`, `._status`); everything a caller needs is available here: `from fluxops import api;
-api.build(api.BuildRequest(...))`. Names are imported on first use, so a command pays only for
-its own verb (start-up time matters: `fluxops status` races `flux get`).
-"""
+"""One function per verb: the only package the CLI (and, later, the MCP server) imports. Each
+function validates its request and makes one call into the package that owns the verb
+(`fluxops.render.verb`, `validate.verb`, `lint.verb`, `helmvalues.verb`, `drift.verb`,
+`status.verb`). Library functions never print. Names are imported on first use, so a command
+pays only for its own verb (start-up time matters: `fluxops status` races `flux get`)."""
 
 from __future__ import annotations
 
@@ -14,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._drift import DriftRequest, drift
-    from fluxops.api._lint import LintRequest, lint, lint_config
+    from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
     from fluxops.api._validate import ValidateRequest, validate
     from fluxops.api._values_diff import ValuesDiffRequest, values_diff
@@ -29,6 +27,7 @@ _WHERE = {
     "LintRequest": "lint",
     "lint": "lint",
     "lint_config": "lint",
+    "lint_rules": "lint",
     "SnapshotRequest": "status",
     "StatusRequest": "status",
     "snapshot": "status",
@@ -52,6 +51,7 @@ __all__ = [
     "drift",
     "lint",
     "lint_config",
+    "lint_rules",
     "parse_source_overrides",
     "snapshot",
     "status",

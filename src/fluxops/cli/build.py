@@ -7,29 +7,16 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import (
-    BuildProgress,
-    engine_options,
-    handle_errors,
-    source_options,
-    stderr_is_terminal,
-)
-from fluxops.errors import EXIT_FINDINGS, EXIT_OK
+from fluxops.cli.common import build_progress, emit, handle_errors
+from fluxops.cli.options import render_options, selection_options
+from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
 @click.command("build")
-@click.argument("path", type=click.Path(file_okay=False), default=".")
-@click.option("--ks", "ks", metavar="NAMESPACE/NAME", help="Build one Flux Kustomization.")
-@click.option(
-    "--all",
-    "all_",
-    is_flag=True,
-    help="Build every Flux Kustomization reachable from the cluster entries.",
-)
-@click.option(
-    "--cluster",
-    metavar="DIR",
-    help="Only the cluster whose entry is DIR (e.g. clusters/staging); with --all or --ks.",
+@selection_options(
+    ks_help="Build one Flux Kustomization.",
+    all_help="Build every Flux Kustomization reachable from the cluster entries.",
+    cluster_help="Only the cluster whose entry is DIR (e.g. clusters/staging); with --all or --ks.",
 )
 @click.option(
     "-o",
@@ -45,29 +32,20 @@ from fluxops.errors import EXIT_FINDINGS, EXIT_OK
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one YAML file per Flux Kustomization into DIR instead of stdout.",
 )
-@source_options
 @click.option(
     "--owner-labels/--no-owner-labels",
     default=True,
     show_default=True,
     help="Add the kustomize.toolkit.fluxcd.io/name and /namespace labels, as the controller does.",
 )
-@engine_options()
+@render_options()
 @handle_errors
 def build_command(
-    path: str,
-    ks: str | None,
-    all_: bool,
-    cluster: str | None,
+    selection: Selection,
+    render: RenderOptions,
     fmt: str,
     output_dir: Path | None,
-    sources: tuple[str, ...],
-    strict: bool,
     owner_labels: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
 ) -> None:
     """Render what Flux will apply: a kustomize overlay (PATH), one Flux Kustomization (--ks),
     or all of them (--all), exactly as kustomize-controller builds them.
@@ -75,44 +53,23 @@ def build_command(
     Exit status: 0 when everything built, 1 when a Kustomization failed, 2 for usage errors.
     """
     from fluxops import api
-    from fluxops.output.build import objects_yaml, result_json, write_output_dir
+    from fluxops.output.build import write_output_dir
     from fluxops.output.escape import escape_text
     from fluxops.output.text import findings_text
 
-    refused = False
-    progress = BuildProgress() if all_ and stderr_is_terminal() else None
-    try:
+    with build_progress(selection.all_) as progress:
         result = api.build(
             api.BuildRequest(
-                path=path,
-                ks=ks,
-                all_=all_,
-                cluster=cluster,
-                strict=strict,
+                **as_kwargs(selection),
+                **as_kwargs(render, progress=progress),
                 owner_labels=owner_labels,
-                sources=list(sources),
-                kustomize_bin=kustomize_bin,
-                jobs=jobs,
-                cache=not no_cache,
-                allow_remote=allow_remote,
-                progress=progress,
             )
         )
-    finally:
-        if progress is not None:
-            progress.stop()
-    if fmt == "json":
-        sys.stdout.write(result_json(result))
-    elif output_dir is not None:
-        written = write_output_dir(result, output_dir)
-        click.echo(f"wrote {len(written.written)} files to {output_dir}", err=True)
-        for refusal in written.refused:
-            click.echo(f"error: {escape_text(refusal)}", err=True)
-        refused = bool(written.refused)
-    else:
-        sys.stdout.write(objects_yaml(result))
-    if fmt != "json":
-        report = findings_text(result)
-        if report:
-            click.echo(report, err=True, nl=False)
-    sys.exit(EXIT_FINDINGS if result.failed or refused else EXIT_OK)
+    if output_dir is None or fmt == "json":
+        sys.exit(emit(result, fmt))
+    written = write_output_dir(result, output_dir)
+    click.echo(f"wrote {len(written.written)} files to {output_dir}", err=True)
+    for refusal in written.refused:
+        click.echo(f"error: {escape_text(refusal)}", err=True)
+    click.echo(findings_text(result), err=True, nl=False)
+    sys.exit(1 if written.refused else result.exit_code)

@@ -6,12 +6,18 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fluxops.errors import EXIT_USAGE, FluxopsError, UsageError
+from fluxops.errors import EXIT_INTERNAL, EXIT_USAGE, FluxopsError, InternalError, UsageError
+
+_BUG = "this is a bug in fluxops (exit 3); rerun with FLUXOPS_DEBUG=1 for the traceback"
+
+if TYPE_CHECKING:
+    from fluxops.model.results import Result
+    from fluxops.output.registry import View
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +64,10 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except InternalError as exc:
+            if os.environ.get("FLUXOPS_DEBUG"):
+                raise
+            fail(f"internal error: {exc}\n  {_BUG}", EXIT_INTERNAL)
         except FluxopsError as exc:
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
@@ -75,69 +85,47 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # an internal error: say so, keep it short
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
-            fail(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "  this is a bug in fluxops; rerun with FLUXOPS_DEBUG=1 for the traceback",
-                EXIT_USAGE,
-            )
+            fail(f"internal error: {type(exc).__name__}: {exc}\n  {_BUG}", EXIT_INTERNAL)
         return None
 
     return wrapper  # type: ignore[return-value]
 
 
+def emit(result: Result, fmt: str, view: View | None = None) -> int:
+    """Print `result` in format `fmt` (stdout: the result; stderr: notes for people) and
+    return its exit status."""
+    from fluxops.output.registry import render
+
+    rendered = render(result, fmt, view)
+    if rendered.stderr and rendered.stderr_first:
+        click.echo(rendered.stderr, err=True, nl=False)
+    if rendered.stdout:
+        sys.stdout.write(rendered.stdout)
+        sys.stdout.flush()
+    if rendered.stderr and not rendered.stderr_first:
+        click.echo(rendered.stderr, err=True, nl=False)
+    return result.exit_code
+
+
+def stdout_colour() -> bool:
+    """Colours on stdout: a terminal, and no NO_COLOR in the environment."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def rich_width() -> int:
+    """The width rich would give stdout: the terminal's, else $COLUMNS, else 80."""
+    import shutil
+
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    try:
+        return int(os.environ.get("COLUMNS", "")) or 80
+    except ValueError:
+        return 80
+
+
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
-
-
-def engine_options(cache_help: str = "Do not read or write the build cache.") -> Callable[[F], F]:
-    """The rendering engine's options, shared by every command that renders: --kustomize-bin,
-    -j/--jobs, --no-cache and --allow-remote."""
-
-    def decorate(func: F) -> F:
-        func = click.option(
-            "--allow-remote",
-            is_flag=True,
-            help="Fetch remote bases and URL file sources (git, HTTP) with a clean environment; "
-            "by default fluxops builds offline and refuses them.",
-        )(func)
-        func = click.option("--no-cache", is_flag=True, help=cache_help)(func)
-        func = click.option(
-            "-j",
-            "--jobs",
-            type=click.IntRange(min=0),
-            default=0,
-            help="Parallel builds (0: one per core).",
-        )(func)
-        func = click.option(
-            "--kustomize-bin",
-            envvar="FLUXOPS_KUSTOMIZE",
-            metavar="PATH",
-            help="Use a standalone kustomize binary instead of the bundled kubectl.",
-        )(func)
-        return func
-
-    return decorate
-
-
-def source_options(func: F) -> F:
-    """--source KIND/NAMESPACE/NAME=DIR (repeatable) and --strict/--no-strict: how sources map to
-    folders and how postBuild substitution treats a missing variable, for every command that
-    renders Flux Kustomizations."""
-    func = click.option(
-        "--strict/--no-strict",
-        default=True,
-        show_default=True,
-        help="Strict postBuild substitution (a missing variable fails the build), as "
-        "kustomize-controller >= 1.9.",
-    )(func)
-    func = click.option(
-        "--source",
-        "sources",
-        multiple=True,
-        metavar="KIND/NAMESPACE/NAME=DIR",
-        help="Map a Flux source to a local folder (repeatable).",
-    )(func)
-    return func
 
 
 def parse_cli_duration(text: str, option: str) -> float:
@@ -152,6 +140,18 @@ def parse_cli_duration(text: str, option: str) -> float:
     if seconds is None or seconds < 0:
         raise UsageError(f"{option} {text!r}: expected a duration such as 30s, 10m or 1h")
     return seconds
+
+
+@contextlib.contextmanager
+def build_progress(enabled: bool) -> Iterator[BuildProgress | None]:
+    """A progress bar on stderr while Kustomizations render, when `enabled` and stderr is a
+    terminal; removed when the block ends."""
+    bar = BuildProgress() if enabled and stderr_is_terminal() else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 class BuildProgress:

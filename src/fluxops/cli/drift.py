@@ -7,29 +7,28 @@ import sys
 import click
 
 from fluxops.cli.common import (
-    BuildProgress,
-    engine_options,
+    build_progress,
+    emit,
     handle_errors,
     parse_cli_duration,
-    source_options,
-    stderr_is_terminal,
+    rich_width,
+    stdout_colour,
 )
+from fluxops.cli.options import (
+    colour_option,
+    kubeconfig_options,
+    render_options,
+    selection_options,
+)
+from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
 @click.command("drift")
-@click.argument("path", type=click.Path(file_okay=False), default=".")
-@click.option("--ks", "ks", metavar="NAMESPACE/NAME", help="Compare one Flux Kustomization.")
-@click.option(
-    "--all",
-    "all_",
-    is_flag=True,
-    help="Compare every Flux Kustomization (the default when PATH has no kustomization file).",
-)
-@click.option(
-    "--cluster",
-    metavar="DIR",
-    help="The cluster entry the live cluster runs (e.g. clusters/production); required when "
-    "the repo has several.",
+@selection_options(
+    ks_help="Compare one Flux Kustomization.",
+    all_help="Compare every Flux Kustomization (the default when PATH has no kustomization file).",
+    cluster_help="The cluster entry the live cluster runs (e.g. clusters/production); required "
+    "when the repo has several.",
 )
 @click.option(
     "--owner",
@@ -44,21 +43,8 @@ from fluxops.cli.common import (
     help="Read the live state from a snapshot (a kubectl List in YAML or JSON, the format "
     "`fluxops status --snapshot` reads) instead of a cluster.",
 )
-@click.option(
-    "--kubeconfig",
-    type=click.Path(dir_okay=False),
-    metavar="PATH",
-    help="Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster "
-    "service account).",
-)
 @click.option("--context", metavar="CONTEXT", help="Kubeconfig context (default: current).")
-@click.option(
-    "--timeout",
-    default="10s",
-    show_default=True,
-    metavar="DURATION",
-    help="Bound on connecting and on each API request.",
-)
+@kubeconfig_options(namespace=False)
 @click.option(
     "--mode",
     type=click.Choice(["fields", "server"]),
@@ -88,20 +74,12 @@ from fluxops.cli.common import (
     help="Text: list every object in sync too (those with notes are always listed).",
 )
 @click.option("--no-diff", is_flag=True, help="Text: paths and values only, no unified diffs.")
-@click.option(
-    "--color/--no-color",
-    "colour",
-    default=None,
-    help="Colours in the text output (default: when stdout is a terminal).",
-)
-@source_options
-@engine_options()
+@colour_option
+@render_options()
 @handle_errors
 def drift_command(
-    path: str,
-    ks: str | None,
-    all_: bool,
-    cluster: str | None,
+    selection: Selection,
+    render: RenderOptions,
     owner: str | None,
     snapshot: str | None,
     kubeconfig: str | None,
@@ -113,12 +91,6 @@ def drift_command(
     show_in_sync: bool,
     no_diff: bool,
     colour: bool | None,
-    sources: tuple[str, ...],
-    strict: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
 ) -> None:
     """Where the live cluster differs from what the repo renders.
 
@@ -138,18 +110,13 @@ def drift_command(
     Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.
     """
     from fluxops import api
-    from fluxops.output import drift as out
+    from fluxops.output.registry import View
 
-    progress = None
-    if fmt == "text" and all_ and stderr_is_terminal():
-        progress = BuildProgress()
-    try:
+    with build_progress(fmt == "text" and selection.all_) as progress:
         result = api.drift(
             api.DriftRequest(
-                path=path,
-                ks=ks,
-                all_=all_,
-                cluster=cluster,
+                **as_kwargs(selection),
+                **as_kwargs(render, progress=progress),
                 snapshot=snapshot,
                 kubeconfig=kubeconfig,
                 context=context,
@@ -157,33 +124,12 @@ def drift_command(
                 mode=mode,
                 helm=helm,
                 owner=owner,
-                sources=list(sources),
-                strict=strict,
-                kustomize_bin=kustomize_bin,
-                jobs=jobs,
-                cache=not no_cache,
-                allow_remote=allow_remote,
-                views=fmt != "json",
-                progress=progress,
             )
         )
-    finally:
-        if progress is not None:
-            progress.stop()
-    if fmt == "json":
-        sys.stdout.write(out.to_json(result))
-    elif fmt == "markdown":
-        sys.stdout.write(out.to_markdown(result))
-    else:
-        from rich.console import Console
-
-        console = Console(
-            force_terminal=colour if colour is not None else None,
-            no_color=colour is False,
-            highlight=False,
-        )
-        out.print_text(result, console, show_in_sync=show_in_sync, diff=not no_diff)
-        for finding in result.findings:
-            if str(finding.severity) in ("warning", "error"):
-                click.echo(f"{finding.severity}: {finding.message}", err=True)
-    sys.exit(result.exit_code)
+    view = View(
+        colour=stdout_colour() if colour is None else colour,
+        width=rich_width(),
+        show_in_sync=show_in_sync,
+        diff=not no_diff,
+    )
+    sys.exit(emit(result, fmt, view))

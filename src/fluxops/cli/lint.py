@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from fluxops.cli.common import BuildProgress, engine_options, handle_errors, stderr_is_terminal
-from fluxops.cli.validate import emit, report_options, selection_options
+from fluxops.cli.common import build_progress, emit, handle_errors, stdout_colour
+from fluxops.cli.options import render_options, report_options, selection_options
+from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
 def _list_rules() -> None:
-    from fluxops.lint.run import all_rules
+    from fluxops import api
 
-    for rule in all_rules():
+    for rule in api.lint_rules():
         click.echo(f"{rule.id:<30} {rule.severity!s:<8} {rule.summary}")
 
 
 @click.command("lint")
-@selection_options
+@selection_options()
 @report_options
 @click.option(
     "--no-render",
@@ -29,24 +32,17 @@ def _list_rules() -> None:
     help="Configuration file (default: .fluxops.yaml at the repository root).",
 )
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@engine_options()
+@render_options(substitution=None)
 @handle_errors
 def lint_command(
-    path: str,
-    ks: str | None,
-    all_: bool,
-    cluster: str | None,
-    sources: tuple[str, ...],
+    selection: Selection,
+    render: RenderOptions,
     fmt: str,
     fail_on: str,
     verbose: bool,
     no_render: bool,
     config: str | None,
     list_rules: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
 ) -> None:
     """Check the repository at PATH against GitOps conventions: prune and intervals, sources and
     dependencies that exist, pinned charts, secrets kept out of values, patches instead of
@@ -60,49 +56,19 @@ def lint_command(
     if list_rules:
         _list_rules()
         return
-    from pathlib import Path
-
     from fluxops import api
-    from fluxops.lint.run import META_CODES, all_rules
-    from fluxops.output.findings import FindingsReport, RuleMeta
+    from fluxops.model.findings import Severity
+    from fluxops.output.registry import View
 
-    progress = BuildProgress() if stderr_is_terminal() and not no_render and not ks else None
-    try:
+    with build_progress(not no_render and not selection.ks) as progress:
         result = api.lint(
             api.LintRequest(
-                path=path,
-                ks=ks,
-                all_=all_,
-                cluster=cluster,
-                sources=list(sources),
+                **as_kwargs(selection),
+                **as_kwargs(render, progress=progress),
                 render=not no_render,
                 config=config,
-                kustomize_bin=kustomize_bin,
-                jobs=jobs,
-                cache=not no_cache,
-                allow_remote=allow_remote,
-                progress=progress,
+                fail_on=Severity.parse(fail_on),
             )
         )
-    finally:
-        if progress is not None:
-            progress.stop()
-    rules = {
-        r.id: RuleMeta(
-            r.id,
-            r.severity,
-            r.summary,
-            r.description(),
-            f"https://github.com/fluxops/fluxops/blob/main/docs/lint.md#{r.id}",
-        )
-        for r in all_rules()
-    }
-    rules.update({code: RuleMeta(code, sev, text) for code, (sev, text) in META_CODES.items()})
-    report = FindingsReport(
-        tool="lint",
-        findings=result.findings,
-        rules=rules,
-        summary=result.summary(),
-        root=result.root or Path(path),
-    )
-    emit(report, fmt, verbose, fail_on)
+    view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
+    sys.exit(emit(result, fmt, view))

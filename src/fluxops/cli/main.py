@@ -19,7 +19,7 @@ from fluxops.cli.values_diff import values_diff_command
 def cli() -> None:
     """fluxops: what Flux will apply from this repo, whether it is valid, and why it is not
     reconciling. Every command has JSON output and stable exit codes (0 ok, 1 findings or
-    failures, 2 usage or environment error)."""
+    failures, 2 usage or environment error, 3 internal error)."""
 
 
 cli.add_command(build_command)

@@ -9,37 +9,9 @@ import time
 
 import click
 
-from fluxops.cli.common import handle_errors, parse_cli_duration
-from fluxops.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
-
-
-def cluster_options(func: click.decorators.FC) -> click.decorators.FC:
-    for option in reversed(
-        [
-            click.option(
-                "--kubeconfig",
-                type=click.Path(dir_okay=False),
-                metavar="PATH",
-                help="Kubeconfig file (default: $KUBECONFIG, several files merged as kubectl "
-                "does, then ~/.kube/config, then the in-cluster service account).",
-            ),
-            click.option(
-                "-n",
-                "--namespace",
-                metavar="NAMESPACE",
-                help="Only this namespace (default: all namespaces).",
-            ),
-            click.option(
-                "--timeout",
-                default="10s",
-                show_default=True,
-                metavar="DURATION",
-                help="Bound on connecting and on each API request.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
+from fluxops.cli.common import emit, handle_errors, parse_cli_duration
+from fluxops.cli.options import colour_option, kubeconfig_options
+from fluxops.errors import UsageError
 
 
 @click.command("status")
@@ -52,7 +24,7 @@ def cluster_options(func: click.decorators.FC) -> click.decorators.FC:
     "each; default: the current context).",
 )
 @click.option("--all-contexts", is_flag=True, help="Every context of the kubeconfig.")
-@cluster_options
+@kubeconfig_options()
 @click.option(
     "-A",
     "--all-namespaces",
@@ -106,12 +78,7 @@ def cluster_options(func: click.decorators.FC) -> click.decorators.FC:
     help="A spec change (or a reconciliation) that no controller has finished for this long "
     "is reported as stale/stuck.",
 )
-@click.option(
-    "--color/--no-color",
-    "colour",
-    default=None,
-    help="Colours in the table (default: when stdout is a terminal).",
-)
+@colour_option
 @handle_errors
 def status_command(
     contexts: tuple[str, ...],
@@ -150,6 +117,7 @@ def status_command(
     cluster cannot be read (unreachable, credentials, no Flux) or for usage errors.
     """
     from fluxops import api
+    from fluxops.output.registry import View
 
     if all_namespaces and namespace:
         raise UsageError("-n and -A cannot be used together")
@@ -170,6 +138,11 @@ def status_command(
     # (it is run by hand between --watch refreshes).
     gc.disable()
     use_colour = sys.stdout.isatty() if colour is None else colour
+    # a terminal's width; pipes and CI logs get long lines (messages cut at about 120 chars)
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 240
+    # JSON: indented for people at a terminal, one line for pipes (the C encoder: 10x faster)
+    compact = watch or (fmt == "json" and not sys.stdout.isatty())
+    view = View(colour=use_colour, width=width, compact=compact, tree=tree, problems_only=problems)
     result = None
     try:
         while True:
@@ -177,8 +150,7 @@ def status_command(
             if watch and fmt == "table" and sys.stdout.isatty() and result is not None:
                 sys.stdout.write("\x1b[H\x1b[2J")  # clear the screen, as `watch` does
             result = current
-            _emit(result, fmt, tree=tree, problems=problems, colour=use_colour, compact=watch)
-            sys.stdout.flush()
+            emit(result, fmt, view)
             if not watch or result.all_ready():
                 break
             gc.collect()
@@ -187,38 +159,7 @@ def status_command(
         if result is None:  # interrupted before anything was shown
             raise
     assert result is not None
-    if result.errors:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FINDINGS if result.failing() else EXIT_OK)
-
-
-def _emit(
-    result: object, fmt: str, *, tree: bool, problems: bool, colour: bool, compact: bool
-) -> None:
-    from fluxops.output import status as out
-    from fluxops.output import status_text as text
-    from fluxops.status.model import StatusResult
-
-    assert isinstance(result, StatusResult)
-    if fmt == "json":
-        # indented for people at a terminal, one line for pipes (the C encoder: 10x faster)
-        sys.stdout.write(out.to_json(result, compact=compact or not sys.stdout.isatty()))
-        for line in out.failing_lines(result):
-            click.echo(line, err=True)
-        return
-    if fmt == "yaml":
-        sys.stdout.write(("---\n" if compact else "") + out.to_yaml(result))
-        for line in out.failing_lines(result):
-            click.echo(line, err=True)
-        return
-    # a terminal's width; pipes and CI logs get long lines (messages cut at about 120 chars)
-    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 240
-    if tree:
-        sys.stdout.write(text.render_tree(result, width=width, colour=colour))
-    else:
-        sys.stdout.write(
-            text.render_table(result, width=width, colour=colour, problems_only=problems)
-        )
+    sys.exit(result.exit_code)
 
 
 @click.command("snapshot")
@@ -230,7 +171,7 @@ def _emit(
     help="Where to write (`.json`: JSON, else YAML; `-`: stdout).",
 )
 @click.option("--context", metavar="CONTEXT", help="Kubeconfig context (default: current).")
-@cluster_options
+@kubeconfig_options()
 @click.option(
     "--format",
     "fmt",
@@ -283,21 +224,4 @@ def snapshot_command(
             format=fmt,
         )
     )
-    if output == "-":
-        sys.stdout.write(summary.text)
-    parts = [f"{summary.flux_objects} Flux objects"]
-    if inventory:
-        missing = f" ({summary.inventory_missing} not found)" if summary.inventory_missing else ""
-        parts.append(f"{summary.inventory_objects} inventory objects{missing}")
-    if events:
-        parts.append(f"{summary.events} events")
-    where = "stdout" if output == "-" else output
-    stripped = (
-        f"; data of {summary.secrets_stripped} Secrets removed" if summary.secrets_stripped else ""
-    )
-    click.echo(f"wrote {where}: {', '.join(parts)} ({summary.bytes:,} bytes){stripped}", err=True)
-    for refusal in summary.refusals:
-        click.echo(f"forbidden: {refusal.describe()} (left out)", err=True)
-    for note in summary.notes:
-        click.echo(f"note: {note}", err=True)
-    sys.exit(EXIT_OK)
+    sys.exit(emit(summary, "text"))

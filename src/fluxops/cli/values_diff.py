@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import engine_options, handle_errors, source_options
-from fluxops.errors import EXIT_FINDINGS, EXIT_OK
+from fluxops.cli.common import emit, handle_errors, rich_width, stdout_colour
+from fluxops.cli.options import render_options
+from fluxops.model.selection import RenderOptions, as_kwargs
 
 
 @click.command("values-diff")
@@ -47,8 +48,7 @@ from fluxops.errors import EXIT_FINDINGS, EXIT_OK
     show_default=True,
 )
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
-@source_options
-@engine_options()
+@render_options()
 @handle_errors
 def values_diff_command(
     release: str | None,
@@ -60,12 +60,7 @@ def values_diff_command(
     with_defaults: bool,
     fmt: str,
     exit_code: bool,
-    sources: tuple[str, ...],
-    strict: bool,
-    kustomize_bin: str | None,
-    jobs: int,
-    no_cache: bool,
-    allow_remote: bool,
+    render: RenderOptions,
 ) -> None:
     """How a HelmRelease's effective values differ between environments.
 
@@ -82,7 +77,7 @@ def values_diff_command(
     Exit status: 0 (or 1 with --exit-code when something differs), 2 for errors.
     """
     from fluxops import api
-    from fluxops.output import values_diff as out
+    from fluxops.output.registry import View
 
     if release and path == "." and (all_ or Path(release).is_dir()):
         # `values-diff --all REPO`: the one positional argument is the repository.
@@ -97,27 +92,9 @@ def values_diff_command(
             all_=all_,
             all_values=all_values,
             with_defaults=with_defaults,
-            strict=strict,
-            sources=list(sources),
-            kustomize_bin=kustomize_bin,
-            jobs=jobs,
-            cache=not no_cache,
-            allow_remote=allow_remote,
+            exit_on_difference=exit_code,
+            **as_kwargs(render),
         )
     )
-    if fmt == "json":
-        sys.stdout.write(out.to_json(result))
-    elif fmt == "yaml":
-        sys.stdout.write(out.to_yaml(result))
-    elif fmt == "markdown":
-        sys.stdout.write(out.to_markdown(result))
-    else:
-        from rich.console import Console
-
-        out.print_table(result, Console())
-        from fluxops.output.escape import escape_text
-
-        for finding in result.findings:
-            if str(finding.severity) != "info":
-                click.echo(f"{finding.severity}: {escape_text(finding.message)}", err=True)
-    sys.exit(EXIT_FINDINGS if exit_code and result.differs else EXIT_OK)
+    view = View(colour=fmt == "table" and stdout_colour(), width=rich_width())
+    sys.exit(emit(result, fmt, view))

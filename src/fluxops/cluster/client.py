@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import builtins
 import json
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from fluxops.cluster import discovery, failures
 from fluxops.cluster.discovery import APIResource
+from fluxops.cluster.kubeconfig import select_context
 from fluxops.errors import ClusterError
 
 if TYPE_CHECKING:
@@ -53,82 +53,8 @@ def connect(
     then the in-cluster service account. `context` None means the current context. `timeout`
     (seconds) bounds connecting and each request. Does not talk to the server yet.
     """
-    config, exec_spec = _load(kubeconfig, context)
+    config, exec_spec = select_context(kubeconfig, context)
     return ClusterClient(config, timeout=timeout, exec_spec=exec_spec)
-
-
-def load_config(kubeconfig: str | None, context: str | None) -> SingleConfig:
-    """Pick the kubeconfig file and the context, as kubectl would."""
-    return _load(kubeconfig, context)[0]
-
-
-def _load(
-    kubeconfig: str | None, context: str | None
-) -> tuple[SingleConfig, dict[str, Any] | None]:
-    """The chosen context, and the raw `exec` section of its user (None: no plugin). The
-    files are read by fluxops (bounded YAML, errors without content), never by lightkube."""
-    from lightkube import ConfigError, KubeConfig
-    from lightkube.config.models import User
-
-    from fluxops.cluster.kubeconfig import kubeconfig_files, merge, read_file
-
-    files = kubeconfig_files(kubeconfig)  # several with KUBECONFIG=a:b, merged as kubectl does
-    source = os.pathsep.join(map(str, files)) if files else "the in-cluster service account"
-    doc: dict[str, Any] | None = None
-    try:
-        if files:
-            doc = merge([read_file(f) for f in files])
-            kc = KubeConfig.from_dict(doc, fname=files[0])
-        else:
-            kc = KubeConfig.from_service_account()
-    except ClusterError:
-        raise
-    except Exception as exc:  # lightkube/msgspec refuse the structure: say where, not what
-        if not files:
-            raise ClusterError(
-                "no kubeconfig found ($KUBECONFIG is unset, ~/.kube/config does not exist) "
-                "and not running in a cluster",
-                hint="pass --kubeconfig, or set KUBECONFIG",
-            ) from exc
-        detail = str(exc).splitlines()[0][:200] if isinstance(exc, ConfigError) else ""
-        raise ClusterError(
-            f"cannot use kubeconfig: {type(exc).__name__}" + (f": {detail}" if detail else ""),
-            file=source,
-            hint="check the file (kubectl config view)",
-        ) from exc
-    if context is not None and context not in kc.contexts:
-        known = ", ".join(sorted(kc.contexts)) or "none"
-        raise ClusterError(
-            f"kubeconfig has no context {context!r} (it has: {known})",
-            file=source,
-            hint="pick one of those contexts (kubectl config get-contexts)",
-        )
-    try:
-        single = kc.get(context_name=context)
-    except (ConfigError, KeyError) as exc:
-        raise ClusterError(
-            f"kubeconfig context cannot be used: {exc}",
-            file=source,
-            hint="set a current context (kubectl config use-context) or pass --context",
-        ) from exc
-    if single is None:  # pragma: no cover - get() without a default never returns None
-        raise ClusterError("kubeconfig has no current context", file=source)
-    if single.user is None:
-        single = single._replace(user=User())
-    exec_spec = _exec_spec(doc, single.context.user) if doc is not None else None
-    if exec_spec is not None:
-        # fluxops runs the plugin itself (v1 support, --timeout, clear errors).
-        single = single._replace(user=User())
-    return single, exec_spec
-
-
-def _exec_spec(doc: dict[str, Any], user_name: str | None) -> dict[str, Any] | None:
-    for entry in doc.get("users") or []:
-        if isinstance(entry, dict) and entry.get("name") == user_name:
-            user = entry.get("user")
-            spec = user.get("exec") if isinstance(user, dict) else None
-            return spec if isinstance(spec, dict) else None
-    return None
 
 
 class ClusterClient:

@@ -15,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fluxops.cluster.flux_objects import DEFAULT_WORKERS, Refusal, read_flux_objects
 from fluxops.cluster.snapshot import ObjectSource, strip_secret
 from fluxops.errors import ClusterError, ForbiddenError, UsageError
+from fluxops.model.results import Result
 
 Obj = dict[str, Any]
 
@@ -63,7 +64,11 @@ class InventoryRef:
 
 
 @dataclass
-class SnapshotSummary:
+class SnapshotSummary(Result):
+    """What one `snapshot` run wrote (the document itself in `text` when it goes to stdout)."""
+
+    kind: ClassVar[str] = "SnapshotResult"
+
     flux_objects: int = 0
     events: int = 0
     inventory_objects: int = 0
@@ -74,6 +79,13 @@ class SnapshotSummary:
     path: str = ""
     bytes: int = 0
     text: str = ""  # the document, when written to stdout
+    #: what was asked for: the inventories' objects, Events
+    with_inventory: bool = True
+    with_events: bool = True
+
+    @property
+    def exit_code(self) -> int:
+        return 0
 
 
 def inventory_refs(objects: Iterable[Obj]) -> list[InventoryRef]:

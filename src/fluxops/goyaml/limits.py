@@ -25,13 +25,15 @@ from typing import Any
 
 import yaml
 
+from fluxops.errors import YamlError
+
 MAX_DEPTH = 200
 _RANGE_LOW = 400_000
 _RANGE_HIGH = 4_000_000
 _CAP = 1 << 62  # sizes are only compared with the limits: saturate instead of growing
 
 
-class YamlLimitError(yaml.YAMLError):
+class YamlLimitError(YamlError, yaml.YAMLError):
     """A document over a limit. `problem` says which; `line` is 1-based (or None)."""
 
     def __init__(self, problem: str, line: int | None) -> None:

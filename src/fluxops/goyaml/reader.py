@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import yaml
 
+from fluxops.errors import YamlError
 from fluxops.goyaml.limits import check_node, needs_check
 from fluxops.goyaml.resolve import BOOL, FLOAT, INT, NULL, STR, TIMESTAMP, resolve_go
 from fluxops.goyaml.strconv import format_float32_g
@@ -42,7 +43,7 @@ _MAX_INT64: Final = 2**63 - 1
 _MIN_INT64: Final = -(2**63)
 
 
-class JSONConversionError(yaml.YAMLError):
+class JSONConversionError(YamlError, yaml.YAMLError):
     """Decoded YAML that JSON cannot carry (sigs.k8s.io/yaml fails the same way). `message`
     may quote the data; `redacted` does not."""
 

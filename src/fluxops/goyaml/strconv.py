@@ -14,6 +14,8 @@ import math
 import struct
 from typing import Final
 
+from fluxops.errors import YamlError
+
 SYNTAX: Final = "invalid syntax"
 RANGE: Final = "value out of range"
 
@@ -22,7 +24,7 @@ MIN_INT64: Final = -(2**63)
 MAX_INT64: Final = 2**63 - 1
 
 
-class NumError(ValueError):
+class NumError(YamlError, ValueError):
     """Go's `*strconv.NumError`: `func` (`Atoi`, `ParseInt` ...), the input, and `err`
     (`SYNTAX` or `RANGE`). `str()` is Go's `Error()` text."""
 

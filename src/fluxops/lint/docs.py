@@ -39,7 +39,7 @@ def rule_markdown(rule: type[Rule]) -> str:
 
 
 def rules_markdown() -> str:
-    from fluxops.lint.run import all_rules
+    from fluxops.lint.runner import all_rules
 
     rules = all_rules()
     table = ["| rule | severity | what it finds |", "|---|---|---|"]

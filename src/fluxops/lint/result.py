@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from fluxops.model.findings import Finding
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.results import Result
 
 
 @dataclass
-class LintResult:
+class LintResult(Result):
+    kind: ClassVar[str] = "LintResult"
+
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
     suppressed: int = 0
@@ -21,6 +24,12 @@ class LintResult:
     builds_failed: int = 0
     root: Path | None = None
     seconds: float = 0.0
+    #: the least severe finding that fails the run (exit 1)
+    fail_on: Severity = Severity.ERROR
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.severity >= self.fail_on for f in self.findings) else 0
 
     def per_rule(self) -> Counter[str]:
         return Counter(f.code for f in self.findings)

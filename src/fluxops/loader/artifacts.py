@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fluxops.errors import SourceError
 from fluxops.loader import confine
 from fluxops.loader.globs import doublestar_match, go_glob, has_glob
 
 
-class ArtifactError(Exception):
+class ArtifactError(SourceError):
     pass
 
 

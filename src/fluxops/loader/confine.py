@@ -51,10 +51,14 @@ def max_file_bytes() -> int:
     return value if value > 0 else DEFAULT_MAX_FILE_BYTES
 
 
-class ConfinedError(OSError):
+class ConfinedError(OSError, RepoError):
     """A path that the confinement rule does not let fluxops read (a symlink on the way, not a
     regular file, over the size cap, outside the root). An OSError, so that callers that
     already handle unreadable files handle these too."""
+
+    def __init__(self, code: int, strerror: str, filename: str | None = None) -> None:
+        OSError.__init__(self, code, strerror, filename)
+        self.message = strerror
 
 
 class TreeLimitError(RepoError):

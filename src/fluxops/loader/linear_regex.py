@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Protocol
 
+from fluxops.errors import InputError
+
 
 class Matcher(Protocol):
     def search(self, text: str) -> Any: ...
@@ -19,7 +21,7 @@ class Matcher(Protocol):
     def fullmatch(self, text: str) -> Any: ...
 
 
-class PatternError(ValueError):
+class PatternError(InputError, ValueError):
     """A pattern RE2 cannot compile (Go's regexp would refuse it too)."""
 
 

@@ -8,7 +8,7 @@ kept out of `resources` but do not count as errors.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,3 +180,25 @@ def load_repo(root: str | Path) -> Repo:
         repo.findings.extend(findings)
         repo.files += 1
     return repo
+
+
+def text_reader(root: Path) -> Callable[[str], str | None]:
+    """Repository files as text, read confined (no symlink followed, regular files only);
+    None for a file that cannot be read."""
+
+    def read(rel: str) -> str | None:
+        try:
+            return confine.read_text(root, rel)
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return read
+
+
+def enclosing_repository(directory: Path) -> Path | None:
+    """The nearest folder at or above `directory` that holds `.git`, if any."""
+    resolved = directory.resolve()
+    for candidate in (resolved, *resolved.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None

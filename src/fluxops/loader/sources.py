@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fluxops.errors import SourceError
 from fluxops.loader import confine
 from fluxops.loader.artifacts import ArtifactError, ArtifactLayout, artifact_layout
 from fluxops.loader.repo import Repo
@@ -51,7 +52,7 @@ class GeneratedSource:
 ResolvedSource = LocalSource | GeneratedSource
 
 
-class UnresolvedSource(Exception):
+class UnresolvedSource(SourceError):
     """A source we cannot map to a local folder; the message says what to do."""
 
 

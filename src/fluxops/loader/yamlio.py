@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from fluxops.errors import YamlError
 from fluxops.goyaml.limits import MAX_DEPTH, YamlLimitError, check_node, needs_check
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is missing.
@@ -94,7 +95,7 @@ class Document:
     line: int
 
 
-class YamlParseError(Exception):
+class YamlParseError(YamlError):
     """A YAML file that neither loader can read. `line` is 1-based."""
 
     def __init__(self, message: str, line: int | None) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from fluxops.errors import InputError
+
 _UNITS: Final = {
     "ns": 1,
     "us": 1_000,
@@ -24,7 +26,7 @@ _UNITS: Final = {
 _LIMIT: Final = 1 << 63
 
 
-class DurationError(ValueError):
+class DurationError(InputError, ValueError):
     """Not a Go duration; the message is Go's (`time: invalid duration "x"`)."""
 
 
@@ -141,3 +143,17 @@ def format_duration(seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
         return f"{int(seconds // 60)}m"
     return f"{seconds:g}s"
+
+
+def format_age(seconds: float) -> str:
+    """kubectl's short ages: 45s, 12m, 3h, 5d."""
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 120:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}h"
+    return f"{hours // 24}d"

@@ -1,15 +1,33 @@
-"""Result objects of the render step; every analysis and renderer reads these."""
+"""Results: the base every verb's result derives from, and the results of the render step
+(every analysis and renderer reads those)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.graph import KustomizationGraph
 from fluxops.model.resource import Resource
 
 Status = Literal["ok", "failed"]
+
+
+class Result:
+    """What every verb returns: its findings and the exit status it stands for. Renderers
+    (`fluxops.output`) turn a result into text, JSON, SARIF, ...; `kind` names the result in
+    machine-readable output. Results never hold a Secret value."""
+
+    kind: ClassVar[str] = "Result"
+
+    def all_findings(self) -> list[Finding]:
+        """Every finding of the run (a result with nested parts gathers theirs)."""
+        return list(getattr(self, "findings", []))
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings/failures/differences, 2 could not look (see fluxops.errors)."""
+        raise NotImplementedError
 
 
 @dataclass
@@ -62,8 +80,10 @@ class KustomizationBuild:
 
 
 @dataclass
-class BuildResult:
+class BuildResult(Result):
     """Everything one `build` run produced, in build order."""
+
+    kind: ClassVar[str] = "BuildResult"
 
     builds: list[KustomizationBuild] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -82,6 +102,11 @@ class BuildResult:
         for build in self.builds:
             out.extend(build.findings)
         return out
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a Kustomization failed to render."""
+        return 1 if self.failed else 0
 
     def has_errors(self) -> bool:
         return self.failed > 0 or any(f.severity >= Severity.ERROR for f in self.all_findings())

@@ -14,6 +14,8 @@ from fluxops.model.flux import Kustomization
 from fluxops.model.names import name_problem
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.output.masking import mask_secret
+from fluxops.output.registry import Rendered, View, formatter
+from fluxops.output.text import findings_text
 
 
 def objects_yaml(result: BuildResult) -> str:
@@ -133,3 +135,14 @@ def write_output_dir(result: BuildResult, directory: Path) -> WriteReport:
             ) from None
         report.written.append(resolved)
     return report
+
+
+@formatter("BuildResult", "yaml")
+def yaml_format(result: BuildResult, view: View) -> Rendered:
+    """The objects on stdout, failures and findings for people on stderr."""
+    return Rendered(objects_yaml(result), findings_text(result))
+
+
+@formatter("BuildResult", "json")
+def json_format(result: BuildResult, view: View) -> Rendered:
+    return Rendered(result_json(result))

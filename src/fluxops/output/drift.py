@@ -10,9 +10,11 @@ import html
 import json
 from typing import Any
 
-from fluxops.diff.drift_model import ABSENT, VERDICTS, DriftResult, ObjectDrift
+from fluxops.drift.verdicts import VERDICTS, DriftResult, ObjectDrift
 from fluxops.goyaml import dump
+from fluxops.model.kube.scalars import ABSENT
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
+from fluxops.output.registry import Rendered, View, formatter, rich_console
 
 SCHEMA_VERSION = 1
 _STYLE = {
@@ -268,3 +270,27 @@ def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
             break
         body += block
     return body
+
+
+@formatter("DriftResult", "text")
+def text_format(result: DriftResult, view: View) -> Rendered:
+    """Objects not in sync, owners' problems and a summary on stdout; warnings and errors of
+    the render on stderr."""
+    console = rich_console(view)
+    print_text(result, console, show_in_sync=view.show_in_sync, diff=view.diff)
+    notes = "".join(
+        f"{finding.severity}: {escape_text(finding.message)}\n"
+        for finding in result.findings
+        if str(finding.severity) in ("warning", "error")
+    )
+    return Rendered(console.file.getvalue(), notes)
+
+
+@formatter("DriftResult", "json")
+def json_format(result: DriftResult, view: View) -> Rendered:
+    return Rendered(to_json(result))
+
+
+@formatter("DriftResult", "markdown")
+def markdown_format(result: DriftResult, view: View) -> Rendered:
+    return Rendered(to_markdown(result))

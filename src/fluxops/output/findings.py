@@ -236,13 +236,3 @@ def render_github(report: FindingsReport, *, prefix: str = "") -> str:
             text += f"\nhint: {f.hint}"
         lines.append(f"::{_GITHUB_COMMAND[f.severity]} {','.join(props)}::{_escape_data(text)}")
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def render(report: FindingsReport, fmt: str, *, colour: bool = False, verbose: bool = False) -> str:
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "sarif":
-        return render_sarif(report)
-    if fmt == "github":
-        return render_github(report)
-    return render_text(report, colour=colour, verbose=verbose)

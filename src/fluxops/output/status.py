@@ -9,7 +9,8 @@ from typing import Any
 
 from fluxops.goyaml import dump
 from fluxops.output.escape import escape_text
-from fluxops.status.model import (
+from fluxops.output.registry import Rendered, View, formatter
+from fluxops.status.states import (
     STATE_ORDER,
     ClusterStatus,
     Hint,
@@ -161,3 +162,33 @@ def failing_lines(result: StatusResult) -> Iterable[str]:
         if c.error is not None:
             hint = f"\n  hint: {escape_text(c.error.hint)}" if c.error.hint else ""
             yield f"error: {escape_text(c.name)}: {escape_text(c.error.message)}{hint}"
+
+
+def _stderr(result: StatusResult) -> str:
+    return "".join(line + "\n" for line in failing_lines(result))
+
+
+@formatter("StatusResult", "json")
+def json_format(result: StatusResult, view: View) -> Rendered:
+    """Indented for people, one line when `view.compact` (pipes, --watch streams)."""
+    return Rendered(to_json(result, compact=view.compact), _stderr(result))
+
+
+@formatter("StatusResult", "yaml")
+def yaml_format(result: StatusResult, view: View) -> Rendered:
+    """A `---` before each document of a --watch stream (`view.compact`)."""
+    return Rendered(("---\n" if view.compact else "") + to_yaml(result), _stderr(result))
+
+
+@formatter("StatusResult", "table")
+def table_format(result: StatusResult, view: View) -> Rendered:
+    """The table (or, with `view.tree`, the dependency tree)."""
+    from fluxops.output import status_text as text
+
+    if view.tree:
+        return Rendered(text.render_tree(result, width=view.width, colour=view.colour))
+    return Rendered(
+        text.render_table(
+            result, width=view.width, colour=view.colour, problems_only=view.problems_only
+        )
+    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fluxops.model.durations import format_age
 from fluxops.output.escape import escape_text
-from fluxops.status.fields import parse_time, short_revision
-from fluxops.status.model import (
+from fluxops.status.accessors import parse_time, short_revision
+from fluxops.status.states import (
     STATE_ORDER,
     ClusterStatus,
     ObjectStatus,
@@ -33,19 +34,6 @@ _STATE_COLOUR = {
 
 
 # -- text helpers -------------------------------------------------------------------------------
-
-
-def format_age(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 120:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 120:
-        return f"{minutes}m"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours}h"
-    return f"{hours // 24}d"
 
 
 def age(since: str | None, now: datetime) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fluxops.diff.values_diff import MISSING
 from fluxops.goyaml import dump
+from fluxops.helmvalues.valuediff import MISSING
 from fluxops.output.escape import escape_text, markdown_code, markdown_text
+from fluxops.output.registry import Rendered, View, formatter, rich_console
 
 if TYPE_CHECKING:
-    from fluxops.diff.release_diff import ValuesDiffResult
+    from fluxops.helmvalues.releases import ValuesDiffResult
 
 ABSENT = "(absent)"
 
@@ -152,3 +153,31 @@ def print_table(result: ValuesDiffResult, console: Any) -> None:
             console.print(Text(f"note: {escape_text(note)}", style="dim"))
     for release, envs in sorted(result.only_in.items()):
         console.print(plain(f"HelmRelease {release} only in {', '.join(envs)}"))
+
+
+@formatter("ValuesDiffResult", "table")
+def table_format(result: ValuesDiffResult, view: View) -> Rendered:
+    """A table per release on stdout; warnings (failed renders) on stderr."""
+    console = rich_console(view)
+    print_table(result, console)
+    notes = "".join(
+        f"{finding.severity}: {escape_text(finding.message)}\n"
+        for finding in result.findings
+        if str(finding.severity) != "info"
+    )
+    return Rendered(console.file.getvalue(), notes)
+
+
+@formatter("ValuesDiffResult", "json")
+def json_format(result: ValuesDiffResult, view: View) -> Rendered:
+    return Rendered(to_json(result))
+
+
+@formatter("ValuesDiffResult", "yaml")
+def yaml_format(result: ValuesDiffResult, view: View) -> Rendered:
+    return Rendered(to_yaml(result))
+
+
+@formatter("ValuesDiffResult", "markdown")
+def markdown_format(result: ValuesDiffResult, view: View) -> Rendered:
+    return Rendered(to_markdown(result))

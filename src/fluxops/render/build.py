@@ -18,28 +18,25 @@ from typing import Any
 import yaml
 
 from fluxops import __version__
-from fluxops.loader.entries import Entry
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import (
     ResolvedSource,
     SourceResolver,
     UnresolvedSource,
-    clean_path,
 )
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import (
     SOURCE_GROUP,
     ArtifactGenerator,
     Kustomization,
-    SourceRef,
     is_flux_kustomization,
 )
-from fluxops.model.graph import KustomizationGraph
 from fluxops.model.names import name_problem
 from fluxops.model.resource import Origin, Resource
-from fluxops.model.results import BuildResult, KustomizationBuild
+from fluxops.model.results import KustomizationBuild
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
+from fluxops.render.outcome import duplicate_identities
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import StageOutput, Stager
@@ -281,7 +278,7 @@ class Renderer:
             return build
         build.objects = outcome.objects
         build.findings.extend(outcome.findings)
-        duplicates = _duplicate_identities(build.objects)
+        duplicates = duplicate_identities(build.objects)
         if duplicates:
             masked = [d for d in duplicates if any(m in d for m in (SECRET_MASK, SOPS_MASK))]
             if len(masked) < len(duplicates):
@@ -393,125 +390,3 @@ class Renderer:
 
     def build_one(self, resource: Resource, cluster: str = "") -> KustomizationBuild:
         return self._run_wave([_Task(cluster, resource, None)])[0]
-
-
-def _duplicate_identities(objects: list[Resource]) -> list[str]:
-    seen: set[tuple[str, str, str, str]] = set()
-    out = []
-    for obj in objects:
-        if obj.id.key in seen:
-            out.append(obj.id.short())
-        seen.add(obj.id.key)
-    return out
-
-
-def cross_claims(builds: list[KustomizationBuild]) -> list[Finding]:
-    """The same object rendered by two Flux Kustomizations for the same target cluster."""
-    owners: dict[tuple[str, tuple[str, str, str, str]], str] = {}
-    findings = []
-    for build in builds:
-        for obj in build.objects:
-            key = (build.target, obj.id.key)
-            other = owners.get(key)
-            if other is not None and other != build.ref:
-                findings.append(
-                    Finding(
-                        "FO005",
-                        Severity.ERROR,
-                        f"{obj.id.short()} is rendered by both Kustomization {other} and "
-                        f"{build.ref}: they would fight over it",
-                        object=f"Kustomization/{build.ref}",
-                        hint="keep the object in one Kustomization's path only",
-                    )
-                )
-            else:
-                owners[key] = build.ref
-    return findings
-
-
-def repo_kustomizations(repo: Repo) -> list[Resource]:
-    """Flux Kustomization documents in the repo files that are whole objects (not patches)."""
-    out = []
-    for r in repo.resources:
-        if is_flux_kustomization(r) and r.name and isinstance(r.spec.get("sourceRef"), dict):
-            out.append(r)
-    return out
-
-
-def unattached(repo: Repo, builds: list[KustomizationBuild]) -> list[Resource]:
-    """Repo Kustomizations that no build rendered (no cluster entry reaches them)."""
-    built = {(b.name, clean_path(b.path)) for b in builds}
-    built_ns = {(b.namespace, b.name) for b in builds}
-    out = []
-    for r in repo_kustomizations(repo):
-        path = clean_path(str(r.spec.get("path", "")))
-        if (r.name, path) in built:
-            continue
-        if r.namespace and (r.namespace, r.name) in built_ns and "${" in str(r.spec.get("path")):
-            continue
-        out.append(r)
-    return out
-
-
-def dependency_graph(builds: list[KustomizationBuild]) -> KustomizationGraph:
-    graph = KustomizationGraph()
-    for build in builds:
-        graph.add((build.cluster, build.namespace, build.name))
-    for build in builds:
-        node = (build.cluster, build.namespace, build.name)
-        for dep in Kustomization(build.kustomization).depends_on:
-            graph.add_dependency(node, (build.cluster, dep.namespace, dep.name))
-        if build.parent:
-            ns, _, name = build.parent.partition("/")
-            graph.add_child((build.cluster, ns, name), node)
-    graph.resolve()
-    return graph
-
-
-def graph_findings(graph: KustomizationGraph) -> list[Finding]:
-    findings = []
-    for node, target in graph.missing:
-        findings.append(
-            Finding(
-                "FO008",
-                Severity.ERROR,
-                f"dependsOn {target[1]}/{target[2]}: no such Kustomization in this cluster; "
-                f"Flux keeps {node[1]}/{node[2]} waiting (DependencyNotReady)",
-                object=f"Kustomization/{node[1]}/{node[2]}",
-                hint="fix the name or namespace in spec.dependsOn",
-            )
-        )
-    for cycle in graph.cycles():
-        chain = " -> ".join(f"{ns}/{name}" for _, ns, name in [*cycle, cycle[0]])
-        findings.append(
-            Finding(
-                "FO009",
-                Severity.ERROR,
-                f"dependency cycle: {chain}; none of them can become ready",
-                object=f"Kustomization/{cycle[0][1]}/{cycle[0][2]}",
-                hint="remove one dependsOn edge of the cycle",
-            )
-        )
-    return findings
-
-
-def build_result(
-    builds: list[KustomizationBuild], extra: list[Finding], *, complete: bool = True
-) -> BuildResult:
-    """`complete`: the builds are whole clusters (--all), so a dependsOn target that is not
-    among them really does not exist."""
-    result = BuildResult(builds=builds)
-    result.findings.extend(extra)
-    result.findings.extend(cross_claims(builds))
-    result.graph = dependency_graph(builds)
-    if complete:
-        result.findings.extend(graph_findings(result.graph))
-    return result
-
-
-def entry_roots(entries: list[Entry]) -> list[tuple[str, Resource]]:
-    return [(e.cluster, e.kustomization) for e in entries]
-
-
-def source_ref_of(resource: Resource) -> SourceRef | None:
-    return Kustomization(resource).source_ref

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from fluxops.errors import EngineError
+from fluxops.errors import BuildError, EngineError
 from fluxops.render.sandbox import Sandbox
 
 ENV_VAR = "FLUXOPS_KUSTOMIZE"
@@ -61,7 +61,7 @@ class Engine:
             return f"{self.name}:{binary}"
 
 
-class KustomizeFailure(Exception):
+class KustomizeFailure(BuildError):
     """kustomize refused the build; the message is kustomize's own."""
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fluxops.errors import BuildError
 from fluxops.loader.yamlio import YamlParseError, load_documents
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -35,7 +36,7 @@ REMOTE_PREFIXES = (
 )
 
 
-class GeneratorError(Exception):
+class GeneratorError(BuildError):
     """The kustomization cannot be generated or merged; the message is Flux-like."""
 
 

@@ -19,6 +19,8 @@ import stat
 import sys
 from dataclasses import dataclass
 
+from fluxops.errors import EngineError
+
 SYS_CREATE_RULESET = 444
 SYS_ADD_RULE = 445
 SYS_RESTRICT_SELF = 446
@@ -65,8 +67,12 @@ WRITE = (
 )
 
 
-class LandlockError(OSError):
+class LandlockError(OSError, EngineError):
     """A Landlock call failed."""
+
+    def __init__(self, code: int, strerror: str, filename: str | None = None) -> None:
+        OSError.__init__(self, code, strerror, filename)
+        self.message = strerror
 
 
 class _RulesetAttr(ctypes.Structure):

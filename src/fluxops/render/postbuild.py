@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from fluxops.errors import SubstitutionError
+from fluxops.errors import BuildError, SubstitutionError
 from fluxops.goyaml import load as go_load
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import Kustomization
@@ -38,7 +38,7 @@ _UNRESOLVED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:=\-+?#%/^,][^}]*)?\}")
 Lookup = Callable[[str, str, str], dict[str, Any] | None]
 
 
-class PostBuildError(Exception):
+class PostBuildError(BuildError):
     """The build fails at this step; the message is what Flux reports (BuildFailed)."""
 
 

@@ -7,12 +7,14 @@ import posixpath
 from pathlib import Path
 
 from fluxops.errors import NotFoundError, UsageError
-from fluxops.loader.entries import entry_for_dir, find_entries
+from fluxops.loader.entries import Entry, entry_for_dir, find_entries
+from fluxops.loader.repo import Repo
 from fluxops.loader.sources import clean_path
+from fluxops.model.flux import is_flux_kustomization
 from fluxops.model.identity import NamespacedName
 from fluxops.model.resource import Resource
 from fluxops.model.results import KustomizationBuild
-from fluxops.render.build import Renderer, entry_roots, repo_kustomizations, unattached
+from fluxops.render.build import Renderer
 
 
 def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuild]:
@@ -45,6 +47,35 @@ def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuil
             if (extra.name, clean_path(extra.path)) not in seen:
                 builds.append(extra)
     return builds
+
+
+def repo_kustomizations(repo: Repo) -> list[Resource]:
+    """Flux Kustomization documents in the repo files that are whole objects (not patches)."""
+    out = []
+    for r in repo.resources:
+        if is_flux_kustomization(r) and r.name and isinstance(r.spec.get("sourceRef"), dict):
+            out.append(r)
+    return out
+
+
+def unattached(repo: Repo, builds: list[KustomizationBuild]) -> list[Resource]:
+    """Repo Kustomizations that no build rendered (no cluster entry reaches them)."""
+    built = {(b.name, clean_path(b.path)) for b in builds}
+    built_ns = {(b.namespace, b.name) for b in builds}
+    out = []
+    for r in repo_kustomizations(repo):
+        path = clean_path(str(r.spec.get("path", "")))
+        if (r.name, path) in built:
+            continue
+        if r.namespace and (r.namespace, r.name) in built_ns and "${" in str(r.spec.get("path")):
+            continue
+        out.append(r)
+    return out
+
+
+def entry_roots(entries: list[Entry]) -> list[tuple[str, Resource]]:
+    """The (cluster, Kustomization) each entry starts its tree from."""
+    return [(e.cluster, e.kustomization) for e in entries]
 
 
 def repo_relative(root: Path, path: str) -> str:

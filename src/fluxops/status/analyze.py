@@ -2,7 +2,7 @@
 
     result = analyze(objects, events, now=datetime.now(UTC))
 
-Pure: no I/O. `fluxops.status.run` reads the objects and builds the `ClusterStatus`.
+Pure: no I/O. `fluxops.status.collect` reads the objects and builds the `ClusterStatus`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 
 from fluxops.model.flux import KIND_ORDER
 from fluxops.model.graph import find_cycles
-from fluxops.status import fields as f
+from fluxops.status import accessors as f
 from fluxops.status import graph, hints
 from fluxops.status.classify import DEFAULT_STALE_AFTER, classify
-from fluxops.status.model import (
+from fluxops.status.states import (
     STATE_ORDER,
     Edge,
     ObjectStatus,

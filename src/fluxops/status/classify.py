@@ -27,8 +27,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fluxops.status import fields as f
-from fluxops.status.model import FailedUpgrade, ObjectStatus, State
+from fluxops.model.durations import format_age
+from fluxops.status import accessors as f
+from fluxops.status.states import FailedUpgrade, ObjectStatus, State
 
 #: Kinds whose objects carry no status (notification-controller v1beta3 Alert and Provider;
 #: HelmRepository of type oci is static too since source-controller v1).
@@ -294,17 +295,3 @@ def _helm_release(obj: dict[str, Any], out: ObjectStatus) -> None:
 
 def _ago(delta: timedelta) -> str:
     return format_age(delta.total_seconds())
-
-
-def format_age(seconds: float) -> str:
-    """kubectl's short ages: 45s, 12m, 3h, 5d."""
-    seconds = max(0, int(seconds))
-    if seconds < 120:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 120:
-        return f"{minutes}m"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours}h"
-    return f"{hours // 24}d"

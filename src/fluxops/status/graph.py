@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluxops.status import fields as f
-from fluxops.status.model import State, object_id
+from fluxops.status import accessors as f
+from fluxops.status.states import State, object_id
 
 #: Reasons that say "my dependsOn is not ready".
 DEPENDENCY_REASONS = frozenset({"DependencyNotReady"})

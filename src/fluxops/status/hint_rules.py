@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from fluxops.status.classify import NOT_RECONCILED, STALE_GENERATION, STUCK_RECONCILING
-from fluxops.status.model import Hint
+from fluxops.status.states import Hint
 
 
 @dataclass(frozen=True)

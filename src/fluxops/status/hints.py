@@ -13,10 +13,10 @@ import re
 import string
 from typing import Any
 
+from fluxops.status import accessors as f
 from fluxops.status import classify
-from fluxops.status import fields as f
 from fluxops.status.hint_rules import CYCLE, FORBIDDEN, HR, KS, MISSING, RULES, HintRule
-from fluxops.status.model import Hint, ObjectStatus, State
+from fluxops.status.states import Hint, ObjectStatus, State
 
 __all__ = [
     "CYCLE",

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fluxops.errors import UsageError
 from fluxops.validate.schemaops import collect_refs, rewrite_refs, strip_docs
 
 PACKAGE = "kubernetes_validate"
@@ -22,7 +23,7 @@ OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 
 
-class UnknownKubeVersion(ValueError):
+class UnknownKubeVersion(UsageError, ValueError):
     """The requested Kubernetes version has no schemas in the installed kubernetes-validate."""
 
 

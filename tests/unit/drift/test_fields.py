@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.fields import compare_fields, compare_full, owned_fields, scalar_equal
-from fluxops.diff.normalize import flux_normalize, prepare_desired
-from fluxops.diff.schema import ANY, Node, SchemaRegistry, crd_node
+from fluxops.drift.fieldwise import compare_fields, compare_full, owned_fields, scalar_equal
+from fluxops.drift.normalize import flux_normalize, prepare_desired
+from fluxops.drift.schema import SchemaRegistry, crd_node
+from fluxops.model.kube.schema import ANY, Node
 
 pytestmark = pytest.mark.unit
 
@@ -183,7 +184,7 @@ def test_quantities_recognised_by_field_name_without_schema() -> None:
 
 def test_service_ports_protocol_default_and_set_lists() -> None:
     node = REGISTRY.node("", "v1", "Service")
-    desired = {
+    desired: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {"name": "s", "namespace": "n", "finalizers": ["a"]},
@@ -246,7 +247,7 @@ def test_crd_schema_lists_and_pruning() -> None:
         },
     }
     node = crd_node(schema, REGISTRY.builtins.object_meta())
-    desired = {
+    desired: dict[str, Any] = {
         "apiVersion": "x.io/v1",
         "kind": "Thing",
         "metadata": {"name": "t"},
@@ -306,7 +307,7 @@ def test_flux_normalize_matches_fluxcd_pkg() -> None:
 
 
 def test_fields_set_with_kubectl_are_found() -> None:
-    from fluxops.diff.fields import kubectl_fields, not_in_desired
+    from fluxops.drift.fieldwise import kubectl_fields, not_in_desired
 
     live = served(deployment())
     live["metadata"]["managedFields"] = [

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff import drift_plan as dp
-from fluxops.diff.drift_helm import plan_helm
-from fluxops.diff.drift_model import DriftResult
-from fluxops.diff.helm_storage import (
+from fluxops.drift import plan as dp
+from fluxops.drift.helm import plan_helm
+from fluxops.drift.helm_storage import (
     HelmStorageError,
     decode_release,
     latest_deployed,
     release_location,
 )
-from fluxops.diff.schema import SchemaRegistry
+from fluxops.drift.schema import SchemaRegistry
+from fluxops.drift.verdicts import DriftResult
 from fluxops.errors import ClusterError, ForbiddenError
 from fluxops.model.resource import Resource
 from fluxops.model.results import KustomizationBuild

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluxops.diff.ignore import (
+from fluxops.drift.ignore import (
     EXCLUSIONS,
     get_pointer,
     ignored_paths,
@@ -13,8 +13,8 @@ from fluxops.diff.ignore import (
     remove_pointer,
     without_paths,
 )
-from fluxops.diff.quantity import parse_quantity, quantities_equal
-from fluxops.diff.selector import SelectorError, parse_selector
+from fluxops.model.kube.quantity import parse_quantity, quantities_equal
+from fluxops.model.kube.selector import SelectorError, parse_selector
 
 pytestmark = pytest.mark.unit
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from fluxops.diff.drift import CompareOptions, compare_object, orphan
-from fluxops.diff.schema import SchemaRegistry
+from fluxops.drift.compare import CompareOptions, compare_object, orphan
+from fluxops.drift.schema import SchemaRegistry
 
 pytestmark = pytest.mark.unit
 
@@ -74,7 +74,7 @@ def test_if_not_present_still_missing_when_absent() -> None:
 
 
 def test_ignore_rules_remove_paths_on_both_sides() -> None:
-    from fluxops.diff.ignore import parse_ignore_rules
+    from fluxops.drift.ignore import parse_ignore_rules
 
     opts = CompareOptions(
         ignore_rules=parse_ignore_rules([{"paths": ["/data/a"], "target": {"kind": "ConfigMap"}}])

@@ -4,6 +4,7 @@ checks all of them against Go itself, tests/fidelity/test_go_scalar_tables.py)."
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 
@@ -104,9 +105,9 @@ def test_pyyaml_table_is_pyyaml_s_own() -> None:
         (lambda: parse_float("infx"), SYNTAX),
     ],
 )
-def test_strconv_errors(call: object, err: str) -> None:
+def test_strconv_errors(call: Callable[[], object], err: str) -> None:
     with pytest.raises(NumError) as info:
-        call()  # type: ignore[operator]
+        call()
     assert info.value.err == err
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from fluxops.diff.strvals import Int64
 from fluxops.goyaml import JSONConversionError, dump, dump_all, load
+from fluxops.helmvalues.strvals import Int64
 
 pytestmark = pytest.mark.unit
 

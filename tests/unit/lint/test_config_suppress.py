@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fluxops.errors import UsageError
-from fluxops.lint.config import parse_config
+from fluxops.lint.config import LintConfig, parse_config
 from fluxops.lint.rules.ks_prune import KsPrune
-from fluxops.lint.run import META_CODES, rule_defaults, run_lint
+from fluxops.lint.runner import META_CODES, rule_defaults, run_lint
 from fluxops.lint.suppress import parse_suppressions
 from fluxops.model.findings import Severity
 from tests.unit.lint.test_rules import context
@@ -15,7 +15,7 @@ from tests.unit.lint.test_rules import context
 pytestmark = pytest.mark.unit
 
 
-def config(text: str):  # type: ignore[no-untyped-def]
+def config(text: str) -> LintConfig:
     return parse_config(text, "/repo/.fluxops.yaml", rule_defaults(), META_CODES)
 
 

@@ -3,13 +3,15 @@ and through the whole lint pipeline."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from fluxops.lint.context import LintContext, MemoryFiles, load_resources
 from fluxops.lint.rule import Rule
 from fluxops.lint.rules import RULES
-from fluxops.lint.run import run_lint
-from fluxops.model.findings import Severity
+from fluxops.lint.runner import run_lint
+from fluxops.model.findings import Finding, Severity
 
 pytestmark = pytest.mark.unit
 
@@ -58,7 +60,7 @@ def test_a_crashing_rule_becomes_a_finding() -> None:
         id = "broken"
         summary = "always fails"
 
-        def check(self, ctx: LintContext):  # type: ignore[no-untyped-def]
+        def check(self, ctx: LintContext) -> Iterator[Finding]:
             raise RuntimeError("boom")
 
     result = run_lint(context({"a.yaml": "kind: ConfigMap\n"}), rules=[Broken])

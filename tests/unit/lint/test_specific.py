@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluxops.lint.durations import interval_problem, parse_duration
+from fluxops.lint.intervals import interval_problem
 from fluxops.lint.rule import field_line
 from fluxops.lint.rules.hr_inline_secret import HrInlineSecret, is_sensitive_key
 from fluxops.lint.rules.image_marker import ImageMarker
@@ -12,6 +12,7 @@ from fluxops.lint.rules.ks_depends_on import KsDependsOn
 from fluxops.lint.rules.ks_source_ref import KsSourceRef
 from fluxops.lint.rules.kustomize_remote_unpinned import unpinned
 from fluxops.lint.semver import is_valid_constraint
+from fluxops.model.durations import parse_duration
 from fluxops.model.resource import Origin, Resource
 from tests.unit.lint.test_rules import context
 

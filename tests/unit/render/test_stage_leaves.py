@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from fluxops.loader.repo import load_repo
-from fluxops.render.build import BuildOptions, Renderer, repo_kustomizations
+from fluxops.render.build import BuildOptions, Renderer
+from fluxops.render.select import repo_kustomizations
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fluxops.status.analyze import analyze
+from fluxops.status.analyze import Analysis, analyze
 from fluxops.status.graph import references
-from fluxops.status.model import State
+from fluxops.status.states import ObjectStatus, RootCause, State
 from tests.unit.status import objects as o
 
 pytestmark = pytest.mark.unit
@@ -17,20 +17,20 @@ NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def scenario():  # type: ignore[no-untyped-def]
+def scenario() -> Analysis:
     objs = o.scenario()
     return analyze(objs, o.scenario_events(objs), now=NOW)
 
 
-def by_id(analysis):  # type: ignore[no-untyped-def]
+def by_id(analysis: Analysis) -> dict[str, ObjectStatus]:
     return {s.id: s for s in analysis.objects}
 
 
-def roots(analysis):  # type: ignore[no-untyped-def]
+def roots(analysis: Analysis) -> dict[str, RootCause]:
     return {r.id: r for r in analysis.root_causes}
 
 
-def test_failing_source_blocks_three_kustomizations(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_failing_source_blocks_three_kustomizations(scenario: Analysis) -> None:
     rc = roots(scenario)["GitRepository/flux-system/platform"]
     assert rc.type == "object"
     assert rc.blocks == [
@@ -47,7 +47,7 @@ def test_failing_source_blocks_three_kustomizations(scenario) -> None:  # type: 
         assert ks not in roots(scenario)
 
 
-def test_depends_on_chain_three_deep(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_depends_on_chain_three_deep(scenario: Analysis) -> None:
     rc = roots(scenario)["Kustomization/flux-system/chain-c"]
     assert rc.blocks == ["Kustomization/flux-system/chain-a", "Kustomization/flux-system/chain-b"]
     objs = by_id(scenario)
@@ -61,7 +61,7 @@ def test_depends_on_chain_three_deep(scenario) -> None:  # type: ignore[no-untyp
     assert "fluxops build . --ks flux-system/chain-c" in rc.hint.commands
 
 
-def test_cycle(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_cycle(scenario: Analysis) -> None:
     assert scenario.cycles == [
         ["Kustomization/flux-system/cycle-x", "Kustomization/flux-system/cycle-y"]
     ]
@@ -76,8 +76,8 @@ def test_cycle(scenario) -> None:  # type: ignore[no-untyped-def]
     assert objs["Kustomization/flux-system/cycle-x"].root_cause
 
 
-def test_every_failing_object_is_a_root_or_blocked_once(scenario) -> None:  # type: ignore[no-untyped-def]
-    root_ids = set()
+def test_every_failing_object_is_a_root_or_blocked_once(scenario: Analysis) -> None:
+    root_ids: set[str] = set()
     for r in scenario.root_causes:
         root_ids.update(r.members or [r.id])
     for st in scenario.objects:
@@ -86,14 +86,14 @@ def test_every_failing_object_is_a_root_or_blocked_once(scenario) -> None:  # ty
     assert len(scenario.root_causes) == len({r.id for r in scenario.root_causes})
 
 
-def test_chart_not_found_blocks_release(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_chart_not_found_blocks_release(scenario: Analysis) -> None:
     rc = roots(scenario)["HelmChart/flux-system/podinfo-broken"]
     assert rc.blocks == ["HelmRelease/podinfo/broken"]
     assert rc.hint is not None and rc.hint.reason == "ChartPullError/not-found"
     assert "flux get sources helm podinfo -n flux-system" in rc.hint.commands
 
 
-def test_failed_upgrade_root(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_failed_upgrade_root(scenario: Analysis) -> None:
     hr = by_id(scenario)["HelmRelease/podinfo/podinfo"]
     assert hr.state == State.STALLED and hr.root_cause
     assert hr.failed_upgrade is not None and hr.failed_upgrade.deployed == "6.5.3"
@@ -104,7 +104,7 @@ def test_failed_upgrade_root(scenario) -> None:  # type: ignore[no-untyped-def]
     assert "kubectl -n podinfo get pods -l app.kubernetes.io/instance=podinfo" in hr.hint.commands
 
 
-def test_suspended_and_stale(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_suspended_and_stale(scenario: Analysis) -> None:
     objs = by_id(scenario)
     grafana = objs["HelmRelease/team-a/grafana"]
     assert grafana.state == State.SUSPENDED and not grafana.root_cause
@@ -115,7 +115,7 @@ def test_suspended_and_stale(scenario) -> None:  # type: ignore[no-untyped-def]
     assert stale.state == State.PROGRESSING and stale.stale and stale.root_cause
 
 
-def test_behind_source(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_behind_source(scenario: Analysis) -> None:
     objs = by_id(scenario)
     lagging = objs["Kustomization/flux-system/lagging"]
     assert lagging.state == State.READY and lagging.behind_source
@@ -125,7 +125,7 @@ def test_behind_source(scenario) -> None:  # type: ignore[no-untyped-def]
     assert "Kustomization/flux-system/lagging" in source_notes
 
 
-def test_events_newest_first_warnings_only(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_events_newest_first_warnings_only(scenario: Analysis) -> None:
     platform = by_id(scenario)["GitRepository/flux-system/platform"]
     assert [e.message for e in platform.events][1] == "older failure"
     assert platform.events[0].count == 12

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fluxops.status.classify import classify
-from fluxops.status.model import State
+from fluxops.status.states import State
 from tests.unit.status import objects as o
 
 pytestmark = pytest.mark.unit

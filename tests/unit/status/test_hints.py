@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fluxops.status.analyze import analyze
 from fluxops.status.classify import classify
 from fluxops.status.hints import RULES, hint_for, hints_markdown, rule_for
+from fluxops.status.states import Hint
 from tests.unit.status import objects as o
 
 pytestmark = pytest.mark.unit
@@ -103,7 +105,7 @@ def test_rules_are_unique_and_reachable() -> None:
         assert rule_for(rule.reasons[0], kind, message).key == rule.key, rule.key
 
 
-def _hint(obj: dict, source: str | None = None):  # type: ignore[no-untyped-def,type-arg]
+def _hint(obj: dict[str, Any], source: str | None = None) -> Hint | None:
     st = classify(obj, NOW)
     return hint_for(obj, st, source)
 

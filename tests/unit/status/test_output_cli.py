@@ -17,7 +17,7 @@ from fluxops import api
 from fluxops.cli.main import cli
 from fluxops.output.status import SCHEMA, to_data, to_yaml
 from fluxops.output.status_text import render_table, render_tree
-from fluxops.status.model import State
+from fluxops.status.states import State, StatusResult
 from tests.unit.status import objects as o
 
 pytestmark = pytest.mark.unit
@@ -48,18 +48,18 @@ def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def result(snapshot_file: Path):  # type: ignore[no-untyped-def]
+def result(snapshot_file: Path) -> StatusResult:
     return api.status(api.StatusRequest(snapshot=str(snapshot_file)))
 
 
-def test_snapshot_time_and_context(result) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_time_and_context(result: StatusResult) -> None:
     assert result.generated_at == NOW
     c = result.clusters[0]
     assert (c.name, c.server, c.origin) == ("prod", "https://10.0.0.1:6443", "snapshot")
     assert result.failing() and not result.failing("none")
 
 
-def test_json_document(result) -> None:  # type: ignore[no-untyped-def]
+def test_json_document(result: StatusResult) -> None:
     data = json.loads(json.dumps(to_data(result)))
     assert data["schema"] == SCHEMA
     assert data["generatedAt"] == "2025-06-01T12:00:00Z"
@@ -107,7 +107,7 @@ def test_json_document(result) -> None:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_documented_schema_matches(result) -> None:  # type: ignore[no-untyped-def]
+def test_documented_schema_matches(result: StatusResult) -> None:
     """Every key the document has is in docs/status.md's schema block, and the reverse."""
     text = DOC.read_text(encoding="utf-8")
     block = text.split("### JSON schema", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
@@ -131,11 +131,11 @@ def test_documented_schema_matches(result) -> None:  # type: ignore[no-untyped-d
     assert seen - documented == set()
 
 
-def test_yaml_equals_json(result) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_equals_json(result: StatusResult) -> None:
     assert yaml.safe_load(to_yaml(result)) == json.loads(json.dumps(to_data(result)))
 
 
-def test_table_root_causes_first_with_blocked_under(result) -> None:  # type: ignore[no-untyped-def]
+def test_table_root_causes_first_with_blocked_under(result: StatusResult) -> None:
     text = render_table(result, width=220)
     lines = text.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("STATUS"))
@@ -172,13 +172,13 @@ def test_table_root_causes_first_with_blocked_under(result) -> None:  # type: ig
     assert "\x1b[" not in text
 
 
-def test_table_problems_only_and_colour(result) -> None:  # type: ignore[no-untyped-def]
+def test_table_problems_only_and_colour(result: StatusResult) -> None:
     text = render_table(result, width=160, problems_only=True, colour=True)
     assert not any(line.startswith("\x1b[32mReady") for line in text.splitlines())
     assert "\x1b[31mFailed\x1b[0m" in text
 
 
-def test_tree(result) -> None:  # type: ignore[no-untyped-def]
+def test_tree(result: StatusResult) -> None:
     text = render_tree(result)
     assert "GitRepository/flux-system/platform  Failed GitOperationFailed" in text
     assert (

@@ -72,7 +72,7 @@ def test_kubeconfig_merge_like_kubectl(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_merged_kubeconfig_connects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fluxops.cluster.client import load_config
+    from fluxops.cluster.kubeconfig import load_config
 
     a = _kubeconfig(tmp_path / "a.yaml", ["dev"], "dev", ca="/etc/ssl/certs/ca-certificates.crt")
     b = _kubeconfig(tmp_path / "b.yaml", ["prod"], None, ca="/etc/ssl/certs/ca-certificates.crt")
@@ -131,9 +131,8 @@ class FakeSource:
         self.calls.append((kind, namespace))
         self._check(kind, namespace)
         if kind == "Namespace":
-            names = sorted(
-                {(x.get("metadata") or {}).get("namespace") for x in self.snap.objects} - {None}
-            )
+            namespaces = {(x.get("metadata") or {}).get("namespace") for x in self.snap.objects}
+            names = sorted(str(n) for n in namespaces if n is not None)
             return iter([{"metadata": {"name": n}} for n in names])
         return self.snap.list(api_version, kind, namespace, chunk_size)
 
@@ -191,7 +190,7 @@ def test_nothing_readable_is_an_error() -> None:
 def test_status_with_rbac_limits_fetches_and_reports() -> None:
     from datetime import UTC, datetime
 
-    from fluxops.status.run import cluster_status
+    from fluxops.status.collect import cluster_status
 
     src = FakeSource(_team_objects(), allowed={"team-a"})
     cs = cluster_status(src, name="reader", now=datetime(2025, 6, 1, 12, tzinfo=UTC))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.unit
 
 def valid(schema: dict[str, Any], doc: Any) -> bool:
     """Both validators must agree."""
-    slow = jsonschema.Draft7Validator(schema).is_valid(doc)
+    slow: bool = jsonschema.Draft7Validator(schema).is_valid(doc)
     try:
         fastjsonschema.compile(schema)(doc)
         fast = True

@@ -12,7 +12,8 @@ from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.validate.builtin import BuiltinSchemas, UnknownKubeVersion, resolve_kube_version
 from fluxops.validate.catalog import SchemaCatalog
-from fluxops.validate.run import ValidateOptions, ValidateResult, validate_build
+from fluxops.validate.results import ValidateResult
+from fluxops.validate.validator import ValidateOptions, validate_build
 
 pytestmark = pytest.mark.unit
 
@@ -95,7 +96,7 @@ def test_strict_rejects_unknown_fields(tmp_path: Path) -> None:
 
 
 def test_flux_crd_and_cel_rule(tmp_path: Path) -> None:
-    hr = {
+    hr: dict[str, Any] = {
         "apiVersion": "helm.toolkit.fluxcd.io/v2",
         "kind": "HelmRelease",
         "metadata": {"name": "podinfo", "namespace": "apps"},

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from fluxops.lint.context import LintContext
-from fluxops.lint.durations import interval_problem
+from fluxops.lint.intervals import interval_problem
 from fluxops.lint.rule import Rule, field_line
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import HELM_GROUP

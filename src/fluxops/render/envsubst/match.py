@@ -3,12 +3,16 @@ also match '/'. Used by the `#`, `##`, `%` and `%%` operators."""
 
 from __future__ import annotations
 
+from fluxops.errors import SubstitutionError
 from fluxops.render.envsubst.scan import BACKSLASH, CARET, MINUS, QUESTION
 from fluxops.render.envsubst.unicode import RUNE_ERROR, decode_rune
 
 
-class BadPattern(Exception):
+class BadPattern(SubstitutionError):
     """path.ErrBadPattern."""
+
+    def __init__(self, message: str = "syntax error in pattern") -> None:
+        super().__init__(message)
 
 
 def match(pattern: bytes, name: bytes) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+from fluxops.errors import SubstitutionError
 from fluxops.render.envsubst.scan import (
     CARET,
     COLON,
@@ -53,7 +54,7 @@ ERR_FUNC_SUBSTITUTION: Final = "unable to parse substitution within function"
 ERR_DEFAULT_FUNCTION: Final = "unable to parse default function"
 
 
-class ParseError(Exception):
+class ParseError(SubstitutionError):
     """An envsubst error, with the message Flux returns. The parser raises it, and so does
     evaluation (a variable not set in strict mode, a substring offset that overflows)."""
 

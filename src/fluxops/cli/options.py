@@ -1,0 +1,192 @@
+"""Command-line options shared by several verbs, declared once: the selection (PATH, --ks,
+--all, --cluster), how to render (--source, substitution, the engine, the cache, the network),
+reports (-o, --fail-on, -v) and clusters (--kubeconfig, -n, --timeout). The selection and
+render decorators hand the command one `Selection` and one `RenderOptions` instead of their
+flags."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from fluxops.model.selection import RenderOptions, Selection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ["text", "json", "sarif", "github"]
+SEVERITIES = ["error", "warning", "info"]
+
+
+def _apply(func: Callable[..., Any], options: list[Callable[[Any], Any]]) -> Any:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def selection_options(
+    *,
+    ks_help: str = "One Flux Kustomization.",
+    all_help: str = "Every Flux Kustomization reachable from the cluster entries.",
+    cluster_help: str = "With --all: only the cluster whose entry is DIR (e.g. clusters/staging).",
+) -> Callable[[F], F]:
+    """PATH, --ks, --all, --cluster, handed to the command as `selection`."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            selection = Selection(
+                path=kwargs.pop("path"),
+                ks=kwargs.pop("ks"),
+                all_=kwargs.pop("all_"),
+                cluster=kwargs.pop("cluster"),
+            )
+            return func(*args, selection=selection, **kwargs)
+
+        options = [
+            click.argument("path", type=click.Path(file_okay=False), default="."),
+            click.option("--ks", "ks", metavar="NAMESPACE/NAME", help=ks_help),
+            click.option("--all", "all_", is_flag=True, help=all_help),
+            click.option("--cluster", metavar="DIR", help=cluster_help),
+        ]
+        return _apply(wrapper, options)  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def render_options(
+    *,
+    substitution: str | None = "--strict/--no-strict",
+    cache_help: str = "Do not read or write the build cache.",
+) -> Callable[[F], F]:
+    """How to render, handed to the command as `render`: --source (repeatable), the
+    substitution flag (`substitution`; None: always strict), --kustomize-bin, -j/--jobs,
+    --no-cache and --allow-remote."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            render = RenderOptions(
+                sources=list(kwargs.pop("sources")),
+                strict=kwargs.pop("strict", True),
+                kustomize_bin=kwargs.pop("kustomize_bin"),
+                jobs=kwargs.pop("jobs"),
+                cache=not kwargs.pop("no_cache"),
+                allow_remote=kwargs.pop("allow_remote"),
+            )
+            return func(*args, render=render, **kwargs)
+
+        options = [
+            click.option(
+                "--source",
+                "sources",
+                multiple=True,
+                metavar="KIND/NAMESPACE/NAME=DIR",
+                help="Map a Flux source to a local folder (repeatable).",
+            )
+        ]
+        if substitution is not None:
+            options.append(
+                click.option(
+                    substitution,
+                    "strict",
+                    default=True,
+                    show_default=True,
+                    help="Strict postBuild substitution (a missing variable fails the build), as "
+                    "kustomize-controller >= 1.9.",
+                )
+            )
+        options += [
+            click.option(
+                "--kustomize-bin",
+                envvar="FLUXOPS_KUSTOMIZE",
+                metavar="PATH",
+                help="Use a standalone kustomize binary instead of the bundled kubectl.",
+            ),
+            click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(min=0),
+                default=0,
+                help="Parallel builds (0: one per core).",
+            ),
+            click.option("--no-cache", is_flag=True, help=cache_help),
+            click.option(
+                "--allow-remote",
+                is_flag=True,
+                help="Fetch remote bases and URL file sources (git, HTTP) with a clean "
+                "environment; by default fluxops builds offline and refuses them.",
+            ),
+        ]
+        return _apply(wrapper, options)  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def report_options(func: F) -> F:
+    """-o (text, json, sarif, github), --fail-on and -v, for the verbs that report findings."""
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="text",
+            show_default=True,
+            help="text (grouped by file), json, sarif (SARIF 2.1.0) or github (workflow "
+            "annotations).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(SEVERITIES),
+            default="error",
+            show_default=True,
+            help="Exit 1 when a finding at or above this severity exists.",
+        ),
+        click.option("-v", "--verbose", is_flag=True, help="Also show info findings."),
+    ]
+    return _apply(func, options)  # type: ignore[no-any-return]
+
+
+def kubeconfig_options(*, namespace: bool = True) -> Callable[[F], F]:
+    """--kubeconfig, -n/--namespace (unless `namespace` is False) and --timeout."""
+    options = [
+        click.option(
+            "--kubeconfig",
+            type=click.Path(dir_okay=False),
+            metavar="PATH",
+            help="Kubeconfig file (default: $KUBECONFIG, several files merged as kubectl "
+            "does, then ~/.kube/config, then the in-cluster service account).",
+        )
+    ]
+    if namespace:
+        options.append(
+            click.option(
+                "-n",
+                "--namespace",
+                metavar="NAMESPACE",
+                help="Only this namespace (default: all namespaces).",
+            )
+        )
+    options.append(
+        click.option(
+            "--timeout",
+            default="10s",
+            show_default=True,
+            metavar="DURATION",
+            help="Bound on connecting and on each API request.",
+        )
+    )
+    return lambda func: _apply(func, options)
+
+
+def colour_option(func: F) -> F:
+    """--color/--no-color: colours in text output (default: when stdout is a terminal)."""
+    return click.option(
+        "--color/--no-color",
+        "colour",
+        default=None,
+        help="Colours in the text output (default: when stdout is a terminal).",
+    )(func)

@@ -1,1 +1,0 @@
-"""fluxops.mcp (see DESIGN.md layers)."""

@@ -1,0 +1,133 @@
+"""The `build` verb: a kustomize overlay, one Flux Kustomization, or every one an entry reaches.
+Also what every rendering verb shares: the selection rules and the render options turned into
+the renderer's own (`build_options`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fluxops.errors import UsageError
+from fluxops.model.findings import Finding
+from fluxops.model.flux import SourceRef
+from fluxops.model.results import BuildResult
+from fluxops.model.selection import Mode, RenderOptions, Selection
+
+if TYPE_CHECKING:
+    from fluxops.loader.repo import Repo
+    from fluxops.render.build import BuildOptions
+
+
+@dataclass(kw_only=True)
+class BuildRequest(Selection, RenderOptions):
+    """What to build and how; `owner_labels`: add the kustomize.toolkit.fluxcd.io/name and
+    /namespace labels, as the controller does."""
+
+    owner_labels: bool = True
+
+
+def selection_mode(selection: Selection, *, all_by_default: bool = False) -> Mode:
+    """How a selection reads. `--ks` and `--all` exclude each other and `--cluster` goes with
+    one of them. Neither: the overlay at `path`, or (`all_by_default`, for the verbs that check
+    a whole repository) every Kustomization when `path` has no kustomization file."""
+    from fluxops.render.generator import find_kustomization_file
+
+    if selection.ks and selection.all_:
+        raise UsageError("--ks and --all cannot be used together")
+    if selection.ks:
+        return "ks"
+    if selection.all_:
+        return "all"
+    if selection.cluster and not all_by_default:
+        raise UsageError(
+            "--cluster goes with --all or --ks", hint="fluxops build REPO --all --cluster DIR"
+        )
+    root = Path(selection.path)
+    if not root.is_dir():
+        raise UsageError(f"{selection.path} is not a folder")
+    if all_by_default and find_kustomization_file(root) is None:
+        return "all"
+    return "overlay"
+
+
+def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str, str], Path]:
+    """`--source KIND/NAMESPACE/NAME=DIR` items as the renderer's source map (folders
+    resolved against the working folder)."""
+    out: dict[tuple[str, str, str], Path] = {}
+    for item in items:
+        ref_text, sep, directory = item.partition("=")
+        if not sep or not directory:
+            raise UsageError(
+                f"--source {item!r}: expected KIND/NAMESPACE/NAME=DIR",
+                hint="for example --source GitRepository/flux-system/apps=../apps-repo",
+            )
+        try:
+            ref = SourceRef.parse(ref_text)
+        except ValueError as exc:
+            raise UsageError(f"--source {item!r}: {exc}") from None
+        path = Path(directory)
+        if not path.is_absolute():
+            path = (Path.cwd() / path).resolve()
+        if not path.is_dir():
+            raise UsageError(f"--source {item!r}: {path} is not a folder")
+        out[(ref.kind, ref.namespace, ref.name)] = path
+    return out
+
+
+def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = True) -> BuildOptions:
+    """The renderer's options for `options`, source overrides parsed against `root`."""
+    from fluxops.render.build import BuildOptions
+
+    return BuildOptions(
+        strict=options.strict,
+        owner_labels=owner_labels,
+        sources=parse_source_overrides(options.sources, root),
+        kustomize_bin=options.kustomize_bin,
+        jobs=options.jobs,
+        cache=options.cache,
+        progress=options.progress,
+        allow_remote=options.allow_remote,
+    )
+
+
+def run(
+    selection: Selection,
+    options: RenderOptions,
+    *,
+    owner_labels: bool = True,
+    repo: Repo | None = None,
+    mode: Mode | None = None,
+) -> BuildResult:
+    """Render what `selection` selects, as `options` says. Every rendering verb calls this
+    with its own request, which is both. `repo`: the repository already loaded from
+    `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said."""
+    from fluxops.loader.repo import load_repo
+    from fluxops.render.build import Renderer
+    from fluxops.render.outcome import build_result
+    from fluxops.render.overlay import build_overlay
+    from fluxops.render.select import build_all, build_ks
+
+    mode = mode or selection_mode(selection)
+    if mode == "overlay":
+        return build_overlay(selection, options)
+    if repo is None:
+        repo = load_repo(Path(selection.path))
+    extra: list[Finding] = list(repo.findings)
+    renderer_options = build_options(options, repo.root, owner_labels=owner_labels)
+    with Renderer(repo, renderer_options) as renderer:
+        if mode == "ks" and selection.ks:
+            builds = build_ks(renderer, selection.ks, selection.cluster)
+        else:
+            builds = build_all(renderer, selection.cluster)
+        extra.extend(renderer.resolver.findings)
+        extra.extend(renderer.run_findings())
+    return build_result(builds, extra, complete=mode == "all")
+
+
+def abort_engines() -> None:
+    """Stop every running kustomize process and refuse new ones (on SIGTERM/SIGHUP), so that
+    the run unwinds quickly and removes its workspaces."""
+    from fluxops.render.sandbox import abort_all
+
+    abort_all()

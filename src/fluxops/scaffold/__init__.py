@@ -1,1 +1,0 @@
-"""fluxops.scaffold (see DESIGN.md layers)."""

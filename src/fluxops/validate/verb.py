@@ -1,0 +1,65 @@
+"""The `validate` verb: render like `build`, then check every object against its schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fluxops.errors import UsageError
+from fluxops.model.findings import Severity
+from fluxops.model.selection import RenderOptions, Selection
+
+if TYPE_CHECKING:
+    from fluxops.validate.results import ValidateResult
+
+
+@dataclass(kw_only=True)
+class ValidateRequest(Selection, RenderOptions):
+    """What to validate: the selection of `build`; a PATH without a kustomization file and no
+    --ks means every Flux Kustomization (--all). `kube_version`: of the built-in schemas;
+    `strict_schema`: a field the schema does not define is an error; `require_schemas`: a kind
+    without any schema is an error; `fail_on`: the least severe finding that fails the run."""
+
+    kube_version: str | None = None
+    strict_schema: bool = False
+    require_schemas: bool = False
+    fail_on: Severity = Severity.ERROR
+
+
+def run(request: ValidateRequest) -> ValidateResult:
+    """Render like `build`, then validate every object against its schema (built-in kinds,
+    the Flux CRDs, CRDs found in the repo or the output), CEL rules included."""
+    from fluxops.loader.repo import enclosing_repository, load_repo, text_reader
+    from fluxops.render.verb import run as render
+    from fluxops.render.verb import selection_mode
+    from fluxops.validate.builtin import BuiltinSchemas, UnknownKubeVersion, resolve_kube_version
+    from fluxops.validate.catalog import SchemaCatalog
+    from fluxops.validate.compiled import default_cache_dir
+    from fluxops.validate.validator import ValidateOptions, attach_origins, validate_build
+
+    try:
+        kube_version = resolve_kube_version(request.kube_version)
+        builtin = BuiltinSchemas(kube_version, strict=request.strict_schema)
+    except UnknownKubeVersion as exc:
+        raise UsageError(f"--kube-version: {exc}") from None
+    mode = selection_mode(request, all_by_default=True)
+    root = Path(request.path).resolve()
+    overlay = mode == "overlay"
+    repo_root = (enclosing_repository(root) or root) if overlay else root
+    repo = load_repo(repo_root)
+    result = render(request, request, repo=None if overlay else repo, mode=mode)
+    if overlay:
+        attach_origins(result, repo.resources)
+    catalog = SchemaCatalog(builtin, strict=request.strict_schema)
+    options = ValidateOptions(
+        kube_version=kube_version,
+        strict=request.strict_schema,
+        require_schemas=request.require_schemas,
+        cache_dir=default_cache_dir() if request.cache else None,
+    )
+    outcome = validate_build(result, repo.resources, catalog, options, text_reader(repo_root))
+    outcome.findings[:0] = [f for f in repo.findings if f.severity >= Severity.WARNING]
+    outcome.root = repo_root
+    outcome.fail_on = request.fail_on
+    return outcome
