@@ -132,6 +132,7 @@ def plan_builds(
     overlay: bool = False,
     owner: tuple[str, str] | None = None,
     secret_values: bool = True,
+    override_managers: tuple[str, ...] = (),
 ) -> list[OwnerPlan]:
     plans = []
     for build in builds:
@@ -152,7 +153,12 @@ def plan_builds(
             spec_source = build.kustomization.raw
             owner_ref = (build.namespace, build.name)
         spec = spec_source.get("spec") if isinstance(spec_source.get("spec"), dict) else {}
-        options = CompareOptions(mode=mode, owner=summary.label, secret_values=secret_values)
+        options = CompareOptions(
+            mode=mode,
+            owner=summary.label,
+            secret_values=secret_values,
+            override_managers=override_managers,
+        )
         plan = OwnerPlan(summary=summary, options=options, owner_ref=owner_ref)
         plans.append(plan)
         if build.status == "failed":

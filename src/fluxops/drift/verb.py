@@ -30,7 +30,9 @@ class DriftRequest(Selection, RenderOptions):
     names the Flux Kustomization the overlay stands for: its owner labels are added, its live
     spec and inventory used. `mode`: fields (compare what the repo sets) or server (apply dry
     runs); `helm`: also each HelmRelease's objects against its Helm release; `workers`:
-    concurrent API reads."""
+    concurrent API reads; `override_managers`: kustomize-controller's `--override-manager`
+    names (their fields are handed to the controller too); `fail_on_orphans`: orphans Flux
+    keeps (prune: false, not in the inventory) count as drift (exit 1)."""
 
     snapshot: str | None = None
     kubeconfig: str | None = None
@@ -40,6 +42,8 @@ class DriftRequest(Selection, RenderOptions):
     helm: bool = False
     owner: str | None = None
     workers: int = 8
+    override_managers: tuple[str, ...] = ()
+    fail_on_orphans: bool = False
 
 
 @dataclass
@@ -105,7 +109,12 @@ def run(request: DriftRequest) -> DriftResult:
             if request.snapshot
             else f"cluster {source.server} (context {source.context})"
         )
-        result = DriftResult(mode=request.mode, source=where, findings=rendered.all_findings())
+        result = DriftResult(
+            mode=request.mode,
+            source=where,
+            findings=rendered.all_findings(),
+            fail_on_orphans=request.fail_on_orphans,
+        )
         mark = time.perf_counter()
         refs = (
             [target.owner]
@@ -122,6 +131,7 @@ def run(request: DriftRequest) -> DriftResult:
             overlay=target.overlay,
             owner=target.owner,
             secret_values=not request.snapshot,
+            override_managers=tuple(request.override_managers),
         )
         live = _read_live(reader, plans, owned=not target.overlay or target.owner is not None)
         result.notes.extend(live.notes)
