@@ -145,9 +145,11 @@ def compare_object(
     *,
     namespace: str | None = None,
     merged: dict[str, Any] | None = None,
+    skip: list[str] | None = None,
 ) -> ObjectDrift:
     """The verdict on one desired object. `live` None: the object does not exist. In server
-    mode `merged` is the dry-run result (required when `live` exists)."""
+    mode `merged` is the dry-run result (required when `live` exists). `skip`: pointers not
+    compared (removed from both sides, like drift-ignore paths)."""
     oid = object_id(desired_raw, namespace)
     reason = skipped_by(desired_raw, live, opts)
     if reason:
@@ -175,9 +177,9 @@ def compare_object(
         notes.extend(cleanup_notes(desired_in, live, node, opts))
     if opts.mode == "server" and merged is not None:
         return _compare_server(
-            oid, live_in, merged, node, opts, secret, notes, secret_keys, extra_diffs
+            oid, live_in, merged, node, opts, secret, notes, secret_keys, extra_diffs, skip or []
         )
-    ignore = ignored_paths(opts.ignore_rules, desired_raw)
+    ignore = ignored_paths(opts.ignore_rules, desired_raw) + (skip or [])
     prepared, pruned = prepare_desired(desired_in, node)
     notes.extend(
         f"{path} is not in the schema of {oid.kind} {oid.api_version}: the API server drops it"
@@ -265,8 +267,9 @@ def _compare_server(
     notes: list[str],
     secret_keys: list[tuple[str, str]] | None,
     extra_diffs: list[Difference],
+    skip: list[str],
 ) -> ObjectDrift:
-    ignore = ignored_paths(opts.ignore_rules, merged)
+    ignore = ignored_paths(opts.ignore_rules, merged) + skip
     merged_cmp = without_paths(_for_diff(merged), ignore)
     live_cmp = without_paths(_for_diff(live), ignore)
     diffs = extra_diffs + compare_full(merged_cmp, live_cmp, node)

@@ -88,18 +88,24 @@ def run(request: DriftRequest) -> DriftResult:
     from fluxops.cluster.snapshot import load_snapshot
     from fluxops.drift import plan as dp
     from fluxops.drift.verdicts import DriftResult
+    from fluxops.render.live_variables import VariableSource
     from fluxops.render.verb import run as render
 
     started = time.perf_counter()
     target = check(request)
     mode: Mode = "overlay" if target.overlay else "ks" if request.ks else "all"
-    rendered = render(request, request, mode=mode)
-    _require_one_cluster(request, rendered)
     source = (
         load_snapshot(request.snapshot)
         if request.snapshot
         else connect(request.kubeconfig, request.context, timeout=request.timeout)
     )
+    variables = VariableSource(read=None if request.snapshot else _live_variables(source))
+    try:
+        rendered = render(request, request, mode=mode, variable_source=variables)
+        _require_one_cluster(request, rendered)
+    except BaseException:
+        source.close()
+        raise
     timings: dict[str, float] = {"render": time.perf_counter() - started}
     with source:
         reader = LiveReader(source, workers=request.workers)
@@ -132,6 +138,7 @@ def run(request: DriftRequest) -> DriftResult:
             owner=target.owner,
             secret_values=not request.snapshot,
             override_managers=tuple(request.override_managers),
+            variable_source=variables,
         )
         live = _read_live(reader, plans, owned=not target.overlay or target.owner is not None)
         result.notes.extend(live.notes)
@@ -152,13 +159,27 @@ def run(request: DriftRequest) -> DriftResult:
             labelled=live.labelled,
             dry_runs=dry_runs,  # type: ignore[arg-type]
         )
-        dp.evaluate(plans, state, schemas, result)
+        dp.evaluate(plans, state, schemas, result, secret_values=variables.known_values())
         timings["compare"] = time.perf_counter() - mark
         result.timings = {k: round(v, 3) for k, v in timings.items()}
         stats = getattr(source, "stats", None)
         result.requests = getattr(stats, "requests", None)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _live_variables(source: Any) -> Any:
+    """Reads of substituteFrom ConfigMaps and Secrets as kustomize-controller makes them (in
+    the Kustomization's namespace): (object or None when absent, problem or "")."""
+    from fluxops.errors import ClusterError
+
+    def read(kind: str, namespace: str, name: str) -> tuple[dict[str, Any] | None, str]:
+        try:
+            return source.get("v1", kind, name, namespace), ""
+        except ClusterError as exc:
+            return None, f"cannot be read: {exc.message}"
+
+    return read
 
 
 def _require_one_cluster(request: DriftRequest, rendered: BuildResult) -> None:
@@ -227,7 +248,9 @@ def _dry_runs(
             and d.key not in live.errors
             and dp.needs_dry_run(d, live.objects.get(d.key), p.options)
         ]
-        outcomes = reader.dry_run([dp.dry_run_payload(d.raw) for d in todo], manager)
+        outcomes = reader.dry_run(
+            [dp.dry_run_payload(d.raw, d.not_compared) for d in todo], manager
+        )
         out.update({(manager, d.key): o for d, o in zip(todo, outcomes, strict=True)})
     return out
 

@@ -56,6 +56,9 @@ class ObjectDrift:
     desired_view: dict[str, Any] | None = None
     live_view: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    #: fields not compared, with why: they depend on a substituteFrom variable whose value
+    #: fluxops could not read (a snapshot holds no Secret values, or the read was refused)
+    not_compared: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def counts_as_drift(self) -> bool:
