@@ -27,11 +27,12 @@ from fluxops.drift.ignore import (
     parse_ignore_rules,
     without_paths,
 )
+from fluxops.drift.immutable import judge_immutable
 from fluxops.drift.normalize import flux_normalize, is_secret
 from fluxops.drift.orphans import find_orphans
 from fluxops.drift.schema import SchemaRegistry
 from fluxops.drift.secrets import is_sops_encrypted, scrub
-from fluxops.drift.substituted import Resolved, mask_fields, resolve
+from fluxops.drift.substituted import Resolved, dotted, mask_fields, resolve
 from fluxops.drift.substituted import scrub as scrub_values
 from fluxops.drift.verdicts import DriftResult, ObjectDrift, OwnerSummary
 from fluxops.errors import ForbiddenError
@@ -324,21 +325,19 @@ def _judge(
         d.raw, current, schemas, options, namespace=d.namespace, merged=merged, skip=d.not_compared
     )
     drift.id = oid
+    if options.mode == "fields" and drift.verdict == "drifted" and current is not None:
+        force = plan.summary.kind == "Kustomization" and plan.options.force
+        judge_immutable(drift, d.raw, current, force=force)
     if d.substituted is not None:
         mask_fields(drift, d.substituted)
         drift.not_compared = [
             (
-                _dotted(pointer),
+                dotted(pointer),
                 f"depends on a substituteFrom variable fluxops could not read: {why}",
             )
             for pointer, why in sorted(d.substituted.not_compared.items())
         ]
     return drift
-
-
-def _dotted(pointer: str) -> str:
-    steps = [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]]
-    return ".".join(f"[{s}]" if s.isdigit() else s for s in steps).replace(".[", "[")
 
 
 def _dry_run_failed(

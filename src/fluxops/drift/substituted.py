@@ -159,3 +159,9 @@ def scrub(drift: ObjectDrift, values: list[str]) -> None:
         diff.desired, diff.live, diff.path = clean(diff.desired), clean(diff.live), clean(diff.path)
     drift.desired_view = clean(drift.desired_view)
     drift.live_view = clean(drift.live_view)
+
+
+def dotted(pointer: str) -> str:
+    """An RFC 6901 pointer as a path like `spec.containers[0].image`."""
+    steps = [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]]
+    return ".".join(f"[{s}]" if s.isdigit() else s for s in steps).replace(".[", "[")
