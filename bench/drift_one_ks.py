@@ -1,0 +1,122 @@
+"""Latency of `fluxops drift --ks` on one small Flux Kustomization, beside `flux diff
+kustomization` on the same API server in the same run (the common case: one Kustomization,
+a handful of objects).
+
+Starts the API server harness (bench/harness.py), applies the drift test scenario (17 objects,
+as kustomize-controller would, with the hand edits of tests/cluster/test_drift.py) and times,
+median of `--repeat` runs, each a fresh process as a user runs it:
+
+- `fluxops drift . --ks flux-system/bench` in fields and in server mode (build cache warm);
+- `flux diff kustomization bench --path apps --kustomization-file ...`;
+- `fluxops --help` and `python -c pass` (the floor a Python CLI starts from).
+
+    .venv/bin/python bench/drift_one_ks.py [--repeat 7]
+
+Prints a table; `--importtime` also prints the 15 slowest imports of a fields-mode run
+(`python -X importtime`) and `--profile` the top of its cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+from drift_cluster import Cluster, timed  # noqa: E402
+from harness import tool  # noqa: E402
+from tests.cluster import drift_scenario as sc  # noqa: E402
+
+PYTHON = ROOT / ".venv" / "bin" / "python"
+FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
+
+
+def importtime(cmd: list[str], cwd: Path) -> list[tuple[int, str]]:
+    proc = subprocess.run(
+        [str(PYTHON), "-X", "importtime", "-m", "fluxops", *cmd[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            parts = [p.strip() for p in line[len("import time:") :].split("|")]
+            if parts[1].isdigit():
+                rows.append((int(parts[1]), parts[2]))
+    return sorted(rows, reverse=True)
+
+
+def profile(cmd: list[str], cwd: Path) -> str:
+    code = (
+        "import cProfile, pstats, sys; from fluxops.cli.main import cli; "
+        f"sys.argv = {['fluxops', *cmd[1:]]!r}; "
+        "p = cProfile.Profile(); p.enable()\n"
+        "try:\n    cli.main(standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "p.disable(); pstats.Stats(p).sort_stats('cumulative').print_stats(25)"
+    )
+    proc = subprocess.run([str(PYTHON), "-c", code], cwd=cwd, capture_output=True, text=True)
+    return proc.stdout[-6000:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    flux = tool("flux")
+    with tempfile.TemporaryDirectory(prefix="fluxops-drift-one-") as tmp:
+        work = Path(tmp)
+        print(f"starting the API server harness in {work} ...", flush=True)
+        cluster = Cluster(work)
+        try:
+            ns = ks = "bench"
+            repo = work / "repo"
+            sc.write_repo(repo, ns, ks, 1)
+            sc.apply_as_flux(cluster.kube, ns, ks)
+            ks_file = sc.write_repo(repo, ns, ks, 2)
+            sc.edit_live(cluster.kube, ns, ks)
+            kube = ["--kubeconfig", str(cluster.kubeconfig), "--context", "admin"]
+            drift = [str(FLUXOPS), "drift", ".", "--ks", f"flux-system/{ks}", *kube]
+            flux_diff = [
+                str(flux), "diff", "kustomization", ks, "--path", str(repo / "apps"),
+                "--kustomization-file", str(ks_file), *kube, "--progress-bar=false",
+            ]  # fmt: skip
+            rows = {
+                "python -c pass": timed([str(PYTHON), "-c", "pass"], repo, args.repeat),
+                "fluxops --help": timed([str(FLUXOPS), "--help"], repo, args.repeat),
+                "fluxops drift --ks (fields)": timed(drift, repo, args.repeat),
+                "fluxops drift --ks --mode server": timed(
+                    [*drift, "--mode", "server"], repo, args.repeat
+                ),
+                "flux diff kustomization": timed(flux_diff, repo, args.repeat),
+            }
+            codes = {k: v[3] for k, v in rows.items()}
+            print(f"\none Kustomization, {len(sc.objects(ns, 2))} objects, median of {args.repeat}")
+            print("| command | median | runs | exit |\n|---|---:|---|---:|")
+            for name, (median, times, _, code) in rows.items():
+                runs = " ".join(f"{t:.3f}" for t in times)
+                print(f"| {name} | {median:.3f} s | {runs} | {code} |")
+            base = rows["flux diff kustomization"][0]
+            for name in ("fluxops drift --ks (fields)", "fluxops drift --ks --mode server"):
+                print(f"{name} / flux diff: {rows[name][0] / base:.2f}x")
+            assert codes["flux diff kustomization"] == codes["fluxops drift --ks (fields)"], codes
+            if args.importtime:
+                print("\nslowest imports (cumulative us, fields mode):")
+                for micros, name in importtime(drift, repo)[:15]:
+                    print(f"  {micros:>8}  {name}")
+            if args.profile:
+                print(profile(drift, repo))
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
