@@ -216,3 +216,68 @@ def test_scenario(case: Case, prepared: Path, cluster: LiveCluster) -> None:
         f"{', '.join(f'{k} {v}' for k, v in found.items()) or 'nothing'} (exit {code}) | "
         f"{'yes' if agree else 'documented: ' + case.deviation} |\n"
     )
+
+
+def test_unreadable_secret_variables_are_not_compared(
+    prepared: Path, cluster: LiveCluster, tmp_path: Path
+) -> None:
+    """The `reader` context may read namespace team-a only: the substituteFrom Secret in
+    flux-system is refused, so the field that depends on it is not compared (never drift),
+    and said so; the other fields still are."""
+    ns, name = cluster.reader_namespace, "sc-forbidden"
+    kube = Kube(cluster.kubeconfig, cluster.admin_context)
+    value = "f0rbidden-v4lue"
+    kube.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": f"{name}-vars", "namespace": "flux-system"},
+            "stringData": {"PASSWORD": value},
+        },
+        "fluxops-tests",
+    )
+    live = owner_labels(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": ns},
+            "data": {"password": value, "level": "info"},
+        },
+        name,
+    )
+    kube.apply(live)
+    spec = {"postBuild": {"substituteFrom": [{"kind": "Secret", "name": f"{name}-vars"}]}}
+    ks = kustomization(name, spec)
+    kube.apply(ks, "fluxops-tests")
+    kube.close()
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    desired = {**live, "data": {"password": "${PASSWORD}", "level": "info"}}
+    desired["metadata"] = {"name": name, "namespace": ns}
+    (apps / "cm.yaml").write_text(yaml.safe_dump(desired))
+    (apps / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    repo_secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": f"{name}-vars", "namespace": "flux-system"},
+        "stringData": {"PASSWORD": "not-the-live-value"},
+    }
+    (tmp_path / "ks.yaml").write_text(yaml.safe_dump_all([ks, repo_secret]))
+    for level, verdict in (("info", "in-sync"), ("debug", "drifted")):
+        if level == "debug":
+            desired["data"]["level"] = "debug"
+            (apps / "cm.yaml").write_text(yaml.safe_dump(desired))
+        result = api.drift(
+            api.DriftRequest(
+                path=str(tmp_path),
+                ks=f"flux-system/{name}",
+                kubeconfig=cluster.kubeconfig,
+                context=cluster.reader_context,
+                timeout=20,
+            )
+        )
+        (obj,) = result.objects
+        assert obj.verdict == verdict, describe(result)
+        assert [p for p, _ in obj.not_compared] == ["data.password"]
+        assert "cannot be read" in obj.not_compared[0][1]
+        assert value not in repr(result)
