@@ -8,7 +8,11 @@ median of `--repeat` runs, each a fresh process as a user runs it:
 
 - `fluxops drift . --ks flux-system/bench` in fields and in server mode (build cache warm);
 - `flux diff kustomization bench --path apps --kustomization-file ...`;
-- `fluxops --help` and `python -c pass` (the floor a Python CLI starts from).
+- `fluxops --help` and `python -c pass` (the floor a Python CLI starts from);
+- both tools' render step alone.
+
+Wall time and CPU time (user + system of the process and its children) are both reported:
+on a shared machine the CPU time is the steadier figure.
 
     .venv/bin/python bench/drift_one_ks.py [--repeat 7]
 
@@ -91,6 +95,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     flux = tool("flux")
+    # as installed: bytecode compiled (a PYTHONDONTWRITEBYTECODE environment would otherwise
+    # make every run compile fluxops' sources again)
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     with tempfile.TemporaryDirectory(prefix="fluxops-drift-one-") as tmp:
         work = Path(tmp)
         print(f"starting the API server harness in {work} ...", flush=True)
