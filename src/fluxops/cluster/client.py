@@ -384,9 +384,9 @@ class ClusterClient:
         from fluxops.cluster.plain_http import PlainTimeout, PlainTransportError
 
         if isinstance(exc, PlainTimeout):
-            return failures.unreachable(target, f"timed out ({exc})", self.timeout)
+            return failures.unreachable(target, f"timed out ({exc.message})", self.timeout)
         if isinstance(exc, PlainTransportError):
-            return failures.unreachable(target, str(exc), self.timeout)
+            return failures.unreachable(target, exc.message, self.timeout)
         if "httpx2" not in sys.modules:
             return None
         import httpx2

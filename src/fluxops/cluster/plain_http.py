@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fluxops.errors import ClusterError
+
 _USER_KEYS = {"token"}
 _CLUSTER_KEYS = {
     "server",
@@ -82,12 +84,12 @@ def simple_context(doc: Mapping[str, Any], context: str | None) -> SimpleContext
     )
 
 
-class PlainTimeout(Exception):
-    """The server did not answer within the timeout."""
+class PlainTimeout(ClusterError):
+    """The server did not answer within the timeout (turned into the client's message)."""
 
 
-class PlainTransportError(Exception):
-    """The connection failed (refused, reset, TLS)."""
+class PlainTransportError(ClusterError):
+    """The connection failed: refused, reset, TLS (turned into the client's message)."""
 
 
 class PlainRequest:

@@ -8,8 +8,7 @@ substituteFrom ConfigMaps and Secrets wait for the connection only when they nee
 
 from __future__ import annotations
 
-import contextlib
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,9 @@ class Opened:
 
 
 class EarlyConnection:
+    """Opens the connection in a daemon thread: a render that fails (a usage error, a typo in
+    --ks) is reported at once, without waiting for an unreachable server's timeout."""
+
     def __init__(
         self,
         kubeconfig: str | None,
@@ -41,10 +43,33 @@ class EarlyConnection:
         workers: int,
         refs: list[tuple[str, str]],
     ) -> None:
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="fluxops-connect")
-        self._future: Future[Opened] = self._pool.submit(
-            self._open, kubeconfig, context, timeout, workers, refs
-        )
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._opened: Opened | None = None
+        self._error: BaseException | None = None
+        args = (kubeconfig, context, timeout, workers, refs)
+        threading.Thread(target=self._run, args=args, name="fluxops-connect", daemon=True).start()
+
+    def _run(
+        self,
+        kubeconfig: str | None,
+        context: str | None,
+        timeout: float,
+        workers: int,
+        refs: list[tuple[str, str]],
+    ) -> None:
+        try:
+            opened = self._open(kubeconfig, context, timeout, workers, refs)
+        except BaseException as exc:  # handed to the caller by get()
+            self._error = exc
+        else:
+            with self._lock:
+                if self._abandoned:
+                    opened.source.close()
+                else:
+                    self._opened = opened
+        self._done.set()
 
     @staticmethod
     def _open(
@@ -70,16 +95,19 @@ class EarlyConnection:
 
     def get(self) -> Opened:
         """The connection (raises what connecting raised)."""
-        return self._future.result()
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._opened is not None
+        return self._opened
 
     def close(self) -> None:
-        """Close the connection once it is open (or has failed); for error paths."""
-        with contextlib.suppress(BaseException):
-            self._future.result().source.close()
-        self.close_pool()
-
-    def close_pool(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Give the connection up (error paths): closed now if open, else when it opens."""
+        with self._lock:
+            self._abandoned = True
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            opened.source.close()
 
 
 def _warm_up() -> None:

@@ -113,10 +113,7 @@ def run(request: DriftRequest) -> DriftResult:
         raise
     render_seconds = time.perf_counter() - started
     if early is not None:
-        try:
-            opened = early.get()
-        finally:
-            early.close_pool()
+        opened = early.get()
         # the connection was opened during the render: `connect` is only the wait for it
         opened.waited = time.perf_counter() - started - render_seconds
         return _compare(request, target, rendered, variables, opened, started, render_seconds)
