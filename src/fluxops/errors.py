@@ -139,6 +139,12 @@ class ValuesError(FluxopsError):
         self.reason = reason
 
 
+class NotServedError(ClusterError):
+    """The API server answered, and does not serve this kind in this apiVersion (a CRD not
+    installed yet, an API version removed). Unlike other `ClusterError`s it is a fact about
+    the cluster, not a failure to reach it."""
+
+
 class ForbiddenError(ClusterError):
     """The API server knows who we are but RBAC forbids the request (HTTP 403).
 

@@ -61,6 +61,20 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     "(read from the release storage Secret; no Helm binary needed).",
 )
 @click.option(
+    "--override-manager",
+    "override_managers",
+    multiple=True,
+    metavar="NAME",
+    help="A field manager kustomize-controller runs with --override-manager NAME: the fields "
+    "it set are taken over by Flux, so those the repo does not set are noted as removed.",
+)
+@click.option(
+    "--fail-on-orphans",
+    is_flag=True,
+    help="Orphans Flux keeps (spec.prune false, owner labels on an object not in the "
+    "inventory) count as drift (exit 1); by default they are reported only.",
+)
+@click.option(
     "-o",
     "--output",
     "fmt",
@@ -87,6 +101,8 @@ def drift_command(
     timeout: str,
     mode: str,
     helm: bool,
+    override_managers: tuple[str, ...],
+    fail_on_orphans: bool,
     fmt: str,
     show_in_sync: bool,
     no_diff: bool,
@@ -107,7 +123,7 @@ def drift_command(
       fluxops drift . --ks flux-system/apps --context prod
       fluxops drift . --all --mode server -o markdown > drift.md
 
-    Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.
+    Exit status (as `flux diff`): 0 no drift, 1 drift Flux would act on, 2 error.
     """
     from fluxops import api
     from fluxops.output.registry import View
@@ -124,6 +140,8 @@ def drift_command(
                 mode=mode,
                 helm=helm,
                 owner=owner,
+                override_managers=override_managers,
+                fail_on_orphans=fail_on_orphans,
             )
         )
     view = View(

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import httpx2
     from lightkube.config.kubeconfig import SingleConfig
 
+    from fluxops.cluster.plain_http import PlainHTTP, PlainResponse, SimpleContext
+
 #: A Kubernetes object or API document as decoded JSON.
 Obj = dict[str, Any]
 
@@ -53,6 +55,13 @@ def connect(
     then the in-cluster service account. `context` None means the current context. `timeout`
     (seconds) bounds connecting and each request. Does not talk to the server yet.
     """
+    from fluxops.cluster.kubeconfig import load_merged
+    from fluxops.cluster.plain_http import simple_context
+
+    doc, files = load_merged(kubeconfig)
+    simple = simple_context(doc, context) if files else None
+    if simple is not None:
+        return ClusterClient.plain(simple, timeout=timeout)
     config, exec_spec = select_context(kubeconfig, context)
     return ClusterClient(config, timeout=timeout, exec_spec=exec_spec)
 
@@ -75,7 +84,7 @@ class ClusterClient:
         self.namespace: str = config.namespace
         self.timeout = timeout
         self.stats = RequestStats()
-        self._http: httpx2.Client = Client(
+        self._http: httpx2.Client | PlainHTTP = Client(
             config, ConnectionParams(timeout=httpx2.Timeout(timeout))
         )
         if exec_spec is not None:
@@ -84,6 +93,24 @@ class ClusterClient:
             self._http.auth = ExecCredentialAuth(
                 exec_spec, user=str(config.context.user or ""), timeout=timeout
             )
+        self._init_state()
+
+    @classmethod
+    def plain(cls, config: SimpleContext, *, timeout: float = DEFAULT_TIMEOUT) -> ClusterClient:
+        """A token-and-CA context over the standard library (`fluxops.cluster.plain_http`)."""
+        from fluxops.cluster.plain_http import PlainHTTP
+
+        client = cls.__new__(cls)
+        client.server = config.server
+        client.context = config.context
+        client.namespace = config.namespace
+        client.timeout = timeout
+        client.stats = RequestStats()
+        client._http = PlainHTTP(config, timeout)
+        client._init_state()
+        return client
+
+    def _init_state(self) -> None:
         self._groups: dict[str, builtins.list[str]] = {}
         self._aggregated_tried = False
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
@@ -330,26 +357,18 @@ class ClusterClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         allow: tuple[int, ...] = (),
-    ) -> httpx2.Response:
-        import httpx2
-        from lightkube import ConfigError
-
+    ) -> httpx2.Response | PlainResponse:
         hdrs = {"Accept": "application/json", **(headers or {})}
         self.stats.requests += 1
         try:
             resp = self._http.request(
                 method, path, params=dict(params or {}), content=content, headers=hdrs
             )
-        except httpx2.TimeoutException as exc:
-            raise failures.unreachable(
-                target, f"timed out ({type(exc).__name__})", self.timeout
-            ) from exc
-        except httpx2.TransportError as exc:
-            raise failures.unreachable(
-                target, str(exc) or type(exc).__name__, self.timeout
-            ) from exc
-        except ConfigError as exc:  # exec credential plugin failed, token file missing
-            raise failures.bad_credentials(target, str(exc)) from exc
+        except Exception as exc:
+            failure = self._transport_failure(exc, target)
+            if failure is None:
+                raise
+            raise failure from exc
         if resp.status_code >= 400 and resp.status_code not in allow:
             try:
                 body: Any = resp.json()
@@ -358,8 +377,31 @@ class ClusterClient:
             raise failures.from_status(resp.status_code, body, target)
         return resp
 
+    def _transport_failure(self, exc: Exception, target: failures.Target) -> ClusterError | None:
+        """What a failed request means (None: not a transport failure)."""
+        import sys
+
+        from fluxops.cluster.plain_http import PlainTimeout, PlainTransportError
+
+        if isinstance(exc, PlainTimeout):
+            return failures.unreachable(target, f"timed out ({exc.message})", self.timeout)
+        if isinstance(exc, PlainTransportError):
+            return failures.unreachable(target, exc.message, self.timeout)
+        if "httpx2" not in sys.modules:
+            return None
+        import httpx2
+        from lightkube import ConfigError
+
+        if isinstance(exc, httpx2.TimeoutException):
+            return failures.unreachable(target, f"timed out ({type(exc).__name__})", self.timeout)
+        if isinstance(exc, httpx2.TransportError):
+            return failures.unreachable(target, str(exc) or type(exc).__name__, self.timeout)
+        if isinstance(exc, ConfigError):  # exec credential plugin failed, token file missing
+            return failures.bad_credentials(target, str(exc))
+        return None
+
     @staticmethod
-    def _json(resp: httpx2.Response) -> Obj:
+    def _json(resp: httpx2.Response | PlainResponse) -> Obj:
         try:
             data = resp.json()
         except ValueError as exc:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fluxops.errors import ClusterError, ForbiddenError
+from fluxops.errors import ClusterError, ForbiddenError, NotServedError
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,9 @@ def from_status(code: int, body: Any, target: Target) -> ClusterError:
     )
 
 
-def not_served(target: Target, served: list[str] | None = None) -> ClusterError:
+def not_served(target: Target, served: list[str] | None = None) -> NotServedError:
     also = f" (it serves {', '.join(served)})" if served else ""
-    return ClusterError(
+    return NotServedError(
         f"the API server {target.server} does not serve "
         f"{target.kind or target.resource} in {target.api_version or 'this API'}{also}",
         obj=target.obj(),

@@ -55,6 +55,7 @@ def object_data(obj: ObjectDrift) -> dict[str, Any]:
         out["differences"].append(entry)
     if obj.secret_keys is not None:
         out["secretKeys"] = [{"key": k, "state": s} for k, s in obj.secret_keys]
+    out["notCompared"] = [{"path": p, "reason": r} for p, r in obj.not_compared]
     return out
 
 
@@ -166,6 +167,7 @@ def _detail_lines(obj: ObjectDrift, diff: bool) -> list[tuple[str, str]]:
                 out.append(("", f"    {d.path}: not set live (desired {_short(d.desired)})"))
             else:
                 out.append(("", f"    {d.path}: {_short(d.live)} (Flux removes it)"))
+    out.extend(("yellow", f"    not compared: {p} ({r})") for p, r in obj.not_compared)
     out.extend(("dim", f"    note: {n}") for n in obj.notes)
     return out
 
@@ -193,7 +195,7 @@ def print_text(
     several = len({o.owner for o in result.objects}) > 1
     current = None
     for obj in result.objects:
-        if obj.verdict == "in-sync" and not show_in_sync and not obj.notes:
+        if obj.verdict == "in-sync" and not show_in_sync and not obj.notes and not obj.not_compared:
             continue
         if several and obj.owner != current:
             current = obj.owner
@@ -254,6 +256,14 @@ def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
         if owner.status != "compared":
             text = owner.error or "; ".join(owner.notes)
             lines.append(f"- **{_md_escape(owner.label)}** {owner.status}: {_md_escape(text)}")
+    partial = [o for o in result.objects if o.not_compared]
+    if partial:
+        lines += ["", "Not compared (values fluxops could not read):", ""]
+        for obj in partial:
+            for path, reason in obj.not_compared:
+                lines.append(
+                    f"- {markdown_code(obj.id.short())} {markdown_code(path)}: {_md_escape(reason)}"
+                )
     body = "\n".join(lines) + "\n"
     for obj in result.objects:
         diff = unified_diff(obj)

@@ -36,6 +36,7 @@ from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import KustomizationBuild
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
+from fluxops.render.live_variables import VariableSource
 from fluxops.render.outcome import duplicate_identities
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
@@ -60,6 +61,8 @@ class BuildOptions:
     #: Confine the engine with Landlock where the system has it (tests turn it off to show
     #: the other layers on their own).
     landlock: bool = True
+    #: `drift`: substituteFrom read where the controller reads them, Secret values as tokens
+    variable_source: VariableSource | None = None
 
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
@@ -272,6 +275,7 @@ class Renderer:
                 owner_labels=self.options.owner_labels,
                 origin_of=self._origin_of(build_dir),
                 strip_origin=staged.injected_origin,
+                variable_source=self.options.variable_source,
             )
         except PostBuildError as exc:
             build.fail(str(exc))

@@ -17,6 +17,7 @@ from fluxops.model.selection import Mode, RenderOptions, Selection
 if TYPE_CHECKING:
     from fluxops.loader.repo import Repo
     from fluxops.render.build import BuildOptions
+    from fluxops.render.live_variables import VariableSource
 
 
 @dataclass(kw_only=True)
@@ -75,7 +76,13 @@ def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str,
     return out
 
 
-def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = True) -> BuildOptions:
+def build_options(
+    options: RenderOptions,
+    root: Path,
+    *,
+    owner_labels: bool = True,
+    variable_source: VariableSource | None = None,
+) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
     from fluxops.render.build import BuildOptions
 
@@ -88,6 +95,7 @@ def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = Tr
         cache=options.cache,
         progress=options.progress,
         allow_remote=options.allow_remote,
+        variable_source=variable_source,
     )
 
 
@@ -98,10 +106,12 @@ def run(
     owner_labels: bool = True,
     repo: Repo | None = None,
     mode: Mode | None = None,
+    variable_source: VariableSource | None = None,
 ) -> BuildResult:
     """Render what `selection` selects, as `options` says. Every rendering verb calls this
     with its own request, which is both. `repo`: the repository already loaded from
-    `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said."""
+    `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said;
+    `variable_source` (drift): where substituteFrom variables are read."""
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import Renderer
     from fluxops.render.outcome import build_result
@@ -114,7 +124,9 @@ def run(
     if repo is None:
         repo = load_repo(Path(selection.path))
     extra: list[Finding] = list(repo.findings)
-    renderer_options = build_options(options, repo.root, owner_labels=owner_labels)
+    renderer_options = build_options(
+        options, repo.root, owner_labels=owner_labels, variable_source=variable_source
+    )
     with Renderer(repo, renderer_options) as renderer:
         if mode == "ks" and selection.ks:
             builds = build_ks(renderer, selection.ks, selection.cluster)
