@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._drift import DriftRequest, drift
+    from fluxops.api._explain import ExplainRequest, explain
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
     from fluxops.api._validate import ValidateRequest, validate
@@ -24,6 +25,8 @@ _WHERE = {
     "parse_source_overrides": "build",
     "DriftRequest": "drift",
     "drift": "drift",
+    "ExplainRequest": "explain",
+    "explain": "explain",
     "LintRequest": "lint",
     "lint": "lint",
     "lint_config": "lint",
@@ -41,6 +44,7 @@ _WHERE = {
 __all__ = [
     "BuildRequest",
     "DriftRequest",
+    "ExplainRequest",
     "LintRequest",
     "SnapshotRequest",
     "StatusRequest",
@@ -49,6 +53,7 @@ __all__ = [
     "abort_engines",
     "build",
     "drift",
+    "explain",
     "lint",
     "lint_config",
     "lint_rules",
