@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
+    from fluxops.api._check import CheckRequest, check
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._explain import ExplainRequest, explain
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
@@ -23,6 +24,8 @@ _WHERE = {
     "abort_engines": "build",
     "build": "build",
     "parse_source_overrides": "build",
+    "CheckRequest": "check",
+    "check": "check",
     "DriftRequest": "drift",
     "drift": "drift",
     "ExplainRequest": "explain",
@@ -43,6 +46,7 @@ _WHERE = {
 
 __all__ = [
     "BuildRequest",
+    "CheckRequest",
     "DriftRequest",
     "ExplainRequest",
     "LintRequest",
@@ -52,6 +56,7 @@ __all__ = [
     "ValuesDiffRequest",
     "abort_engines",
     "build",
+    "check",
     "drift",
     "explain",
     "lint",

@@ -200,6 +200,13 @@ def status_command(
     type=click.IntRange(min=1),
     help="Lines of each controller's log to keep.",
 )
+@click.option(
+    "--flux-namespace",
+    default="flux-system",
+    show_default=True,
+    metavar="NAMESPACE",
+    help="Where the Flux controllers run (for --logs).",
+)
 @handle_errors
 def snapshot_command(
     output: str,
@@ -212,6 +219,7 @@ def snapshot_command(
     events: bool,
     logs: bool,
     log_tail: int,
+    flux_namespace: str,
 ) -> None:
     """Write a snapshot of a live cluster for `status --snapshot` (and `drift --snapshot`).
 
@@ -239,6 +247,7 @@ def snapshot_command(
             events=events,
             logs=logs,
             log_tail=log_tail,
+            flux_namespace=flux_namespace,
             timeout=parse_cli_duration(timeout, "--timeout"),
             format=fmt,
         )

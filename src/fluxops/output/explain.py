@@ -21,17 +21,18 @@ def _camel(key: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def _camel_keys(value: Any) -> Any:
+def camel_keys(value: Any) -> Any:
+    """Dataclass dicts with snake_case keys -> camelCase keys, recursively."""
     if isinstance(value, dict):
-        return {_camel(str(k)): _camel_keys(v) for k, v in value.items()}
+        return {_camel(str(k)): camel_keys(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_camel_keys(v) for v in value]
+        return [camel_keys(v) for v in value]
     return value
 
 
 def to_data(result: ExplainResult) -> dict[str, Any]:
     """The document: the object's identity and state, then what explains it."""
-    data = _camel_keys(asdict(result))
+    data = camel_keys(asdict(result))
     return {"schema": SCHEMA, **data, "exitCode": result.exit_code}
 
 

@@ -57,6 +57,7 @@ MODULES: dict[str, str] = {
     "StatusResult": "fluxops.output.status",
     "SnapshotResult": "fluxops.output.snapshot",
     "ExplainResult": "fluxops.output.explain",
+    "CheckResult": "fluxops.output.check",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}
