@@ -141,16 +141,44 @@ HELM_LOG = (
     + "\n"
 )
 SOURCE_LOG = (
-    _line(
-        "2025-06-01T11:30:00.000Z",
-        "error",
-        "Reconciler error",
-        "GitRepository",
-        "broken",
-        FLUX,
-        error=AUTH,
+    "\r\n".join(  # CRLF line ends: Go's scanner drops the \r
+        [
+            _line(
+                "2025-06-01T11:30:00.000Z",
+                "error",
+                "Reconciler error",
+                "GitRepository",
+                "broken",
+                FLUX,
+                error=AUTH,
+            ),
+            # keys matched ignoring case, as Go's encoding/json does
+            json.dumps(
+                {
+                    "TS": "2025-06-01T11:31:00.000Z",
+                    "Level": "info",
+                    "MSG": "case-folded",
+                    "ControllerKind": "GitRepository",
+                    "NAME": "broken",
+                    "Namespace": FLUX,
+                }
+            ),
+            # a name that is not a string: Go's decoder fails and flux stops reading this log
+            json.dumps(
+                {
+                    "ts": "x",
+                    "msg": "wrong type",
+                    "controllerKind": "GitRepository",
+                    "name": 5,
+                    "namespace": FLUX,
+                }
+            ),
+            _line(
+                "2025-06-01T11:32:00.000Z", "info", "never shown", "GitRepository", "broken", FLUX
+            ),
+        ]
     )
-    + "\n"
+    + "\r\n"
 )
 
 
@@ -373,7 +401,8 @@ def test_explain_source_failing(cluster: LiveCluster, scenario: None) -> None:
     assert result.chain[0].root_cause and AUTH in result.chain[0].message
     source = _explain(cluster, f"GitRepository/{FLUX}/broken")
     assert source.root_cause and source.chain == []
-    assert [line.error for line in source.logs.lines] == [AUTH]
+    assert [line.message for line in source.logs.lines] == ["Reconciler error", "case-folded"]
+    assert source.logs.lines[0].error == AUTH
     assert any(cmd.startswith("flux reconcile source git broken") for cmd in source.next_commands)
 
 

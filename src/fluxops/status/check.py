@@ -77,28 +77,30 @@ def parse_kubernetes_version(git_version: str) -> tuple[int, int, int] | None:
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
+def kubernetes_finding(git_version: str) -> Finding | None:
+    """None when `git_version` meets Flux v2.9's minimum, else the finding."""
+    parsed = parse_kubernetes_version(git_version)
+    if parsed is None:
+        return Finding(
+            "CK001", Severity.ERROR, f"cannot read the Kubernetes version {git_version!r}"
+        )
+    if parsed < KUBERNETES_MINIMUM:
+        minimum = ".".join(map(str, KUBERNETES_MINIMUM))
+        return Finding(
+            "CK001",
+            Severity.ERROR,
+            f"Kubernetes {git_version} is older than Flux v2.9's minimum {minimum}",
+            hint="upgrade the cluster, or stay on a Flux release that supports it",
+        )
+    return None
+
+
 def _kubernetes(client: ClusterClient, result: CheckResult) -> None:
     result.kubernetes_version = str(client.version().get("gitVersion") or "")
-    parsed = parse_kubernetes_version(result.kubernetes_version)
-    result.kubernetes_ok = parsed is not None and parsed >= KUBERNETES_MINIMUM
-    if parsed is None:
-        result.findings.append(
-            Finding(
-                "CK001",
-                Severity.ERROR,
-                f"cannot read the Kubernetes version {result.kubernetes_version!r}",
-            )
-        )
-    elif not result.kubernetes_ok:
-        result.findings.append(
-            Finding(
-                "CK001",
-                Severity.ERROR,
-                f"Kubernetes {result.kubernetes_version} is older than Flux v2.9's minimum "
-                f"{result.kubernetes_minimum}",
-                hint="upgrade the cluster, or stay on a Flux release that supports it",
-            )
-        )
+    finding = kubernetes_finding(result.kubernetes_version)
+    result.kubernetes_ok = finding is None
+    if finding is not None:
+        result.findings.append(finding)
 
 
 def image_tag(image: str) -> str:
