@@ -27,6 +27,7 @@ from fluxops.output.registry import render
 from tests.cluster import controllers as c
 from tests.cluster.flux_objects import create_with_status, ensure_namespaces
 from tests.cluster.kubelet_stub import KubeletStub
+from tests.gotools import go_tool
 from tests.unit.status import objects as o
 
 if TYPE_CHECKING:
@@ -322,7 +323,7 @@ def test_controller_logs_read_through_the_api_server(
 
 
 def _flux_logs(cluster: LiveCluster, kind: str, name: str, namespace: str) -> list[str]:
-    flux = Path("~/.cache/fluxops/tools/flux").expanduser()
+    flux = go_tool("flux")  # the real flux CLI (v2.9), built by scripts/build-go-tools.sh
     proc = subprocess.run(
         [
             str(flux),
