@@ -202,3 +202,15 @@ def test_check_unreachable(cluster: LiveCluster, tmp_path: Path) -> None:
     kubeconfig.write_text(text)
     result = api.check(api.CheckRequest(kubeconfig=str(kubeconfig), context="admin", timeout=2))
     assert result.exit_code == 2 and result.error
+
+
+def test_check_as_a_user_who_may_not_list_controllers(
+    cluster: LiveCluster, controllers: None
+) -> None:
+    result = api.check(
+        api.CheckRequest(
+            kubeconfig=cluster.kubeconfig, context=cluster.reader_context, flux_namespace=SYSTEM
+        )
+    )
+    assert result.error == "" and result.kubernetes_ok
+    assert [f.code for f in result.findings] == ["CK006"] and result.exit_code == 0

@@ -484,3 +484,58 @@ def test_snapshot_keeps_logs_and_drops_secret_data(
         f"Deployment/{APPS}/web",
         f"ConfigMap/{APPS}/gone",
     }
+
+
+def _grant_reader(client: Any, namespace: str) -> None:
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.models.rbac_v1 import PolicyRule, RoleRef, Subject
+    from lightkube.resources.rbac_authorization_v1 import Role, RoleBinding
+
+    client.apply(
+        Role(
+            metadata=ObjectMeta(name="read-all", namespace=namespace),
+            rules=[PolicyRule(apiGroups=["*"], resources=["*"], verbs=["get", "list", "watch"])],
+        )
+    )
+    client.apply(
+        RoleBinding(
+            metadata=ObjectMeta(name="reader-read-all", namespace=namespace),
+            roleRef=RoleRef(apiGroup="rbac.authorization.k8s.io", kind="Role", name="read-all"),
+            subjects=[Subject(apiGroup="rbac.authorization.k8s.io", kind="User", name="reader")],
+        )
+    )
+
+
+def test_explain_as_a_user_who_may_not_read_logs(cluster: LiveCluster, scenario: None) -> None:
+    """`reader` may read namespace ex-reader (and its context's team-a) only: not cluster-wide
+    lists, not the controllers' namespace. The object is explained, the logs are a note."""
+    team = "ex-reader"
+    client = cluster.admin()
+    try:
+        ensure_namespaces(client, [team])
+        _grant_reader(client, team)
+        create_with_status(
+            client,
+            [
+                o.git_repository("ex-src", team),
+                o.kustomization(
+                    "ex-app", team, source=("GitRepository", "ex-src"), applied="main@sha1:1"
+                ),
+            ],
+        )
+    finally:
+        client.close()
+    result = api.explain(
+        api.ExplainRequest(
+            f"ks/{team}/ex-app",
+            kubeconfig=cluster.kubeconfig,
+            context=cluster.reader_context,
+            flux_namespace=SYSTEM,
+            now=NOW,
+        )
+    )
+    assert result.found and result.exit_code == 0 and result.state == "Ready"
+    assert [link.id for link in result.chain] == [f"GitRepository/{team}/ex-src"]
+    assert not result.logs.read
+    assert "could not read the Flux controllers' logs" in result.logs.notes[0]
+    assert "forbidden" in result.logs.notes[0].lower()

@@ -103,6 +103,15 @@ def _explain(
         result.error, result.error_hint = cluster.error.message, cluster.error.hint or ""
         return result
     st = cluster.by_id().get(object_id(kind, namespace, name))
+    if st is None and cluster.forbidden:
+        # a user who may not list everywhere: read the object's own namespace (and what its
+        # objects reference elsewhere, as far as allowed)
+        scoped = cluster_status(
+            source, name=result.cluster, now=now, origin=result.origin, namespace=namespace
+        )
+        if scoped.error is None and object_id(kind, namespace, name) in scoped.by_id():
+            cluster = scoped
+            st = cluster.by_id()[object_id(kind, namespace, name)]
     if st is None:
         result.error = f"{kind} {namespace}/{name} not found in {result.cluster or 'the cluster'}"
         result.suggestions = parts.suggestions(cluster, kind, namespace, name)
