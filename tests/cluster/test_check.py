@@ -67,6 +67,11 @@ kind: Certificate
 metadata: {name: web, namespace: podinfo}
 spec: {secretName: web-tls}
 """,
+    "infra/issuer.yaml": """\
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: web, namespace: podinfo}
+""",
     "infra/widgets.yaml": """\
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -156,7 +161,11 @@ def test_check_repo_api_versions_not_served(
     git = findings[("CK004", "clusters/prod/apps.yaml")]
     assert git.line == 6 and "source.toolkit.fluxcd.io/v1beta2" in git.message
     cert = findings[("CK005", "infra/certs.yaml")]
-    assert cert.severity.name == "WARNING" and "cert-manager.io" in cert.message
+    assert cert.severity.name == "WARNING"
+    assert cert.message == (
+        "the cluster does not serve the API group cert-manager.io, used by "
+        "Certificate (cert-manager.io/v1) x1, Issuer (cert-manager.io/v1) x1"
+    )
     text = render(result, "text")
     assert "✗ helm.toolkit.fluxcd.io/v2beta1 HelmRelease x2" in text.stdout
     assert "CK004" in text.stderr

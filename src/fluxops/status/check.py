@@ -201,6 +201,7 @@ def _repo_api_versions(client: ClusterClient, repo: Repo, result: CheckResult) -
             continue
         uses.setdefault((res.api_version, res.kind), []).append(str(res.origin or ""))
     crds = _repo_crds(repo)
+    unserved_groups: dict[str, list[RepoApiVersion]] = {}
     for (api_version, kind), where in sorted(uses.items()):
         group, version = split_api_version(api_version)
         served = [
@@ -217,30 +218,40 @@ def _repo_api_versions(client: ClusterClient, repo: Repo, result: CheckResult) -
         result.repo_api_versions.append(entry)
         if ok:
             continue
-        file, _, line = where[0].rpartition(":")
         uses_text = f"{len(where)} object(s) use {api_version} {kind}"
         if served:
             message = (
                 f"{uses_text}, which the cluster does not serve; it serves {kind} as "
                 f"{', '.join(served)}"
             )
-            severity, hint = Severity.ERROR, f"change apiVersion to {served[0]}"
+            hint = f"change apiVersion to {served[0]}"
         elif group in FLUX_GROUPS or not group or client.served_versions(group):
             message = f"{uses_text}: the cluster does not serve {kind} in any version"
-            severity = Severity.ERROR
             hint = "install or upgrade Flux (its CRDs)" if group in FLUX_GROUPS else None
         else:
-            message = f"{uses_text}: the cluster does not serve the API group {group}"
-            severity = Severity.WARNING
-            hint = "its CustomResourceDefinition must be installed before these objects apply"
+            unserved_groups.setdefault(group, []).append(entry)
+            continue
+        result.findings.append(_finding("CK004", Severity.ERROR, message, where[0], kind, hint))
+    for group, entries in sorted(unserved_groups.items()):
+        kinds = ", ".join(f"{e.kind} ({e.api_version}) x{e.count}" for e in entries)
+        message = f"the cluster does not serve the API group {group}, used by {kinds}"
+        hint = "its CustomResourceDefinitions must be installed before these objects apply"
+        first = entries[0]
         result.findings.append(
-            Finding(
-                "CK004" if severity == Severity.ERROR else "CK005",
-                severity,
-                message,
-                file=file or None,
-                line=int(line) if line.isdigit() else None,
-                object=f"{kind}",
-                hint=hint,
-            )
+            _finding("CK005", Severity.WARNING, message, first.first, first.kind, hint)
         )
+
+
+def _finding(
+    code: str, severity: Severity, message: str, where: str, kind: str, hint: str | None
+) -> Finding:
+    file, _, line = where.rpartition(":")
+    return Finding(
+        code,
+        severity,
+        message,
+        file=file or None,
+        line=int(line) if line.isdigit() else None,
+        object=kind,
+        hint=hint,
+    )
