@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -278,23 +279,26 @@ def read_controller_logs(
     limit_bytes: int | None = DEFAULT_LIMIT_BYTES,
 ) -> list[ControllerLog]:
     """One `ControllerLog` per Flux controller Deployment in `namespace` (pods chosen and read
-    as `flux logs` does). A pod that cannot be read is a `ControllerLog` with `error`; a
-    namespace the user may not list raises (ForbiddenError)."""
-    out: list[ControllerLog] = []
+    as `flux logs` does). A pod that cannot be listed or read is a `ControllerLog` with
+    `error`; Deployments the user may not list raise (ForbiddenError)."""
     deployments = list(
         client.list("apps/v1", "Deployment", namespace, label_selector=PART_OF_SELECTOR)
     )
-    for deploy in deployments:
+
+    def one(deploy: Obj) -> ControllerLog:
         name = str((deploy.get("metadata") or {}).get("name") or "")
         labels = ((deploy.get("spec") or {}).get("template") or {}).get("metadata") or {}
         selector = ",".join(f"{k}={v}" for k, v in (labels.get("labels") or {}).items())
         log = ControllerLog(deployment=name)
-        out.append(log)
-        pods = list(client.list("v1", "Pod", namespace, label_selector=selector or None))
+        try:
+            pods = list(client.list("v1", "Pod", namespace, label_selector=selector or None))
+        except ClusterError as exc:
+            log.error = exc.message
+            return log
         pod = pick_pod(pods)
         if pod is None:
             log.error = "no pod"
-            continue
+            return log
         log.pod = str((pod.get("metadata") or {}).get("name") or "")
         containers = (pod.get("spec") or {}).get("containers") or []
         params: dict[str, str] = {}
@@ -310,9 +314,15 @@ def read_controller_logs(
             log.text = client.pod_log(namespace, log.pod, params)
         except ClusterError as exc:
             log.error = exc.message
-            continue
+            return log
         log.truncated = limit_bytes is not None and len(log.text.encode()) >= limit_bytes
-    return out
+        return log
+
+    if not deployments:
+        return []
+    # in the order flux logs prints them (the Deployments' list order), read in parallel
+    with ThreadPoolExecutor(max_workers=min(8, len(deployments))) as pool:
+        return list(pool.map(one, deployments))
 
 
 def object_log_lines(
