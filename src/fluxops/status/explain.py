@@ -133,7 +133,12 @@ def _explain(
     result.hint = st.hint.text if st.hint else ""
     result.notes.extend(cluster.notes)
     raw = source.get(st.api_version, kind, name, namespace) or {}
-    if request.inventory and _has_inventory(raw):
+    remote = isinstance((raw.get("spec") or {}).get("kubeConfig"), dict)
+    if request.inventory and _has_inventory(raw) and remote:
+        result.notes.append(
+            "its inventory is applied to another cluster (spec.kubeConfig): not checked here"
+        )
+    elif request.inventory and _has_inventory(raw):
         result.inventory = _inventory_health(source, raw)
     if kind == "HelmRelease":
         result.history = parts.helm_history(raw)

@@ -259,3 +259,12 @@ def test_cli(snap: Path) -> None:
     assert res.exit_code == 0 and "state: Ready" in res.output
     res = CliRunner().invoke(cli, ["explain", "nonsense", "--snapshot", str(snap)])
     assert res.exit_code == 2
+
+
+def test_remote_inventory_is_not_checked_here(tmp_path: Path) -> None:
+    objs = scenario()
+    web = next(x for x in objs if x["metadata"]["name"] == "web" and x["kind"] == "Kustomization")
+    web["spec"]["kubeConfig"] = {"secretRef": {"name": "spoke-kubeconfig"}}
+    r = explain(write(tmp_path, objs, None), f"Kustomization/{NS}/web")
+    assert r.inventory is None and r.exit_code == 0
+    assert any("spec.kubeConfig" in note for note in r.notes)
