@@ -18,6 +18,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 PKI_DIR = "kubelet-pki"
 
 
@@ -32,7 +34,15 @@ def prepare_pki(workdir: Path) -> Path:
     pki.mkdir(parents=True, exist_ok=True)
 
     def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=pki, check=True, capture_output=True)
+        try:
+            subprocess.run(["openssl", *args], cwd=pki, check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            err = getattr(exc, "stderr", b"") or b""
+            pytest.fail(
+                f"cannot make the stand-in kubelet's certificate with openssl {args[0]}: "
+                f"{exc} {err.decode(errors='replace')[-1000:]}",
+                pytrace=False,
+            )
 
     run(
         "req",
