@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
+    from fluxops.api._check import CheckRequest, check
     from fluxops.api._drift import DriftRequest, drift
+    from fluxops.api._explain import ExplainRequest, explain
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
     from fluxops.api._validate import ValidateRequest, validate
@@ -22,8 +24,12 @@ _WHERE = {
     "abort_engines": "build",
     "build": "build",
     "parse_source_overrides": "build",
+    "CheckRequest": "check",
+    "check": "check",
     "DriftRequest": "drift",
     "drift": "drift",
+    "ExplainRequest": "explain",
+    "explain": "explain",
     "LintRequest": "lint",
     "lint": "lint",
     "lint_config": "lint",
@@ -40,7 +46,9 @@ _WHERE = {
 
 __all__ = [
     "BuildRequest",
+    "CheckRequest",
     "DriftRequest",
+    "ExplainRequest",
     "LintRequest",
     "SnapshotRequest",
     "StatusRequest",
@@ -48,7 +56,9 @@ __all__ = [
     "ValuesDiffRequest",
     "abort_engines",
     "build",
+    "check",
     "drift",
+    "explain",
     "lint",
     "lint_config",
     "lint_rules",

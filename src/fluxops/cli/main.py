@@ -6,8 +6,10 @@ import click
 
 from fluxops import __version__
 from fluxops.cli.build import build_command
+from fluxops.cli.check import check_command
 from fluxops.cli.common import install_signal_handlers
 from fluxops.cli.drift import drift_command
+from fluxops.cli.explain import explain_command
 from fluxops.cli.lint import lint_command
 from fluxops.cli.status import snapshot_command, status_command
 from fluxops.cli.validate import validate_command
@@ -29,6 +31,8 @@ cli.add_command(values_diff_command)
 cli.add_command(status_command)
 cli.add_command(snapshot_command)
 cli.add_command(drift_command)
+cli.add_command(explain_command)
+cli.add_command(check_command)
 
 
 def main() -> None:

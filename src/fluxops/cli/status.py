@@ -186,6 +186,27 @@ def status_command(
     help="Include the objects listed in the Kustomizations' and HelmReleases' inventories.",
 )
 @click.option("--events/--no-events", default=True, show_default=True, help="Include Events.")
+@click.option(
+    "--logs/--no-logs",
+    default=True,
+    show_default=True,
+    help="Include the end (--log-tail lines) of each Flux controller's log, for "
+    "`explain --snapshot`.",
+)
+@click.option(
+    "--log-tail",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Lines of each controller's log to keep.",
+)
+@click.option(
+    "--flux-namespace",
+    default="flux-system",
+    show_default=True,
+    metavar="NAMESPACE",
+    help="Where the Flux controllers run (for --logs).",
+)
 @handle_errors
 def snapshot_command(
     output: str,
@@ -196,11 +217,15 @@ def snapshot_command(
     fmt: str | None,
     inventory: bool,
     events: bool,
+    logs: bool,
+    log_tail: int,
+    flux_namespace: str,
 ) -> None:
     """Write a snapshot of a live cluster for `status --snapshot` (and `drift --snapshot`).
 
-    The snapshot is one kubectl List: every Flux object, the Events about them and the
-    objects in their inventories. Secret data is removed (keys kept, values emptied). The
+    The snapshot is one kubectl List: every Flux object, the Events about them, the
+    objects in their inventories and (annotations of the List) the end of each Flux
+    controller's log. Secret data is removed (keys kept, values emptied). The
     file is written with mode 0600.
 
     \b
@@ -220,6 +245,9 @@ def snapshot_command(
             namespace=namespace,
             inventory=inventory,
             events=events,
+            logs=logs,
+            log_tail=log_tail,
+            flux_namespace=flux_namespace,
             timeout=parse_cli_duration(timeout, "--timeout"),
             format=fmt,
         )

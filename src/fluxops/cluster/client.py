@@ -223,6 +223,24 @@ class ClusterClient:
         )
         return self._json(resp)
 
+    def pod_log(self, namespace: str, pod: str, params: Mapping[str, str] | None = None) -> str:
+        """The text of `pods/log` (params: container, tailLines, sinceSeconds, limitBytes)."""
+        target = failures.Target(
+            self.server,
+            self.context,
+            "get",
+            kind="Pod",
+            api_version="v1",
+            resource="pods/log",
+            namespace=namespace,
+            name=pod,
+        )
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        resp = self._request(
+            "GET", path, target, params=params, headers={"Accept": "text/plain, */*"}
+        )
+        return resp.content.decode("utf-8", errors="replace")
+
     # -- discovery -----------------------------------------------------------------------
 
     def version(self) -> Obj:

@@ -15,12 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fluxops.cluster.flux_objects import DEFAULT_WORKERS, Refusal, read_flux_objects
 from fluxops.cluster.snapshot import ObjectSource, strip_secret
 from fluxops.errors import ClusterError, ForbiddenError, UsageError
 from fluxops.model.results import Result
+
+if TYPE_CHECKING:
+    from fluxops.cluster.client import ClusterClient
 
 Obj = dict[str, Any]
 
@@ -30,6 +33,8 @@ CONTEXT = ANNOTATION + "context"
 SERVER = ANNOTATION + "server"
 NAMESPACE = ANNOTATION + "namespace"
 VERSION = ANNOTATION + "fluxops-version"
+#: one annotation per Flux controller Deployment: the end of its log (`--logs`)
+LOGS_ANNOTATION = "logs.snapshot.fluxops.io/"
 
 #: Inventory objects of one kind in one namespace are listed (and filtered) from this many on;
 #: fewer are fetched one by one.
@@ -82,6 +87,9 @@ class SnapshotSummary(Result):
     #: what was asked for: the inventories' objects, Events
     with_inventory: bool = True
     with_events: bool = True
+    with_logs: bool = False
+    #: Flux controllers whose log excerpt was recorded
+    controller_logs: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -193,6 +201,27 @@ def take_snapshot(
         "items": clean,
     }
     return doc, summary
+
+
+def add_controller_logs(
+    doc: Obj, summary: SnapshotSummary, client: ClusterClient, namespace: str, tail: int
+) -> None:
+    """Record the last `tail` lines of each Flux controller's log as an annotation of the
+    List (`logs.snapshot.fluxops.io/<deployment>`); what cannot be read becomes a note."""
+    from fluxops.cluster.controller_logs import read_controller_logs
+
+    try:
+        logs = read_controller_logs(client, namespace, tail_lines=tail)
+    except ClusterError as exc:
+        summary.notes.append(f"controller logs not recorded: {exc.message}")
+        return
+    annotations = doc["metadata"]["annotations"]
+    for log in logs:
+        if log.error:
+            summary.notes.append(f"log of {log.deployment} not recorded: {log.error}")
+            continue
+        annotations[LOGS_ANNOTATION + log.deployment] = log.text
+        summary.controller_logs.append(log.deployment)
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

@@ -56,6 +56,8 @@ MODULES: dict[str, str] = {
     "DriftResult": "fluxops.output.drift",
     "StatusResult": "fluxops.output.status",
     "SnapshotResult": "fluxops.output.snapshot",
+    "ExplainResult": "fluxops.output.explain",
+    "CheckResult": "fluxops.output.check",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}

@@ -113,6 +113,10 @@ class SnapshotRequest:
     events: bool = True
     timeout: float = 30.0
     format: str | None = None  # json | yaml; default from the file extension
+    #: the end of each Flux controller's log (for `explain --snapshot`), `log_tail` lines
+    logs: bool = True
+    log_tail: int = 1000
+    flux_namespace: str = "flux-system"
 
 
 def snapshot(request: SnapshotRequest) -> SnapshotSummary:
@@ -120,7 +124,13 @@ def snapshot(request: SnapshotRequest) -> SnapshotSummary:
     Secret data removed."""
     from fluxops import __version__
     from fluxops.cluster.client import connect
-    from fluxops.cluster.snapshot_writer import format_for, render, take_snapshot, write_snapshot
+    from fluxops.cluster.snapshot_writer import (
+        add_controller_logs,
+        format_for,
+        render,
+        take_snapshot,
+        write_snapshot,
+    )
 
     if request.format not in (None, "json", "yaml"):
         raise UsageError(f"--format {request.format!r}: choose json or yaml")
@@ -133,6 +143,9 @@ def snapshot(request: SnapshotRequest) -> SnapshotSummary:
             events=request.events,
             version=__version__,
         )
+        if request.logs:
+            add_controller_logs(doc, summary, client, request.flux_namespace, request.log_tail)
+    summary.with_logs = request.logs
     summary.with_inventory = request.inventory
     summary.with_events = request.events
     if request.output == "-":
