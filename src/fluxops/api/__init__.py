@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
+    from fluxops.api._list import LIST_KINDS, ListRequest, list_
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
     from fluxops.api._validate import ValidateRequest, validate
     from fluxops.api._values_diff import ValuesDiffRequest, values_diff
@@ -28,6 +29,10 @@ _WHERE = {
     "lint": "lint",
     "lint_config": "lint",
     "lint_rules": "lint",
+    "LIST_KINDS": "list",
+    "ListRequest": "list",
+    "list_": "list",
+    "list": "list",
     "SnapshotRequest": "status",
     "StatusRequest": "status",
     "snapshot": "status",
@@ -39,9 +44,11 @@ _WHERE = {
 }
 
 __all__ = [
+    "LIST_KINDS",
     "BuildRequest",
     "DriftRequest",
     "LintRequest",
+    "ListRequest",
     "SnapshotRequest",
     "StatusRequest",
     "ValidateRequest",
@@ -52,6 +59,7 @@ __all__ = [
     "lint",
     "lint_config",
     "lint_rules",
+    "list_",
     "parse_source_overrides",
     "snapshot",
     "status",
@@ -64,7 +72,9 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'fluxops.api' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"fluxops.api._{module}"), name)
+    # `api.list` is `list_` (a module attribute may shadow the builtin; a def may not)
+    attribute = "list_" if name == "list" else name
+    value = getattr(importlib.import_module(f"fluxops.api._{module}"), attribute)
     globals()[name] = value
     return value
 

@@ -87,6 +87,7 @@ def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = Tr
         jobs=options.jobs,
         cache=options.cache,
         progress=options.progress,
+        cancelled=options.cancelled,
         allow_remote=options.allow_remote,
     )
 
