@@ -10,6 +10,7 @@ from fluxops.cli.common import install_signal_handlers
 from fluxops.cli.drift import drift_command
 from fluxops.cli.lint import lint_command
 from fluxops.cli.listing import list_command
+from fluxops.cli.mcp import mcp_command
 from fluxops.cli.status import snapshot_command, status_command
 from fluxops.cli.validate import validate_command
 from fluxops.cli.values_diff import values_diff_command
@@ -31,6 +32,7 @@ cli.add_command(status_command)
 cli.add_command(snapshot_command)
 cli.add_command(drift_command)
 cli.add_command(list_command)
+cli.add_command(mcp_command)
 
 
 def main() -> None:
