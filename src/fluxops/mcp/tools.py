@@ -325,7 +325,9 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
         ToolSpec(values_diff, "Compare HelmRelease values across environments", ("releases",)),
         ToolSpec(list_, "List Flux objects per cluster", ("kustomizations", "helmReleases")),
         ToolSpec(status, "Flux status of a cluster", ("clusters",), open_world=True),
-        ToolSpec(drift, "Drift between the repo and the cluster", (), open_world=True),
+        ToolSpec(
+            drift, "Drift between the repo and the cluster", ("objects", "owners"), open_world=True
+        ),
     ]
 
 
