@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
     from fluxops.api._list import LIST_KINDS, ListRequest, list_
+    from fluxops.api._scaffold import InitRequest, init, install_skill, skill_text
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
     from fluxops.api._validate import ValidateRequest, validate
     from fluxops.api._values_diff import ValuesDiffRequest, values_diff
@@ -29,6 +30,10 @@ _WHERE = {
     "lint": "lint",
     "lint_config": "lint",
     "lint_rules": "lint",
+    "InitRequest": "scaffold",
+    "init": "scaffold",
+    "install_skill": "scaffold",
+    "skill_text": "scaffold",
     "LIST_KINDS": "list",
     "ListRequest": "list",
     "list_": "list",
@@ -47,6 +52,7 @@ __all__ = [
     "LIST_KINDS",
     "BuildRequest",
     "DriftRequest",
+    "InitRequest",
     "LintRequest",
     "ListRequest",
     "SnapshotRequest",
@@ -56,11 +62,14 @@ __all__ = [
     "abort_engines",
     "build",
     "drift",
+    "init",
+    "install_skill",
     "lint",
     "lint_config",
     "lint_rules",
     "list_",
     "parse_source_overrides",
+    "skill_text",
     "snapshot",
     "status",
     "validate",

@@ -120,12 +120,6 @@ def add_prompts(server: MCPServer[Any], tools: set[str]) -> None:
         return prompts.debug_helmrelease(tools, name, path, context)
 
 
-def skill_text() -> str:
-    from importlib.resources import files
-
-    return (files("fluxops") / "data" / "skill" / "SKILL.md").read_text(encoding="utf-8")
-
-
 def add_resources(server: MCPServer[Any]) -> None:
     from fluxops import api
     from fluxops.lint.docs import rule_markdown
@@ -135,7 +129,7 @@ def add_resources(server: MCPServer[Any]) -> None:
         name="skill",
         title="The gitops skill (SKILL.md)",
         mime_type="text/markdown",
-    )(skill_text)
+    )(api.skill_text)
 
     def documentation(rule: Any) -> Any:
         def text() -> str:

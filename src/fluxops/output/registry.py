@@ -57,6 +57,7 @@ MODULES: dict[str, str] = {
     "StatusResult": "fluxops.output.status",
     "SnapshotResult": "fluxops.output.snapshot",
     "ListResult": "fluxops.output.listing",
+    "InitResult": "fluxops.output.scaffold",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}
