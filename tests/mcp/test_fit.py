@@ -40,13 +40,15 @@ def test_offset_and_limit_page_every_list() -> None:
     assert "offset=nextOffset" in out["page"]["hint"]
 
 
-def test_the_size_limit_halves_the_largest_list_and_says_so() -> None:
+def test_the_size_limit_keeps_the_longest_prefix_that_fits_and_says_so() -> None:
     data = {"big": items(200, 200), "small": items(2)}
     out = fit(data, max_bytes=5000)
     size = len(json.dumps(out, separators=(",", ":")).encode())
     assert size <= 5000
     assert out["page"]["bytes"] >= size
     assert 0 < len(out["big"]) < 200 and len(out["small"]) == 2
+    one_item = len(json.dumps(data["big"][0], separators=(",", ":")))
+    assert size > 5000 - 2 * one_item - 100, "the cut left much more room than one item"
     assert out["page"]["lists"]["big"]["nextOffset"] == len(out["big"])
     assert "maxBytes" in out["page"]["hint"]
     assert "big" in summary_line("x", out) and "Truncated" in summary_line("x", out)

@@ -66,19 +66,41 @@ def fit(
     cut = False
     while _size(_paged(out, lists, totals, offset, max_bytes, cut=True)) > max_bytes:
         longest = max(
-            (k for k in lists if len(out[k]) > 1),
+            (k for k in lists if out[k]),
             key=lambda k: _size(out[k]),
             default=None,
         )
-        if longest is None:
+        if longest is None:  # what is left is not a list: nothing more to cut
             break
-        out[longest] = out[longest][: len(out[longest]) // 2]
-        cut = True
-    if _size(_paged(out, lists, totals, offset, max_bytes, cut=True)) > max_bytes:
-        for key in lists:  # one item alone is too large: say so, return none
-            out[key] = []
+        out[longest] = _prefix_that_fits(out, longest, lists, totals, offset, max_bytes)
         cut = True
     return _paged(out, lists, totals, offset, max_bytes, cut=cut)
+
+
+def _prefix_that_fits(
+    out: dict[str, Any],
+    key: str,
+    lists: dict[str, Any],
+    totals: dict[str, int],
+    offset: int,
+    max_bytes: int,
+) -> list[Any]:
+    """The longest prefix of `out[key]` that fits with everything else (at least one item
+    shorter than now, so that the caller's loop ends)."""
+    items = out[key]
+    base = _size(_paged({**out, key: []}, lists, totals, offset, max_bytes, cut=True))
+    budget = max_bytes - base - _SLACK
+    used, count = 0, 0
+    for item in items:
+        used += _size(item) + 1  # the comma
+        if used > budget:
+            break
+        count += 1
+    return list(items[: min(count, len(items) - 1)])
+
+
+#: Bytes kept free for the page information growing with the numbers it holds.
+_SLACK = 64
 
 
 def _paged(
