@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import pytest
 
+from fluxops import api
 from tests.cluster import drift_scenario as sc
 from tests.cluster.drift_support import Kube
 from tests.mcp.session import TOOLS, check_annotations, check_result, stdio_session
@@ -44,11 +45,20 @@ def test_every_tool_reads_the_cluster_and_writes_nothing(
     sc.write_repo(repo, ns, ks, 2)
     sc.edit_live(kube, ns, ks)
     namespaces = [ns, "flux-system"]
+    api.snapshot(
+        api.SnapshotRequest(
+            output=str(tmp_path / "live.yaml"),
+            kubeconfig=cluster.kubeconfig,
+            context=cluster.admin_context,
+        )
+    )
     calls: list[tuple[str, dict[str, Any]]] = [
         ("status", {"context": cluster.admin_context}),
         ("status", {"context": cluster.admin_context, "namespace": "flux-system"}),
         ("drift", {"path": "repo", "ks": f"flux-system/{ks}", "context": "admin"}),
         ("drift", {"path": "repo", "ks": f"flux-system/{ks}", "mode": "server"}),
+        ("status", {"snapshot": "live.yaml"}),
+        ("drift", {"path": "repo", "ks": f"flux-system/{ks}", "snapshot": "live.yaml"}),
         ("build", {"path": "repo", "ks": f"flux-system/{ks}", "objects": True}),
         ("validate", {"path": "repo"}),
         ("lint", {"path": "repo"}),
@@ -78,6 +88,9 @@ def test_every_tool_reads_the_cluster_and_writes_nothing(
     assert status["summary"]["clusters"] == 1
     assert status["clusters"][0]["name"] == "admin"
     assert answers["status"][1]["page"]["lists"]["clusters"]["total"] == 1
+    from_snapshot = answers["status"][2]
+    assert from_snapshot["summary"]["exitCode"] == status["summary"]["exitCode"]
+    assert len(answers["drift"]) == 3
     for drift in answers["drift"]:
         assert drift["summary"]["exitCode"] == 1
         assert drift["page"]["truncated"] is False

@@ -138,7 +138,19 @@ def add_resources(server: MCPServer[Any]) -> None:
         text.__name__ = f"rule_{rule.id}".replace("-", "_")
         return text
 
-    for rule in api.lint_rules():
+    rules = api.lint_rules()
+
+    def index() -> str:
+        rows = [f"| `fluxops://lint/rules/{r.id}` | {r.severity} | {r.summary} |" for r in rules]
+        return "| resource | severity | what it finds |\n|---|---|---|\n" + "\n".join(rows) + "\n"
+
+    server.resource(
+        "fluxops://lint/rules",
+        name="lint-rules",
+        title="The lint rules",
+        mime_type="text/markdown",
+    )(index)
+    for rule in rules:
         server.resource(
             f"fluxops://lint/rules/{rule.id}",
             name=f"lint-rule-{rule.id}",

@@ -161,12 +161,16 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
     async def values_diff(
         ctx: Context,
         envs: Annotated[
-            list[str],
+            list[str] | None,
             Field(
                 description="Environments: Flux Kustomization names, cluster or overlay folders."
             ),
-        ],
+        ] = None,
         path: Path_ = ".",
+        env_paths: Annotated[
+            list[str] | None,
+            Field(description="Environments stated explicitly, NAME=PATH (PATH in the repo)."),
+        ] = None,
         release: Annotated[
             str | None, Field(description="A HelmRelease, NAME or NAMESPACE/NAME.")
         ] = None,
@@ -184,7 +188,8 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
                 api.ValuesDiffRequest(
                     path=root,
                     release=release,
-                    envs=list(envs),
+                    envs=list(envs or []),
+                    env_paths=list(env_paths or []),
                     all_=all_releases,
                     all_values=all_values,
                     progress=progress,
@@ -279,6 +284,9 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
             Literal["fields", "server"],
             Field(description="fields: what the repo sets vs live; server: apply dry runs."),
         ] = "fields",
+        helm: Annotated[
+            bool, Field(description="Also compare each HelmRelease's objects with its release.")
+        ] = False,
         namespace: Namespace = None,
         kind: Kind = None,
         offset: Offset = 0,
@@ -302,6 +310,7 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
                     kubeconfig=None if snap else config.kubeconfig,
                     context=context,
                     mode=mode,
+                    helm=helm,
                     progress=progress,
                     cancelled=cancelled,
                 )
