@@ -172,3 +172,37 @@ def test_a_cancelled_call_stops_the_verb_between_kustomizations(tmp_path: Path) 
 
     anyio.run(main)
     assert stopped.wait(30), "the verb never saw the cancellation"
+
+
+def test_a_client_cancel_stops_the_render_in_the_server(tmp_path: Path) -> None:
+    """The SDK client cancels a build at its first progress notification: the server's render
+    stops between Kustomizations (it says so on stderr) instead of running to the end."""
+    cancelled_at: list[float] = []
+
+    async def main() -> None:
+        async with stdio_session(EXAMPLE.parent, tmp_path) as session:
+            async with anyio.create_task_group() as group:
+
+                async def on_progress(progress: float, total: float | None, m: str | None) -> None:
+                    if not cancelled_at:
+                        cancelled_at.append(progress)
+                        group.cancel_scope.cancel()
+
+                async def call() -> None:
+                    await session.call_tool(
+                        "build", {"path": REPO}, progress_callback=on_progress
+                    )
+
+                group.start_soon(call)
+            # the session stays open while the server notices the cancellation
+            log = tmp_path / "server-stderr.log"
+            for _ in range(300):
+                if "cancelled by the client" in log.read_text():
+                    break
+                await anyio.sleep(0.1)
+
+    anyio.run(main)
+    assert cancelled_at, "no progress notification arrived"
+    text = (tmp_path / "server-stderr.log").read_text()
+    assert "fluxops mcp: build: cancelled by the client after" in text
+    assert "after 8 of 8" not in text

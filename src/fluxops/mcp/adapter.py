@@ -6,13 +6,14 @@ narrowed, paged and cut to the size limit (`fit`)."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fluxops.errors import FluxopsError, UsageError
+from fluxops.errors import CancelledByClient, FluxopsError, UsageError
 from fluxops.mcp.fit import DEFAULT_MAX_BYTES, Narrow, fit, summary_line
 from fluxops.model.results import Result
 from fluxops.model.selection import Cancelled, Progress
@@ -91,10 +92,15 @@ async def run_tool(
         except Exception:  # the client went away: progress is best effort
             return
 
+    def work() -> Result | dict[str, Any]:
+        try:
+            return call(progress, stop.is_set)
+        except CancelledByClient as exc:  # nobody waits for this answer: say it on stderr
+            sys.stderr.write(f"fluxops mcp: {tool}: {exc}\n")
+            raise
+
     try:
-        result = await anyio.to_thread.run_sync(
-            lambda: call(progress, stop.is_set), abandon_on_cancel=True
-        )
+        result = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
     except anyio.get_cancelled_exc_class():
         stop.set()
         raise
