@@ -81,6 +81,16 @@ def test_list_cancel_hook_stops_between_kustomizations() -> None:
         api.list_(api.ListRequest(path=str(EXAMPLE), cache=False, cancelled=cancelled))
 
 
+def test_api_list_is_list_() -> None:
+    result = api.list(api.ListRequest(path=str(EXAMPLE), kinds=["Source"], namespace="podinfo"))
+    assert api.list is api.list_
+    assert [(s.kind, s.name) for s in result.sources] == [
+        ("OCIRepository", "podinfo"),
+        ("OCIRepository", "podinfo"),
+    ]
+    assert result.kustomizations == [] and result.helm_releases == []
+
+
 def test_source_urls_lose_their_password_only() -> None:
     assert (
         safe_url("https://user:hunter2@example.com/r.git") == "https://user:***@example.com/r.git"
