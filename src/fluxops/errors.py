@@ -170,6 +170,13 @@ class ForbiddenError(ClusterError):
         self.namespace = namespace
 
 
+class CancelledByClient(FluxopsError):
+    """The caller (an MCP client's cancel notification) asked to stop; the render stopped
+    between Kustomizations and removed its workspaces."""
+
+    exit_code = EXIT_USAGE
+
+
 class InternalError(FluxopsError):
     """A bug in fluxops: an invariant that did not hold. The CLI also reports any unexpected
     exception as one (exit 3), never as a user mistake."""

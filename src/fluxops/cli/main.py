@@ -11,6 +11,9 @@ from fluxops.cli.common import install_signal_handlers
 from fluxops.cli.drift import drift_command
 from fluxops.cli.explain import explain_command
 from fluxops.cli.lint import lint_command
+from fluxops.cli.listing import list_command
+from fluxops.cli.mcp import mcp_command
+from fluxops.cli.scaffold import init_command, skill_group
 from fluxops.cli.status import snapshot_command, status_command
 from fluxops.cli.validate import validate_command
 from fluxops.cli.values_diff import values_diff_command
@@ -33,6 +36,10 @@ cli.add_command(snapshot_command)
 cli.add_command(drift_command)
 cli.add_command(explain_command)
 cli.add_command(check_command)
+cli.add_command(list_command)
+cli.add_command(mcp_command)
+cli.add_command(init_command)
+cli.add_command(skill_group)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 Mode = Literal["overlay", "ks", "all"]
 
 Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
 
 
 @dataclass(kw_only=True)
@@ -41,6 +42,7 @@ class RenderOptions:
     cache: bool = True
     allow_remote: bool = False
     progress: Progress | None = None
+    cancelled: Cancelled | None = None
 
 
 def as_kwargs(value: Selection | RenderOptions, **changes: Any) -> dict[str, Any]:

@@ -58,6 +58,8 @@ MODULES: dict[str, str] = {
     "SnapshotResult": "fluxops.output.snapshot",
     "ExplainResult": "fluxops.output.explain",
     "CheckResult": "fluxops.output.check",
+    "ListResult": "fluxops.output.listing",
+    "InitResult": "fluxops.output.scaffold",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from fluxops import __version__
+from fluxops.errors import CancelledByClient
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import (
     ResolvedSource,
@@ -56,6 +57,8 @@ class BuildOptions:
     cache: bool = True
     cache_dir: Path | None = None
     progress: Progress | None = None
+    #: Asked after each Kustomization: True stops the run (CancelledByClient).
+    cancelled: Callable[[], bool] | None = None
     #: Fetch remote bases and URL file sources (with a clean environment); off: refused.
     allow_remote: bool = False
     #: Confine the engine with Landlock where the system has it (tests turn it off to show
@@ -242,6 +245,10 @@ class Renderer:
         self._done += 1
         if self.options.progress is not None:
             self.options.progress(self._done, self._total)
+        if self.options.cancelled is not None and self.options.cancelled():
+            raise CancelledByClient(
+                f"cancelled by the client after {self._done} of {self._total} Kustomizations"
+            )
 
     def _finish(
         self, task: _Task, staged: StageOutput, resolved: ResolvedSource | None

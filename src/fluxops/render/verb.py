@@ -94,6 +94,7 @@ def build_options(
         jobs=options.jobs,
         cache=options.cache,
         progress=options.progress,
+        cancelled=options.cancelled,
         allow_remote=options.allow_remote,
         variable_source=variable_source,
     )
