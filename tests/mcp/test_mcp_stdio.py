@@ -183,15 +183,15 @@ def test_a_client_cancel_stops_the_render_in_the_server(tmp_path: Path) -> None:
         async with stdio_session(EXAMPLE.parent, tmp_path) as session:
             async with anyio.create_task_group() as group:
 
-                async def on_progress(progress: float, total: float | None, m: str | None) -> None:
+                async def on_progress(
+                    progress: float, total: float | None, message: str | None
+                ) -> None:
                     if not cancelled_at:
                         cancelled_at.append(progress)
                         group.cancel_scope.cancel()
 
                 async def call() -> None:
-                    await session.call_tool(
-                        "build", {"path": REPO}, progress_callback=on_progress
-                    )
+                    await session.call_tool("build", {"path": REPO}, progress_callback=on_progress)
 
                 group.start_soon(call)
             # the session stays open while the server notices the cancellation
