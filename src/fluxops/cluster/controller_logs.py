@@ -92,8 +92,9 @@ class ControllerLog:
     entries: list[LogEntry] = field(default_factory=list)
 
 
-class _StopStream(Exception):
-    """A line flux's decoder refuses: the rest of this controller's log is not read."""
+class _StopStream(ClusterError):
+    """A line flux's decoder refuses: the rest of this controller's log is not read (caught
+    here, never raised to callers)."""
 
 
 def scan_lines(text: str) -> Iterator[str]:
