@@ -22,6 +22,11 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     "--strict", "strict_schema", is_flag=True, help="Reject fields the schema does not define."
 )
 @click.option(
+    "--allow-unknown-fields",
+    is_flag=True,
+    help="Accept fields the schema does not define (default: an error, as server-side apply).",
+)
+@click.option(
     "--require-schemas",
     is_flag=True,
     help="A kind without any schema is an error (default: a warning).",
@@ -37,6 +42,7 @@ def validate_command(
     render: RenderOptions,
     kube_version: str | None,
     strict_schema: bool,
+    allow_unknown_fields: bool,
     require_schemas: bool,
     fmt: str,
     fail_on: str,
@@ -60,6 +66,7 @@ def validate_command(
                 **as_kwargs(render, progress=progress),
                 kube_version=kube_version,
                 strict_schema=strict_schema,
+                allow_unknown_fields=allow_unknown_fields,
                 require_schemas=require_schemas,
                 fail_on=Severity.parse(fail_on),
             )

@@ -135,6 +135,23 @@ class BuiltinSchemas:
             return None
         return self.self_contained(schema)
 
+    def api_versions(self, group: str, kind: str) -> list[str]:
+        """The apiVersions this Kubernetes version serves `kind` of `group` in (a file per
+        version: `horizontalpodautoscaler-autoscaling-v2.json`)."""
+        if not kind:
+            return []
+        found = set()
+        for path in self.directory.glob(f"{kind.lower()}-*.json"):
+            with path.open(encoding="utf-8") as handle:
+                props = json.load(handle).get("properties") or {}
+            kinds = (props.get("kind") or {}).get("enum")
+            if isinstance(kinds, list) and kind not in kinds:
+                continue
+            for api_version in (props.get("apiVersion") or {}).get("enum") or []:
+                if isinstance(api_version, str) and api_version.rpartition("/")[0] == group:
+                    found.add(api_version)
+        return sorted(found)
+
     def self_contained(self, schema: dict[str, Any]) -> dict[str, Any]:
         """`schema` with its `_definitions.json` references rewritten to local `definitions`
         (only those it reaches), documentation stripped, marked draft-07."""

@@ -38,6 +38,8 @@ class SchemaEntry:
     deprecated: bool = False
     deprecation_warning: str = ""
     has_rules: bool = False
+    #: A built-in kind of the chosen Kubernetes version (Go-coded checks apply).
+    builtin: bool = False
     #: Why the API server would refuse the CRD itself (bad keyword values, patterns).
     problems: list[str] = field(default_factory=list)
     #: The repository file that defines the CRD, when it is one.
@@ -46,7 +48,8 @@ class SchemaEntry:
 
 @dataclass
 class SchemaMiss:
-    """No schema: `reason` says what is known about the kind."""
+    """No schema: `reason` says what is known about the kind; `known_versions`, when any, are
+    the versions of the kind that are served (the object's own is not)."""
 
     reason: str
     known_versions: list[str] = field(default_factory=list)
@@ -114,12 +117,14 @@ class SchemaCatalog:
                 source=f"Kubernetes {self.builtin.kube_version}",
                 schema=schema,
                 digest=schema_digest(schema),
+                builtin=True,
             )
         known = sorted(
             {
                 f"{group}/{v}"
                 for pool in (self._crds, self._flux)
-                for v in pool.get((group, kind), {})
+                for v, crd in pool.get((group, kind), {}).items()
+                if crd.served
             }
         )
         if known:
@@ -129,8 +134,15 @@ class SchemaCatalog:
                 else "its CRD"
             )
             return SchemaMiss(
-                f"{kind} {api_version} is not defined by {where}, which define " + ", ".join(known),
+                f"{kind} {api_version} is not served by {where}, which serve " + ", ".join(known),
                 known,
+            )
+        served = self.builtin.api_versions(group, kind)
+        if served:
+            return SchemaMiss(
+                f"{kind} {api_version} is not served by Kubernetes {self.builtin.kube_version}, "
+                "which serves " + ", ".join(served),
+                served,
             )
         return SchemaMiss(f"no schema for {kind} {api_version}")
 

@@ -17,7 +17,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "schema": (Severity.ERROR, "The object does not match its schema."),
     "schema-unknown-field": (
         Severity.ERROR,
-        "A field the schema does not define (--strict): the API server drops or rejects it.",
+        "A field the schema does not define: server-side apply (how Flux applies) rejects it "
+        "(--allow-unknown-fields turns the check off; the `sops` block of a Secret is exempt).",
     ),
     "schema-cel": (Severity.ERROR, "A CEL validation rule (x-kubernetes-validations) fails."),
     "schema-cel-error": (
@@ -42,7 +43,24 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "No schema for this kind anywhere (built-in kinds, Flux CRDs, CRDs in the repository).",
     ),
-    "schema-not-served": (Severity.ERROR, "The CRD defines this version but does not serve it."),
+    "schema-not-served": (
+        Severity.ERROR,
+        "The kind is known, but not served in this version (by its CRD, the Flux CRDs or "
+        "Kubernetes): the message names the served versions.",
+    ),
+    "apiserver": (
+        Severity.ERROR,
+        "A check the API server makes in Go code (selector vs template labels, restartPolicy, "
+        "Job selector, HPA and PodDisruptionBudget bounds).",
+    ),
+    "apiserver-feature-gate": (
+        Severity.WARNING,
+        "Valid only when the cluster enables a feature gate that is off by default.",
+    ),
+    "api-off-by-default": (
+        Severity.WARNING,
+        "A built-in alpha or beta API version: served only when the cluster enables it.",
+    ),
     "schema-deprecated": (Severity.WARNING, "The CRD marks this version as deprecated."),
     "metadata": (Severity.ERROR, "Invalid object metadata (name, namespace, labels, annotations)."),
     "build-failed": (Severity.ERROR, "A Flux Kustomization failed to render; nothing to validate."),
@@ -67,6 +85,7 @@ class ValidateResult(Result):
     validated: int = 0
     failed_documents: int = 0
     no_schema: int = 0
+    not_served: int = 0
     kube_version: str = ""
     flux_release: str = ""
     crds: int = 0
@@ -92,6 +111,7 @@ class ValidateResult(Result):
             "validated": self.validated,
             "failed_documents": self.failed_documents,
             "no_schema": self.no_schema,
+            "not_served": self.not_served,
             "kube_version": self.kube_version,
             "flux_crds": self.flux_release,
             "repo_crd_versions": self.crds,

@@ -11,6 +11,7 @@ from pathlib import Path
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult
+from fluxops.validate.apiserver import check_builtin, off_by_default
 from fluxops.validate.catalog import SchemaCatalog, SchemaEntry, SchemaMiss
 from fluxops.validate.celcost import PER_CALL_LIMIT
 from fluxops.validate.celrules import CelEngine, check_extras
@@ -21,11 +22,13 @@ from fluxops.validate.messages import Describer, SchemaProblem, json_path
 from fluxops.validate.metadata import check_metadata
 from fluxops.validate.results import CODES, SkippedRule, ValidateResult, dedupe
 
+FAILING = frozenset({"schema", "schema-unknown-field", "schema-cel", "apiserver"})
+
 
 @dataclass
 class ValidateOptions:
     kube_version: str
-    strict: bool = False
+    strict: bool = True
     require_schemas: bool = False
     cache_dir: Path | None = None
     cel: bool = True
@@ -76,6 +79,20 @@ class Validator:
         api_version, kind = obj.api_version, obj.kind
         found = self.catalog.lookup(api_version, kind)
         problems: list[SchemaProblem] = []
+        if isinstance(found, SchemaMiss) and found.known_versions:
+            self.result.not_served += 1
+            problems.extend(check_metadata(obj.id.group, kind, raw))
+            return [
+                self._finding(
+                    item,
+                    "schema-not-served",
+                    Severity.ERROR,
+                    found.reason,
+                    ("apiVersion",),
+                    _hint(found),
+                ),
+                *(self._problem(item, p) for p in problems),
+            ]
         if isinstance(found, SchemaMiss):
             self.result.no_schema += 1
             severity = Severity.ERROR if self.options.require_schemas else Severity.WARNING
@@ -119,6 +136,24 @@ class Validator:
                     item, "schema-deprecated", Severity.WARNING, warning, ("apiVersion",), None
                 )
             )
+        if kind == "Secret" and obj.id.group == "" and "sops" in raw:
+            # kustomize-controller decrypts the Secret and drops its `sops` block before applying
+            raw = {k: v for k, v in raw.items() if k != "sops"}
+        if entry.builtin:
+            problems.extend(check_builtin(api_version, kind, raw))
+            if off_by_default(api_version):
+                findings.append(
+                    self._finding(
+                        item,
+                        "api-off-by-default",
+                        Severity.WARNING,
+                        f"{api_version} is a built-in {'alpha' if 'alpha' in api_version else 'beta'}"
+                        " API, off by default: the API server serves it only when the cluster "
+                        f"enables it (--runtime-config={api_version}=true)",
+                        ("apiVersion",),
+                        None,
+                    )
+                )
         ok = self.cache.is_valid(entry.digest, entry.schema, raw)
         if ok is not True:
             describer = Describer(secret=kind == "Secret" and obj.id.group == "")
@@ -126,7 +161,7 @@ class Validator:
         if entry.extras is not None:
             problems.extend(self._extras(item, entry))
         problems.extend(check_metadata(obj.id.group, kind, raw))
-        if any(p.code in ("schema", "schema-unknown-field", "schema-cel") for p in problems):
+        if any(p.code in FAILING for p in problems):
             self.result.failed_documents += 1
         findings.extend(self._problem(item, p) for p in problems)
         return findings

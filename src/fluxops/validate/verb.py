@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 class ValidateRequest(Selection, RenderOptions):
     """What to validate: the selection of `build`; a PATH without a kustomization file and no
     --ks means every Flux Kustomization (--all). `kube_version`: of the built-in schemas;
-    `strict_schema`: a field the schema does not define is an error; `require_schemas`: a kind
-    without any schema is an error; `fail_on`: the least severe finding that fails the run."""
+    a field the schema does not define is an error, as server-side apply makes it, unless
+    `allow_unknown_fields` (`strict_schema` forces strictness either way); `require_schemas`: a
+    kind without any schema is an error; `fail_on`: the least severe finding that fails the
+    run."""
 
     kube_version: str | None = None
     strict_schema: bool = False
+    allow_unknown_fields: bool = False
     require_schemas: bool = False
     fail_on: Severity = Severity.ERROR
 
@@ -38,9 +41,10 @@ def run(request: ValidateRequest) -> ValidateResult:
     from fluxops.validate.compiled import default_cache_dir
     from fluxops.validate.validator import ValidateOptions, attach_origins, validate_build
 
+    strict = request.strict_schema or not request.allow_unknown_fields
     try:
         kube_version = resolve_kube_version(request.kube_version)
-        builtin = BuiltinSchemas(kube_version, strict=request.strict_schema)
+        builtin = BuiltinSchemas(kube_version, strict=strict)
     except UnknownKubeVersion as exc:
         raise UsageError(f"--kube-version: {exc}") from None
     mode = selection_mode(request, all_by_default=True)
@@ -51,10 +55,10 @@ def run(request: ValidateRequest) -> ValidateResult:
     result = render(request, request, repo=None if overlay else repo, mode=mode)
     if overlay:
         attach_origins(result, repo.resources)
-    catalog = SchemaCatalog(builtin, strict=request.strict_schema)
+    catalog = SchemaCatalog(builtin, strict=strict)
     options = ValidateOptions(
         kube_version=kube_version,
-        strict=request.strict_schema,
+        strict=strict,
         require_schemas=request.require_schemas,
         cache_dir=default_cache_dir() if request.cache else None,
     )

@@ -121,16 +121,18 @@ def test_flux_crd_and_cel_rule(tmp_path: Path) -> None:
     assert not [f for f in run([hr], tmp_path).findings if f.code.startswith("schema")]
 
 
-def test_flux_crd_old_version_is_named(tmp_path: Path) -> None:
+def test_flux_crd_unserved_version_is_an_error_naming_the_served_ones(tmp_path: Path) -> None:
     hr = {
-        "apiVersion": "helm.toolkit.fluxcd.io/v2beta1",
+        "apiVersion": "helm.toolkit.fluxcd.io/v2beta2",
         "kind": "HelmRelease",
         "metadata": {"name": "a"},
         "spec": {},
     }
     result = run([hr], tmp_path)
-    missing = [f for f in result.findings if f.code == "schema-missing"]
-    assert missing and "helm.toolkit.fluxcd.io/v2" in missing[0].message
+    unserved = [f for f in result.findings if f.code == "schema-not-served"]
+    assert [str(f.severity) for f in unserved] == ["error"]
+    assert "served" in unserved[0].message and "helm.toolkit.fluxcd.io/v2" in unserved[0].message
+    assert result.exit_code == 1 and result.not_served == 1 and result.no_schema == 0
 
 
 CRD = {
