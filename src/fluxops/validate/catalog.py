@@ -16,6 +16,7 @@ from fluxops.validate.builtin import OBJECT_META, BuiltinSchemas
 from fluxops.validate.compiled import schema_digest
 from fluxops.validate.convert import Extras, convert, extract_extras, schema_problems
 from fluxops.validate.crds import CrdVersion, crd_versions, packaged_flux
+from fluxops.validate.defaults import has_defaults
 
 META_REF = "#/definitions/" + OBJECT_META
 NOTIFICATION_GROUP = "notification.toolkit.fluxcd.io"
@@ -38,6 +39,8 @@ class SchemaEntry:
     deprecated: bool = False
     deprecation_warning: str = ""
     has_rules: bool = False
+    #: The openAPIV3Schema whose defaults the API server applies first (None: no defaults).
+    defaults: dict[str, Any] | None = None
     #: A built-in kind of the chosen Kubernetes version (Go-coded checks apply).
     builtin: bool = False
     #: Why the API server would refuse the CRD itself (bad keyword values, patterns).
@@ -56,12 +59,17 @@ class SchemaMiss:
 
 
 class SchemaCatalog:
-    def __init__(self, builtin: BuiltinSchemas, *, strict: bool, flux: bool = True) -> None:
+    def __init__(
+        self, builtin: BuiltinSchemas, *, strict: bool, flux: bool = True, bundled: bool = True
+    ) -> None:
         self.builtin = builtin
         self.strict = strict
         self.flux_release = ""
         self._crds: dict[tuple[str, str], dict[str, CrdVersion]] = {}
         self._flux: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        self._bundled: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        self._bundled_groups: set[str] = set()
+        self.use_bundled = bundled
         if flux:
             self.flux_release, versions = packaged_flux()
             for v in versions:
@@ -103,9 +111,24 @@ class SchemaCatalog:
             self._entries[key] = found
         return found
 
+    def _load_bundled(self, group: str) -> None:
+        if not self.use_bundled or group in self._bundled_groups:
+            return
+        from fluxops.validate.bundled import group_versions
+
+        self._bundled_groups.add(group)
+        for v in group_versions(group):
+            self._bundled.setdefault((v.group, v.kind), {})[v.version] = v
+
+    def _pools(self) -> tuple[dict[tuple[str, str], dict[str, CrdVersion]], ...]:
+        """Schema sources in order: CRDs the cluster will have, the Flux CRDs, the catalog."""
+        return (self._crds, self._flux, self._bundled)
+
     def _resolve(self, api_version: str, kind: str) -> SchemaEntry | SchemaMiss:
         group, version = split_api_version(api_version)
-        for pool in (self._crds, self._flux):
+        if group and "." in group:
+            self._load_bundled(group)
+        for pool in self._pools():
             crd = pool.get((group, kind), {}).get(version)
             if crd is not None and crd.schema is not None:
                 return self._from_crd(crd)
@@ -122,17 +145,19 @@ class SchemaCatalog:
         known = sorted(
             {
                 f"{group}/{v}"
-                for pool in (self._crds, self._flux)
+                for pool in self._pools()
                 for v, crd in pool.get((group, kind), {}).items()
                 if crd.served
             }
         )
         if known:
-            where = (
-                f"the Flux {self.flux_release} CRDs"
-                if (group, kind) in self._flux and (group, kind) not in self._crds
-                else "its CRD"
-            )
+            if (group, kind) in self._crds:
+                where = "its CRD"
+            elif (group, kind) in self._flux:
+                where = f"the Flux {self.flux_release} CRDs"
+            else:
+                where = next(iter(self._bundled[(group, kind)].values())).source
+                where = f"the bundled CRD ({where})"
             return SchemaMiss(
                 f"{kind} {api_version} is not served by {where}, which serve " + ", ".join(known),
                 known,
@@ -167,6 +192,7 @@ class SchemaCatalog:
             schema=body,
             digest=schema_digest(body),
             extras=extras,
+            defaults=crd.schema if has_defaults(crd.schema) else None,
             has_rules=bool(extras and extras.all_rules()),
             problems=schema_problems(crd.schema),
             file=crd.source[len("CRD in ") :] if crd.source.startswith("CRD in ") else None,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Origin, Resource
@@ -17,12 +18,15 @@ from fluxops.validate.celcost import PER_CALL_LIMIT
 from fluxops.validate.celrules import CelEngine, check_extras
 from fluxops.validate.convert import CelRule
 from fluxops.validate.crds import is_crd
+from fluxops.validate.defaults import apply_defaults
 from fluxops.validate.locate import LineIndex, ReadText
 from fluxops.validate.messages import Describer, SchemaProblem, json_path
 from fluxops.validate.metadata import check_metadata
 from fluxops.validate.results import CODES, SkippedRule, ValidateResult, dedupe
 
 FAILING = frozenset({"schema", "schema-unknown-field", "schema-cel", "apiserver"})
+#: Findings against a bundled (catalog) CRD that a newer release of the operator may not have.
+LENIENT = frozenset({"schema-unknown-field"})
 
 
 @dataclass
@@ -154,22 +158,40 @@ class Validator:
                         None,
                     )
                 )
+        if entry.defaults is not None:
+            raw = apply_defaults(raw, entry.defaults)
         ok = self.cache.is_valid(entry.digest, entry.schema, raw)
         if ok is not True:
             describer = Describer(secret=kind == "Secret" and obj.id.group == "")
             problems.extend(describer.problems(self.cache.errors(entry.digest, entry.schema, raw)))
         if entry.extras is not None:
-            problems.extend(self._extras(item, entry))
+            problems.extend(self._extras(raw, entry))
         problems.extend(check_metadata(obj.id.group, kind, raw))
-        if any(p.code in FAILING for p in problems):
+        bundled = entry.source.startswith("catalog:")
+        if any(p.code in FAILING and not (bundled and p.code in LENIENT) for p in problems):
             self.result.failed_documents += 1
-        findings.extend(self._problem(item, p) for p in problems)
+        for p in problems:
+            if bundled and p.code in LENIENT:
+                # the operator's release in the cluster may be newer than the bundled CRD
+                findings.append(
+                    self._finding(
+                        item,
+                        p.code,
+                        Severity.WARNING,
+                        p.message,
+                        p.path,
+                        f"the bundled CRD ({entry.source}) does not define it, a newer release "
+                        "may: pass --crds with your cluster's CRDs to make this exact",
+                    )
+                )
+            else:
+                findings.append(self._problem(item, p))
         return findings
 
-    def _extras(self, item: _Item, entry: SchemaEntry) -> list[SchemaProblem]:
+    def _extras(self, raw: dict[str, Any], entry: SchemaEntry) -> list[SchemaProblem]:
         assert entry.extras is not None
         engine = self.cel() if entry.has_rules else None
-        outcome = check_extras(item.resource.raw, entry.extras, engine)
+        outcome = check_extras(raw, entry.extras, engine)
         problems = [SchemaProblem(path, "schema", text) for path, text in outcome.duplicates]
         for path, rule, cost in outcome.costly:
             problems.append(
