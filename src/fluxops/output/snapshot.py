@@ -14,6 +14,8 @@ def text_format(summary: SnapshotSummary, view: View) -> Rendered:
         parts.append(f"{summary.inventory_objects} inventory objects{missing}")
     if summary.with_events:
         parts.append(f"{summary.events} events")
+    if summary.crds:
+        parts.append(f"{summary.crds} CRDs")
     where = summary.path or "stdout"
     stripped = (
         f"; data of {summary.secrets_stripped} Secrets removed" if summary.secrets_stripped else ""

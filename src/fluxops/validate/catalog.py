@@ -17,6 +17,7 @@ from fluxops.validate.compiled import schema_digest
 from fluxops.validate.convert import Extras, convert, extract_extras, schema_problems
 from fluxops.validate.crds import CrdVersion, crd_versions, packaged_flux
 from fluxops.validate.defaults import has_defaults
+from fluxops.validate.sources import SchemaLocations
 
 META_REF = "#/definitions/" + OBJECT_META
 NOTIFICATION_GROUP = "notification.toolkit.fluxcd.io"
@@ -43,6 +44,8 @@ class SchemaEntry:
     defaults: dict[str, Any] | None = None
     #: A built-in kind of the chosen Kubernetes version (Go-coded checks apply).
     builtin: bool = False
+    #: A JSON schema from --schema-location, used as it is.
+    located: bool = False
     #: Why the API server would refuse the CRD itself (bad keyword values, patterns).
     problems: list[str] = field(default_factory=list)
     #: The repository file that defines the CRD, when it is one.
@@ -67,6 +70,10 @@ class SchemaCatalog:
         self.flux_release = ""
         self._crds: dict[tuple[str, str], dict[str, CrdVersion]] = {}
         self._flux: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        #: CRDs from `--crds` and from the cluster (`--crds-from-cluster`), after the repo's
+        self._user: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        self._cluster: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        self.locations: SchemaLocations | None = None
         self._bundled: dict[tuple[str, str], dict[str, CrdVersion]] = {}
         self._bundled_groups: set[str] = set()
         self.use_bundled = bundled
@@ -86,11 +93,14 @@ class SchemaCatalog:
 
     # -- CRDs ----------------------------------------------------------------------------------
 
-    def add_crd(self, raw: dict[str, Any], where: str) -> int:
-        """Register a CRD document; returns how many versions it added."""
+    def add_crd(self, raw: dict[str, Any], where: str, origin: str = "repo") -> int:
+        """Register a CRD document found in the repo (`origin` "repo"), given with --crds
+        ("crds") or read from the cluster ("cluster"); returns how many versions it added."""
+        pool = {"repo": self._crds, "crds": self._user, "cluster": self._cluster}[origin]
+        label = {"repo": "CRD in", "crds": "--crds", "cluster": "CRD from"}[origin]
         added = 0
-        for version in crd_versions(raw, f"CRD in {where}" if where else "CRD"):
-            slot = self._crds.setdefault((version.group, version.kind), {})
+        for version in crd_versions(raw, f"{label} {where}" if where else "CRD"):
+            slot = pool.setdefault((version.group, version.kind), {})
             if version.version not in slot:
                 slot[version.version] = version
                 added += 1
@@ -99,7 +109,9 @@ class SchemaCatalog:
 
     @property
     def crd_count(self) -> int:
-        return sum(len(v) for v in self._crds.values())
+        return sum(
+            len(v) for pool in (self._crds, self._user, self._cluster) for v in pool.values()
+        )
 
     # -- lookup --------------------------------------------------------------------------------
 
@@ -121,14 +133,38 @@ class SchemaCatalog:
             self._bundled.setdefault((v.group, v.kind), {})[v.version] = v
 
     def _pools(self) -> tuple[dict[tuple[str, str], dict[str, CrdVersion]], ...]:
-        """Schema sources in order: CRDs the cluster will have, the Flux CRDs, the catalog."""
-        return (self._crds, self._flux, self._bundled)
+        """CRD sources in order: the repo's, --crds, the cluster's, the Flux CRDs, the catalog
+        (the schema locations come between the cluster's CRDs and the Flux CRDs)."""
+        return (self._crds, self._user, self._cluster, self._flux, self._bundled)
+
+    def sources_tried(self) -> list[str]:
+        """The schema sources of this run, in the order they are asked."""
+        tried = ["CRDs in the repository"]
+        if self._user:
+            tried.append("--crds")
+        if self._cluster:
+            tried.append("the cluster's CRDs")
+        if self.locations is not None:
+            tried.append("--schema-location")
+        if self._flux:
+            tried.append(f"the Flux {self.flux_release} CRDs")
+        if self.use_bundled:
+            tried.append("the bundled catalog")
+        tried.append(f"Kubernetes {self.builtin.kube_version}")
+        return tried
 
     def _resolve(self, api_version: str, kind: str) -> SchemaEntry | SchemaMiss:
         group, version = split_api_version(api_version)
         if group and "." in group:
             self._load_bundled(group)
-        for pool in self._pools():
+        for index, pool in enumerate(self._pools()):
+            if index == 3 and self.locations is not None:
+                located = self.locations.lookup(api_version, kind)
+                if located is not None:
+                    body, where = located
+                    return SchemaEntry(
+                        api_version, kind, where, body, schema_digest(body), located=True
+                    )
             crd = pool.get((group, kind), {}).get(version)
             if crd is not None and crd.schema is not None:
                 return self._from_crd(crd)
@@ -151,7 +187,7 @@ class SchemaCatalog:
             }
         )
         if known:
-            if (group, kind) in self._crds:
+            if any((group, kind) in pool for pool in (self._crds, self._user, self._cluster)):
                 where = "its CRD"
             elif (group, kind) in self._flux:
                 where = f"the Flux {self.flux_release} CRDs"

@@ -40,8 +40,9 @@ CODES: dict[str, tuple[Severity, str]] = {
         "is not a regular expression): the API server refuses the CRD.",
     ),
     "schema-missing": (
-        Severity.WARNING,
-        "No schema for this kind anywhere (built-in kinds, Flux CRDs, CRDs in the repository).",
+        Severity.INFO,
+        "No schema for this kind in any source (one line per kind, naming the sources tried); "
+        "an error with --require-schemas.",
     ),
     "schema-not-served": (
         Severity.ERROR,
@@ -62,6 +63,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "A built-in alpha or beta API version: served only when the cluster enables it.",
     ),
     "schema-deprecated": (Severity.WARNING, "The CRD marks this version as deprecated."),
+    "schema-location": (
+        Severity.WARNING,
+        "A --schema-location could not be read (unreachable URL, not JSON).",
+    ),
     "metadata": (Severity.ERROR, "Invalid object metadata (name, namespace, labels, annotations)."),
     "build-failed": (Severity.ERROR, "A Flux Kustomization failed to render; nothing to validate."),
 }
@@ -86,6 +91,7 @@ class ValidateResult(Result):
     failed_documents: int = 0
     no_schema: int = 0
     not_served: int = 0
+    skipped: int = 0
     kube_version: str = ""
     flux_release: str = ""
     crds: int = 0
@@ -94,6 +100,8 @@ class ValidateResult(Result):
     cel_evaluated: int = 0
     cel_skipped: list[SkippedRule] = field(default_factory=list)
     by_source: dict[str, int] = field(default_factory=dict)
+    #: which source validated each object ("Kind/namespace/name (apiVersion)" -> source)
+    object_sources: dict[str, str] = field(default_factory=dict)
     compiled: int = 0
     loaded_from_cache: int = 0
     seconds: float = 0.0
@@ -112,6 +120,10 @@ class ValidateResult(Result):
             "failed_documents": self.failed_documents,
             "no_schema": self.no_schema,
             "not_served": self.not_served,
+            "skipped": self.skipped,
+            "coverage": round(100 * self.validated / self.documents, 1)
+            if self.documents
+            else 100.0,
             "kube_version": self.kube_version,
             "flux_crds": self.flux_release,
             "repo_crd_versions": self.crds,
@@ -120,6 +132,7 @@ class ValidateResult(Result):
             "cel_rules_evaluated": self.cel_evaluated,
             "cel_rules_not_evaluated": sum(s.count for s in self.cel_skipped),
             "schemas_by_source": self.by_source,
+            "object_sources": self.object_sources,
             "validators_compiled": self.compiled,
             "validators_from_cache": self.loaded_from_cache,
             "seconds": round(self.seconds, 3),

@@ -23,6 +23,7 @@ from fluxops.validate.locate import LineIndex, ReadText
 from fluxops.validate.messages import Describer, SchemaProblem, json_path
 from fluxops.validate.metadata import check_metadata
 from fluxops.validate.results import CODES, SkippedRule, ValidateResult, dedupe
+from fluxops.validate.sources import skipped as skip_kind
 
 FAILING = frozenset({"schema", "schema-unknown-field", "schema-cel", "apiserver"})
 #: Findings against a bundled (catalog) CRD that a newer release of the operator may not have.
@@ -36,6 +37,7 @@ class ValidateOptions:
     require_schemas: bool = False
     cache_dir: Path | None = None
     cel: bool = True
+    skip_kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,6 +83,9 @@ class Validator:
         self.result.documents += 1
         raw = obj.raw
         api_version, kind = obj.api_version, obj.kind
+        if self.options.skip_kinds and skip_kind(self.options.skip_kinds, api_version, kind):
+            self.result.skipped += 1
+            return []
         found = self.catalog.lookup(api_version, kind)
         problems: list[SchemaProblem] = []
         if isinstance(found, SchemaMiss) and found.known_versions:
@@ -99,10 +104,9 @@ class Validator:
             ]
         if isinstance(found, SchemaMiss):
             self.result.no_schema += 1
-            severity = Severity.ERROR if self.options.require_schemas else Severity.WARNING
-            findings = [
-                self._finding(item, "schema-missing", severity, found.reason, (), _hint(found))
-            ]
+            severity = Severity.ERROR if self.options.require_schemas else Severity.INFO
+            reason = f"{found.reason} (tried: {', '.join(self.catalog.sources_tried())})"
+            findings = [self._finding(item, "schema-missing", severity, reason, (), _hint(found))]
             problems.extend(check_metadata(obj.id.group, kind, raw))
             return findings + [self._problem(item, p) for p in problems]
         entry: SchemaEntry = found
@@ -121,6 +125,7 @@ class Validator:
             )
         self.result.validated += 1
         self.result.by_source[entry.source] = self.result.by_source.get(entry.source, 0) + 1
+        self.result.object_sources[f"{obj.id.short()} ({api_version})"] = entry.source
         findings = []
         if not entry.served:
             findings.append(
@@ -290,7 +295,10 @@ def _flux_operator(resource: Resource) -> bool:
 def _hint(miss: SchemaMiss) -> str:
     if miss.known_versions:
         return "use " + " or ".join(miss.known_versions)
-    return "add the CRD to the repository, or pass --require-schemas to make this an error"
+    return (
+        "pass the CRDs with --crds, --crds-from-cluster or --schema-location, or skip the kind "
+        "with --skip-kinds; --require-schemas makes this an error"
+    )
 
 
 def _rule_path(path: tuple[str | int, ...], rule: CelRule) -> tuple[str | int, ...]:
@@ -385,24 +393,3 @@ def validate_build(
     result.loaded_from_cache = validator.cache.loaded
     result.seconds = time.perf_counter() - started
     return result
-
-
-def attach_origins(build: BuildResult, repo_resources: Iterable[Resource]) -> int:
-    """Give rendered objects without an origin (plain overlay builds) the file of the one repo
-    document with the same kind and name; returns how many were matched."""
-    index: dict[tuple[str, str], list[Resource]] = {}
-    for resource in repo_resources:
-        if resource.origin is not None:
-            index.setdefault((resource.kind, resource.name), []).append(resource)
-    matched = 0
-    for kb in build.builds:
-        for obj in kb.objects:
-            if obj.origin is not None:
-                continue
-            candidates = index.get((obj.kind, obj.name), [])
-            same_ns = [c for c in candidates if c.namespace in ("", obj.namespace)]
-            chosen = same_ns if len(same_ns) == 1 else candidates if len(candidates) == 1 else []
-            if chosen:
-                obj.origin = chosen[0].origin
-                matched += 1
-    return matched

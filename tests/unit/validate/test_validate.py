@@ -199,12 +199,14 @@ def test_repo_crd_cel_and_unsupported_rules(tmp_path: Path) -> None:
     assert any(f.code == "schema-deprecated" for f in run([old], tmp_path, repo=repo).findings)
 
 
-def test_missing_schema_is_a_warning_or_an_error(tmp_path: Path) -> None:
+def test_missing_schema_is_info_or_an_error(tmp_path: Path) -> None:
     thing = {"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {"name": "g"}}
     warn = run([thing, dict(thing, metadata={"name": "h"})], tmp_path)
     missing = [f for f in warn.findings if f.code == "schema-missing"]
     assert len(missing) == 1 and "2 objects" in missing[0].message
-    assert str(missing[0].severity) == "warning"
+    assert str(missing[0].severity) == "info"
+    assert "tried: CRDs in the repository" in missing[0].message
+    assert warn.exit_code == 0
     strict = run([thing], tmp_path, require=True)
     assert [str(f.severity) for f in strict.findings if f.code == "schema-missing"] == ["error"]
 
