@@ -56,6 +56,9 @@ class Source:
     license: str
     paths: tuple[str, ...]
     license_file: str = "LICENSE"
+    #: Helm charts that install this release, versioned like it (a HelmRelease pinning another
+    #: version of one gets a note: the bundled CRDs may differ from the installed ones)
+    charts: tuple[str, ...] = ()
 
 
 #: Chosen by counting the kinds of the fixture repositories (../shared/fixtures/repos) and what
@@ -74,6 +77,7 @@ SOURCES = (
         "v1.3.2",
         "Apache-2.0",
         ("config/crds/bases/*.yaml",),
+        charts=("external-secrets",),
     ),
     Source(
         "gateway-api",
@@ -88,6 +92,7 @@ SOURCES = (
         "v1.21.2",
         "Apache-2.0",
         ("deploy/crds/*.yaml",),
+        charts=("cert-manager",),
     ),
     Source(
         "cilium",
@@ -98,6 +103,7 @@ SOURCES = (
             "pkg/k8s/apis/cilium.io/client/crds/v2/*.yaml",
             "pkg/k8s/apis/cilium.io/client/crds/v2alpha1/*.yaml",
         ),
+        charts=("cilium",),
     ),
     Source(
         "envoy-gateway",
@@ -105,6 +111,7 @@ SOURCES = (
         "v1.9.1",
         "Apache-2.0",
         ("charts/gateway-helm/charts/crds/crds/generated/*.yaml",),
+        charts=("gateway-helm", "gateway-crds-helm"),
     ),
     Source(
         "kyverno",
@@ -131,6 +138,7 @@ SOURCES = (
         "v0.59.0",
         "AGPL-3.0",
         ("config/crd/bases/*.yaml",),
+        charts=("flux-operator",),
     ),
     Source(
         "external-dns",
@@ -146,6 +154,7 @@ SOURCES = (
         "v0.17.3",
         "Apache-2.0",
         ("deployment/base/nfd-crds/nfd-api-crds.yaml",),
+        charts=("node-feature-discovery",),
     ),
     Source(
         "tailscale",
@@ -153,6 +162,7 @@ SOURCES = (
         "v1.104.7",
         "BSD-3-Clause",
         ("cmd/k8s-operator/deploy/crds/*.yaml",),
+        charts=("tailscale-operator",),
     ),
     Source(
         "keda",
@@ -160,6 +170,7 @@ SOURCES = (
         "v2.21.1",
         "Apache-2.0",
         ("config/crd/bases/*.yaml",),
+        charts=("keda",),
     ),
     Source(
         "traefik",
@@ -182,6 +193,7 @@ SOURCES = (
         "v0.25.0",
         "Apache-2.0",
         ("deploy/crds/*.yaml",),
+        charts=("trust-manager",),
     ),
     Source(
         "vertical-pod-autoscaler",
@@ -196,6 +208,7 @@ SOURCES = (
         "v1.36.1",
         "Apache-2.0",
         ("artifacts/flagger/crd.yaml",),
+        charts=("flagger",),
     ),
 )
 

@@ -63,6 +63,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "A built-in alpha or beta API version: served only when the cluster enables it.",
     ),
     "schema-deprecated": (Severity.WARNING, "The CRD marks this version as deprecated."),
+    "catalog-version": (
+        Severity.INFO,
+        "A HelmRelease installs another release of an operator than the bundled CRDs are from.",
+    ),
     "schema-location": (
         Severity.WARNING,
         "A --schema-location could not be read (unreachable URL, not JSON).",

@@ -376,6 +376,15 @@ def validate_build(
                 )
             )
     findings.extend(validator._crd_findings)
+    if catalog.use_bundled:
+        from fluxops.validate.bundled import catalog_index
+        from fluxops.validate.chart_versions import catalog_version_notes
+
+        used = [s.split(" ")[1] for s in result.by_source if s.startswith("catalog: ")]
+        if used:
+            rendered = [i.resource for i in items]
+            notes = catalog_version_notes(rendered, used, catalog_index()["sources"])
+            findings.extend(notes)
     findings.extend(f for f in build.all_findings() if f.severity >= Severity.WARNING)
     result.cel_skipped = validator.skipped_rules()
     for skipped in result.cel_skipped:

@@ -177,3 +177,41 @@ def test_defaults_fill_what_is_unset_without_changing_the_input() -> None:
     assert out["spec"]["mode"] == "x"
     assert value["spec"]["refs"][0] == {"name": "a"}
     assert apply_defaults({"spec": {}}, schema) == {"spec": {"mode": "Terminate"}}
+
+
+def test_a_helmrelease_pinning_another_release_gets_a_note() -> None:
+    from fluxops.model.resource import Resource
+    from fluxops.validate.chart_versions import catalog_version_notes
+
+    def hr(name: str, chart: dict[str, Any]) -> Resource:
+        return Resource(
+            raw={
+                "apiVersion": "helm.toolkit.fluxcd.io/v2",
+                "kind": "HelmRelease",
+                "metadata": {"name": name, "namespace": "ops"},
+                "spec": chart,
+            }
+        )
+
+    repo = Resource(
+        raw={
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "OCIRepository",
+            "metadata": {"name": "cm", "namespace": "ops"},
+            "spec": {
+                "url": "oci://quay.io/jetstack/charts/cert-manager",
+                "ref": {"tag": "v1.19.0"},
+            },
+        }
+    )
+    objects = [
+        hr("by-ref", {"chartRef": {"kind": "OCIRepository", "name": "cm"}}),
+        hr("by-spec", {"chart": {"spec": {"chart": "cert-manager", "version": "v1.21.2"}}}),
+        hr("range", {"chart": {"spec": {"chart": "cert-manager", "version": "1.x"}}}),
+        repo,
+    ]
+    sources = catalog_index()["sources"]
+    notes = catalog_version_notes(objects, ["cert-manager"], sources)
+    assert [n.object for n in notes] == ["HelmRelease/ops/by-ref"]
+    assert "v1.19.0" in notes[0].message and str(notes[0].severity) == "info"
+    assert catalog_version_notes(objects, [], sources) == []
