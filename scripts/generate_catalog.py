@@ -291,14 +291,22 @@ def generate(sources: tuple[Source, ...], zips: Path | None) -> dict[str, bytes]
                 slot = groups.setdefault(
                     group, {"group": group, "source": source.name, "kinds": {}}
                 )
+                names = doc["spec"].get("names") or {}
+                storage = {
+                    str(v.get("name")): v.get("storage") is True
+                    for v in doc["spec"].get("versions") or []
+                    if isinstance(v, dict)
+                }
                 slot["kinds"][versions[0].kind] = {
                     "kind": versions[0].kind,
+                    "plural": names.get("plural", ""),
                     "scope": versions[0].scope,
                     "file": rel,
                     "versions": [
                         {
                             "name": v.version,
                             "served": v.served,
+                            "storage": storage.get(v.version, False),
                             "deprecated": v.deprecated,
                             "deprecationWarning": v.deprecation_warning,
                             "schema": v.schema,

@@ -65,3 +65,39 @@ def group_versions(group: str) -> tuple[CrdVersion, ...]:
                 )
             )
     return tuple(out)
+
+
+def crd_manifests(group: str) -> list[dict[str, Any]]:
+    """The catalog's CRDs of `group` as installable CustomResourceDefinitions (documentation
+    stripped): for a test cluster, or to compare with a cluster's own."""
+    entry = catalog_index()["groups"].get(group)
+    if entry is None:
+        return []
+    data = json.loads(gzip.decompress((_base() / entry["file"]).read_bytes()))
+    out = []
+    for crd in data["kinds"]:
+        plural = crd.get("plural") or crd["kind"].lower() + "s"
+        versions = [
+            {
+                "name": v["name"],
+                "served": v.get("served", True),
+                "storage": v.get("storage", False),
+                "schema": {"openAPIV3Schema": v["schema"]},
+                **({"deprecated": True} if v.get("deprecated") else {}),
+            }
+            for v in crd["versions"]
+        ]
+        out.append(
+            {
+                "apiVersion": "apiextensions.k8s.io/v1",
+                "kind": "CustomResourceDefinition",
+                "metadata": {"name": f"{plural}.{group}"},
+                "spec": {
+                    "group": group,
+                    "names": {"kind": crd["kind"], "plural": plural},
+                    "scope": crd.get("scope", "Namespaced"),
+                    "versions": versions,
+                },
+            }
+        )
+    return out
