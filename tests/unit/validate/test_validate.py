@@ -245,4 +245,6 @@ def test_compiled_validators_are_cached_on_disk(tmp_path: Path) -> None:
 def test_unknown_kube_version() -> None:
     with pytest.raises(UnknownKubeVersion, match="ships"):
         resolve_kube_version("1.2")
-    assert resolve_kube_version("v1.30.2") == "1.30"
+    assert resolve_kube_version("v1.36.2") == "1.36"
+    with pytest.raises(UnknownKubeVersion, match=r"1\.36, 1\.37"):
+        resolve_kube_version("1.30")
