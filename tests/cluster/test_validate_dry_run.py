@@ -188,3 +188,21 @@ def test_validate_agrees_with_the_api_server(
     assert tally.checked > 0
     assert tally.false_positives == []
     assert tally.undocumented == []
+
+
+def test_crds_from_the_live_cluster_and_from_its_snapshot(
+    cluster: LiveCluster, admin: ClusterClient, tmp_path: Path
+) -> None:
+    from fluxops.cluster.snapshot_writer import take_snapshot, write_snapshot
+    from fluxops.validate.sources import crds_from_cluster
+
+    live, where = crds_from_cluster(None, cluster.kubeconfig, cluster.admin_context, 30.0)
+    names = {c["metadata"]["name"] for c, _ in live}
+    assert "helmreleases.helm.toolkit.fluxcd.io" in names and where.startswith("cluster ")
+    doc, summary = take_snapshot(admin, events=False, inventory=False)
+    assert summary.crds == len(live)
+    path = tmp_path / "snap.yaml"
+    write_snapshot(doc, str(path), "yaml")
+    from_file, _ = crds_from_cluster(str(path), None, None, 30.0)
+    assert {c["metadata"]["name"] for c, _ in from_file} == names
+    assert "description" not in str(from_file[0][0]["spec"]["versions"][0]["schema"])[:2000]
