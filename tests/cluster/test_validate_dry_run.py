@@ -71,16 +71,30 @@ def admin(cluster: LiveCluster) -> Iterator[ClusterClient]:
         yield client
 
 
+def _groups_in_fixtures() -> set[str]:
+    """The API groups named in the fixture repos' files (rendered objects come from them)."""
+    found: set[str] = set()
+    pattern = re.compile(r"^apiVersion:\s*['\"]?([a-z0-9.-]+\.[a-z]+)/", re.M)
+    for repo in fixture_repos():
+        for path in repo.rglob("*.y*ml"):
+            try:
+                found.update(pattern.findall(path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+    return found
+
+
 @pytest.fixture(scope="module")
 def catalog_crds(cluster: LiveCluster) -> list[str]:
-    """Install the bundled catalog's CRDs; the groups the server accepted."""
+    """Install the bundled catalog's CRDs of the groups the fixture repos use; the groups the
+    server accepted."""
     from lightkube import codecs
 
     from fluxops.validate.bundled import catalog_index, crd_manifests
 
     lk = cluster.admin()
     installed = []
-    for group in sorted(catalog_index()["groups"]):
+    for group in sorted(set(catalog_index()["groups"]) & _groups_in_fixtures()):
         try:
             for manifest in crd_manifests(group):
                 lk.apply(codecs.from_dict(manifest), force=True)
