@@ -22,9 +22,45 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     "--strict", "strict_schema", is_flag=True, help="Reject fields the schema does not define."
 )
 @click.option(
+    "--allow-unknown-fields",
+    is_flag=True,
+    help="Accept fields the schema does not define (default: an error, as server-side apply).",
+)
+@click.option(
+    "--crds",
+    "crds",
+    multiple=True,
+    metavar="PATH",
+    help="CRD manifests (files or folders) as schema sources, after the repo's own CRDs.",
+)
+@click.option(
+    "--crds-from-cluster",
+    is_flag=True,
+    help="Use the CRDs of the cluster (read only; --snapshot FILE: of a snapshot instead).",
+)
+@click.option("--snapshot", metavar="FILE", help="A `fluxops snapshot` file to read CRDs from.")
+@click.option(
+    "--kubeconfig", type=click.Path(dir_okay=False), metavar="PATH", help="Kubeconfig file."
+)
+@click.option("--context", metavar="NAME", help="Kubeconfig context (default: the current one).")
+@click.option(
+    "--schema-location",
+    "schema_locations",
+    multiple=True,
+    metavar="TEMPLATE",
+    help="kubeconform-style schema location: a folder or URL, with {{.Group}}, "
+    "{{.ResourceKind}}, {{.ResourceAPIVersion}}; URLs are fetched once into the cache.",
+)
+@click.option(
+    "--skip-kinds",
+    metavar="KINDS",
+    default="",
+    help="Comma-separated kinds not to validate (Kind, group/Kind or apiVersion/Kind).",
+)
+@click.option(
     "--require-schemas",
     is_flag=True,
-    help="A kind without any schema is an error (default: a warning).",
+    help="A kind without any schema is an error (default: one info line per kind).",
 )
 @report_options
 @render_options(
@@ -37,6 +73,14 @@ def validate_command(
     render: RenderOptions,
     kube_version: str | None,
     strict_schema: bool,
+    allow_unknown_fields: bool,
+    crds: tuple[str, ...],
+    crds_from_cluster: bool,
+    snapshot: str | None,
+    kubeconfig: str | None,
+    context: str | None,
+    schema_locations: tuple[str, ...],
+    skip_kinds: str,
     require_schemas: bool,
     fmt: str,
     fail_on: str,
@@ -44,8 +88,9 @@ def validate_command(
 ) -> None:
     """Render like `build` (PATH: an overlay; --ks: one Flux Kustomization; --all, or a repo
     without a kustomization file at PATH: all of them), then validate every object against its
-    schema: built-in kinds, the Flux CRDs, and every CRD found in the repo or the output, with
-    their CEL rules.
+    schema, as server-side apply would: CRDs in the repo, --crds, --crds-from-cluster,
+    --schema-location, the Flux CRDs, the bundled CRD catalog, the built-in kinds; CEL rules and
+    unknown fields included.
 
     Exit status: 0 clean, 1 when a finding at or above --fail-on exists, 2 for usage errors.
     """
@@ -60,6 +105,14 @@ def validate_command(
                 **as_kwargs(render, progress=progress),
                 kube_version=kube_version,
                 strict_schema=strict_schema,
+                allow_unknown_fields=allow_unknown_fields,
+                crds=crds,
+                crds_from_cluster=crds_from_cluster,
+                snapshot=snapshot,
+                kubeconfig=kubeconfig,
+                context=context,
+                schema_locations=schema_locations,
+                skip_kinds=tuple(skip_kinds.split(",")) if skip_kinds else (),
                 require_schemas=require_schemas,
                 fail_on=Severity.parse(fail_on),
             )

@@ -78,6 +78,7 @@ class SnapshotSummary(Result):
     events: int = 0
     inventory_objects: int = 0
     inventory_missing: int = 0
+    crds: int = 0
     secrets_stripped: int = 0
     refusals: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -163,8 +164,11 @@ def take_snapshot(
     workers: int = DEFAULT_WORKERS,
     now: datetime | None = None,
     version: str = "",
+    crds: bool = True,
 ) -> tuple[Obj, SnapshotSummary]:
-    """The snapshot document (a `v1` `List`) and what went into it."""
+    """The snapshot document (a `v1` `List`) and what went into it; with `crds`, the cluster's
+    CustomResourceDefinitions too (documentation stripped), so `validate --snapshot` can use
+    them as schemas."""
     summary = SnapshotSummary()
     read = read_flux_objects(source, namespace, events=events, workers=workers)
     summary.refusals.extend(read.refusals)
@@ -180,6 +184,10 @@ def take_snapshot(
         ]
         summary.inventory_objects = len(extra)
         items.extend(extra)
+    if crds:
+        found = _read_crds(source, summary)
+        summary.crds = len(found)
+        items.extend(found)
     items.extend(read.events)
     summary.events = len(read.events)
     clean: list[Obj] = []
@@ -222,6 +230,40 @@ def add_controller_logs(
             continue
         annotations[LOGS_ANNOTATION + log.deployment] = log.text
         summary.controller_logs.append(log.deployment)
+def _read_crds(source: ObjectSource, summary: SnapshotSummary) -> list[Obj]:
+    try:
+        found = list(source.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"))
+    except ClusterError as exc:
+        summary.notes.append(f"CustomResourceDefinitions not read: {exc}")
+        return []
+    out = []
+    for crd in found:
+        meta = crd.get("metadata") or {}
+        out.append(
+            {
+                "apiVersion": crd.get("apiVersion"),
+                "kind": crd.get("kind"),
+                "metadata": {"name": meta.get("name")},
+                "spec": _without_docs(crd.get("spec")),
+            }
+        )
+    return out
+
+
+def _without_docs(node: Any, in_names: bool = False) -> Any:
+    """A CRD spec without `description` keywords (most of its size); property *names* that
+    happen to be `description` are kept."""
+    if isinstance(node, list):
+        return [_without_docs(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "description" and not in_names and isinstance(value, str):
+            continue
+        names = key in ("properties", "patternProperties", "definitions") and not in_names
+        out[key] = _without_docs(value, in_names=names)
+    return out
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

@@ -16,6 +16,8 @@ def text_format(summary: SnapshotSummary, view: View) -> Rendered:
         parts.append(f"{summary.events} events")
     if summary.with_logs:
         parts.append(f"logs of {len(summary.controller_logs)} controllers")
+    if summary.crds:
+        parts.append(f"{summary.crds} CRDs")
     where = summary.path or "stdout"
     stripped = (
         f"; data of {summary.secrets_stripped} Secrets removed" if summary.secrets_stripped else ""
