@@ -230,6 +230,8 @@ def add_controller_logs(
             continue
         annotations[LOGS_ANNOTATION + log.deployment] = log.text
         summary.controller_logs.append(log.deployment)
+
+
 def _read_crds(source: ObjectSource, summary: SnapshotSummary) -> list[Obj]:
     try:
         found = list(source.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"))
