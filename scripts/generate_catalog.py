@@ -133,14 +133,6 @@ SOURCES = (
         ("config/crd/*storage.k8s.io_*.yaml",),
     ),
     Source(
-        "flux-operator",
-        "github.com/controlplaneio-fluxcd/flux-operator",
-        "v0.59.0",
-        "AGPL-3.0",
-        ("config/crd/bases/*.yaml",),
-        charts=("flux-operator",),
-    ),
-    Source(
         "external-dns",
         "sigs.k8s.io/external-dns",
         "v0.23.0",
@@ -385,8 +377,9 @@ def source_md(rows: list[tuple[Source, list[str], list[str]]]) -> str:
         )
     lines += [
         "",
-        "flux-operator is AGPL-3.0: its CRD schemas are data read by fluxops, shipped with that "
-        "license beside them.",
+        "Only sources under a permissive license are bundled. flux-operator (FluxInstance,"
+        " ResourceSet) is AGPL-3.0 and is left out: validate those with `--crds`,"
+        " `--crds-from-cluster` or `--schema-location`.",
         "",
     ]
     return "\n".join(lines)
