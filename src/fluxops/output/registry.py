@@ -56,6 +56,7 @@ MODULES: dict[str, str] = {
     "DriftResult": "fluxops.output.drift",
     "StatusResult": "fluxops.output.status",
     "SnapshotResult": "fluxops.output.snapshot",
+    "DiffResult": "fluxops.output.diff",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}
