@@ -40,23 +40,53 @@ _LOCAL_SOURCES = frozenset({"GitRepository", "OCIRepository", "Bucket"})
 class _KsFiles:
     key: KsKey
     reads: set[str] = field(default_factory=set)
+    #: Folders read whole (any file below).
     open_dirs: set[str] = field(default_factory=set)
+    #: Folders Flux generates a kustomization for: their manifests, and those of sub-folders
+    #: without a kustomization file, recursively.
+    listed_dirs: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     always: bool = False
 
-    def reaches(self, path: str) -> bool:
+    def reaches(self, path: str, kustomization_dirs: set[str]) -> bool:
         if path in self.reads:
             return True
-        return any(path.startswith(d + "/") or not d for d in self.open_dirs)
+        if any(path.startswith(d + "/") or not d for d in self.open_dirs):
+            return True
+        folder = posixpath.dirname(path)
+        while True:
+            if folder in self.listed_dirs:
+                return True
+            if not folder or folder in kustomization_dirs:
+                return False
+            folder = posixpath.dirname(folder)
+
+
+class _Layout:
+    """The folders of one side: sub-folders per folder, folders with a kustomization file."""
+
+    def __init__(self, repo: Repo) -> None:
+        assert repo.tree is not None
+        self.subdirs: dict[str, list[str]] = {}
+        for rel in repo.tree.dirs:
+            if rel:
+                self.subdirs.setdefault(posixpath.dirname(rel), []).append(rel)
+        self.kustomization_dirs = {
+            posixpath.dirname(f)
+            for f in repo.tree.files
+            if posixpath.basename(f) in KUSTOMIZATION_FILES
+        }
 
 
 class _Walker:
     """The files kustomize reads for one Flux Kustomization in one repository."""
 
-    def __init__(self, repo: Repo, out: _KsFiles) -> None:
+    def __init__(self, repo: Repo, layout: _Layout, out: _KsFiles) -> None:
         assert repo.tree is not None
         self.repo = repo
         self.tree = repo.tree
+        self.subdirs = layout.subdirs
+        self.kustomization_dirs = layout.kustomization_dirs
         self.out = out
         self.seen: set[str] = set()
 
@@ -71,7 +101,7 @@ class _Walker:
             if found is None and self.tree.is_file(rel):
                 found = rel
         if found is None:
-            self.out.open_dirs.add(rel_dir)
+            self.generated(rel_dir)
             return
         try:
             docs = load_documents(confine.read_text(self.repo.root, found))
@@ -80,6 +110,15 @@ class _Walker:
         for doc in docs:
             if isinstance(doc.value, dict):
                 self.kustomization(doc.value, rel_dir)
+
+    def generated(self, rel_dir: str) -> None:
+        """As `render.generator.scan_manifests` walks a folder without a kustomization file."""
+        self.out.listed_dirs.add(rel_dir)
+        for sub in self.subdirs.get(rel_dir, ()):
+            if sub in self.kustomization_dirs:
+                self.folder(sub)
+            elif sub not in self.out.listed_dirs:
+                self.generated(sub)
 
     def kustomization(self, kus: dict[str, object], rel_dir: str) -> None:
         for _name, value, may_nest in path_fields(kus):
@@ -99,7 +138,9 @@ class _Walker:
                 self.out.reads.add(target)
 
 
-def _files_of(repo: Repo, resource: Resource, overridden: set[tuple[str, str]]) -> _KsFiles:
+def _files_of(
+    repo: Repo, layout: _Layout, resource: Resource, overridden: set[tuple[str, str]]
+) -> _KsFiles:
     file = resource.origin.file if resource.origin else ""
     out = _KsFiles((file, resource.name))
     out.reads.add(file)
@@ -119,7 +160,7 @@ def _files_of(repo: Repo, resource: Resource, overridden: set[tuple[str, str]]) 
     ):
         out.always = True
         return out
-    _Walker(repo, out).folder(clean_path(path))
+    _Walker(repo, layout, out).folder(clean_path(path))
     return out
 
 
@@ -173,6 +214,9 @@ class Reach:
         self.changed = changed
         self.needed: set[KsKey] = set()
         self.dynamic_files: set[str] = set()
+        #: Every Flux Kustomization document of either side: others (synthetic cluster
+        #: entries, objects whose file is not known) are always rendered.
+        self.known: set[KsKey] = set()
         self.always = False
         for repo in repos:
             self._side(repo, overridden)
@@ -180,7 +224,10 @@ class Reach:
     def _side(self, repo: Repo, overridden: set[tuple[str, str]]) -> None:
         documents = repo_kustomizations(repo)
         self.dynamic_files |= {r.origin.file for r in documents if r.origin and "$" in r.name}
-        all_ks = [_files_of(repo, r, overridden) for r in documents]
+        layout = _Layout(repo)
+        kus_dirs = layout.kustomization_dirs
+        all_ks = [_files_of(repo, layout, r, overridden) for r in documents]
+        self.known |= {ks.key for ks in all_ks}
         provided = _Provided(repo)
         changed = self.changed
         touched: set[KsKey] = set()
@@ -188,13 +235,13 @@ class Reach:
             names = ks.names | provided.values_names(ks.reads)
             if (
                 ks.always
-                or any(ks.reaches(p) for p in changed)
+                or any(ks.reaches(p, kus_dirs) for p in changed)
                 or any(provided.by(p, names) for p in changed)
             ):
                 touched.add(ks.key)
         by_key = {ks.key: ks for ks in all_ks}
         children = {
-            ks.key: {c.key for c in all_ks if c.key != ks.key and ks.reaches(c.key[0])}
+            ks.key: {c.key for c in all_ks if c.key != ks.key and ks.reaches(c.key[0], kus_dirs)}
             for ks in all_ks
         }
         needed = set(touched)
@@ -231,4 +278,5 @@ class Reach:
         file = resource.origin.file if resource.origin else ""
         if not file or "$" in resource.name or file in self.dynamic_files:
             return True
-        return (file, resource.name) in self.needed
+        key = (file, resource.name)
+        return key in self.needed or key not in self.known
