@@ -143,7 +143,6 @@ def _files_of(
 ) -> _KsFiles:
     file = resource.origin.file if resource.origin else ""
     out = _KsFiles((file, resource.name))
-    out.reads.add(file)
     ks = Kustomization(resource)
     for entry in ks.substitute_from:
         name = entry.get("name")
@@ -235,6 +234,7 @@ class Reach:
             names = ks.names | provided.values_names(ks.reads)
             if (
                 ks.always
+                or ks.key[0] in changed
                 or any(ks.reaches(p, kus_dirs) for p in changed)
                 or any(provided.by(p, names) for p in changed)
             ):
