@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -363,7 +364,12 @@ def test_markdown_stays_under_the_comment_limit(repo: GitRepo, fluxops: Run) -> 
     assert body.startswith("### fluxops diff")
     assert "| `clusters/production` | `flux-system/apps` | changed | 120 | 0 | 0 | 0 | on |" in body
     assert "| `clusters/staging` | `flux-system/apps` | changed | 120 | 0 | 0 | 0 | on |" in body
-    assert "Cut to fit a comment (65,536 characters):** the details of 2 of 2" in body
+    shown = body.count("- **added** `ConfigMap/podinfo/bulk-")
+    assert shown > 0
+    match = re.search(r"Cut to fit a comment \(65,536 characters\):\*\* (\d+) of 240 changed", body)
+    assert match is not None and int(match.group(1)) == 240 - shown
+    assert "more objects of this Kustomization are not shown (cut to fit)" in body
+    assert body.count("<details>") == body.count("</details>")
 
 
 def test_exit_code_and_an_untouched_checkout(repo: GitRepo, fluxops: Run) -> None:

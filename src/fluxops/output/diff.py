@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from fluxops.changes.result import Change, DiffResult, KustomizationDiff, ObjectChange
+from fluxops.model.findings import Severity
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.findings import finding_dict
 from fluxops.output.registry import Rendered, View, formatter
@@ -182,7 +183,9 @@ def text_format(result: DiffResult, view: View) -> Rendered:
             _object_text(obj, view, lines)
     if not result.kustomizations:
         lines.append("No differences.")
-    stderr = [finding_line(f) for f in result.findings if view.verbose or f.severity.value > 1]
+    stderr = [
+        finding_line(f) for f in result.findings if view.verbose or f.severity >= Severity.WARNING
+    ]
     stderr.append(_headline(result))
     return Rendered("\n".join(lines) + "\n", "\n".join(stderr) + "\n")
 
@@ -232,19 +235,31 @@ def _object_markdown(obj: ObjectChange) -> str:
     return "\n".join(parts)
 
 
-def _ks_markdown(ks: KustomizationDiff) -> str:
+def _ks_markdown(ks: KustomizationDiff, room: int) -> tuple[str, int]:
+    """The folded section of one Kustomization in at most `room` characters: as many of its
+    objects as fit, in order, then a line saying how many were cut. ("", n) when not even the
+    heading fits; the second item is the number of objects left out."""
     counts = ", ".join(f"{ks.count(c)} {c}" for c in _CHANGES if ks.count(c))
-    title = f"{markdown_text(ks.cluster)}: Kustomization {markdown_code(ks.ref, table=False)} {ks.status}"
-    body = [f"<details><summary>{title}{': ' + counts if counts else ''}</summary>", ""]
+    code = markdown_code(ks.ref, table=False)
+    title = f"{markdown_text(ks.cluster)}: Kustomization {code} {ks.status}"
+    head = [f"<details><summary>{title}{': ' + counts if counts else ''}</summary>", ""]
     for side, error in (("base", ks.error_base), ("head", ks.error_head)):
         if error:
-            body.append(f"Fails on {side}:")
-            body.append(markdown_fence(error))
-    for obj in ks.objects:
-        body.append(_object_markdown(obj))
-        body.append("")
-    body.append("</details>")
-    return "\n".join(body)
+            head.append(f"Fails on {side}:")
+            head.append(markdown_fence(error[:MAX_OBJECT_DIFF]))
+    text = "\n".join(head) + "\n"
+    tail = "</details>\n\n"
+    note_room = 120
+    if len(text) + len(tail) + note_room > room:
+        return "", len(ks.objects)
+    for i, obj in enumerate(ks.objects):
+        part = _object_markdown(obj) + "\n\n"
+        if len(text) + len(part) + len(tail) + note_room > room:
+            left = len(ks.objects) - i
+            text += f"*{left} more objects of this Kustomization are not shown (cut to fit).*\n\n"
+            return text + tail, left
+        text += part
+    return text + tail, 0
 
 
 @formatter("DiffResult", "markdown")
@@ -288,20 +303,20 @@ def markdown_format(result: DiffResult, view: View) -> Rendered:
     else:
         rows_cut = 0
     out = text + table + "\n\n"
-    cut = 0
-    cut_chars = 0
+    cut_objects = 0
+    cut_sections = 0
     for ks in result.kustomizations:
-        section = _ks_markdown(ks) + "\n\n"
-        if len(out) + len(section) > budget:
-            cut += 1
-            cut_chars += len(section)
-            continue
+        section, left = _ks_markdown(ks, budget - len(out))
         out += section
-    if cut or rows_cut:
+        cut_objects += left
+        cut_sections += 0 if section else 1
+    if cut_objects or rows_cut:
         note = (
-            f"> **Cut to fit a comment ({MARKDOWN_LIMIT:,} characters):** the details of {cut} "
-            f"of {len(result.kustomizations)} Kustomizations ({cut_chars:,} characters)"
+            f"> **Cut to fit a comment ({MARKDOWN_LIMIT:,} characters):** {cut_objects} of "
+            f"{sum(len(k.objects) for k in result.kustomizations)} changed objects"
         )
+        if cut_sections:
+            note += f" ({cut_sections} Kustomizations entirely)"
         if rows_cut:
             note += f" and {rows_cut} rows of the summary table"
         note += " are not shown. Run `fluxops diff` locally, or `-o json`, for everything.\n"
