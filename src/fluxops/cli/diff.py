@@ -33,6 +33,7 @@ from fluxops.model.selection import RenderOptions, as_kwargs
 )
 @click.option("--no-diff", is_flag=True, help="Text: list what changed, without the diffs.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything differs.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show info findings.")
 @render_options()
 @handle_errors
 def diff_command(
@@ -44,6 +45,7 @@ def diff_command(
     fmt: str,
     no_diff: bool,
     exit_code: bool,
+    verbose: bool,
     render: RenderOptions,
 ) -> None:
     """What Flux would apply differently at HEAD than at BASE: both revisions rendered alike,
@@ -77,5 +79,10 @@ def diff_command(
             **as_kwargs(render),
         )
     )
-    view = View(colour=fmt == "text" and stdout_colour(), width=rich_width(), diff=not no_diff)
+    view = View(
+        colour=fmt == "text" and stdout_colour(),
+        width=rich_width(),
+        diff=not no_diff,
+        verbose=verbose,
+    )
     sys.exit(emit(result, fmt, view))
