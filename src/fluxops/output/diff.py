@@ -4,6 +4,7 @@ comment (a summary table, then the details folded per Kustomization, always unde
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -240,8 +241,11 @@ def _ks_markdown(ks: KustomizationDiff, room: int) -> tuple[str, int]:
     objects as fit, in order, then a line saying how many were cut. ("", n) when not even the
     heading fits; the second item is the number of objects left out."""
     counts = ", ".join(f"{ks.count(c)} {c}" for c in _CHANGES if ks.count(c))
-    code = markdown_code(ks.ref, table=False)
-    title = f"{markdown_text(ks.cluster)}: Kustomization {code} {ks.status}"
+    # Raw HTML: Markdown is not read inside <summary>, so the names are HTML-escaped.
+    title = (
+        f"{html.escape(escape_text(ks.cluster))}: Kustomization "
+        f"<code>{html.escape(escape_text(ks.ref))}</code> {ks.status}"
+    )
     head = [f"<details><summary>{title}{': ' + counts if counts else ''}</summary>", ""]
     for side, error in (("base", ks.error_base), ("head", ks.error_head)):
         if error:
