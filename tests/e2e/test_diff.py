@@ -420,3 +420,25 @@ def _snapshot(root: Path) -> dict[str, bytes]:
             rel = path.relative_to(root).as_posix()
             out[rel] = path.read_bytes() + f"|{path.stat().st_mtime_ns}".encode()
     return out
+
+
+def test_one_cluster_only(repo: GitRepo, fluxops: Run) -> None:
+    repo.branch("one-cluster")
+    repo.edit("infrastructure/controllers/cert-manager.yaml", '"1.16.x"', '"1.17.x"')
+    repo.commit("cert-manager 1.17")
+    proc = fluxops(
+        "diff", str(repo.root), "--base", "base", "--head", "HEAD",
+        "--cluster", "clusters/staging", "-o", "json", check_code=0,
+    )  # fmt: skip
+    data = json.loads(proc.stdout)
+    assert [(k["cluster"], k["name"]) for k in data["kustomizations"]] == [
+        ("clusters/staging", "infra-controllers")
+    ]
+
+
+def test_a_folder_outside_git_is_a_usage_error(tmp_path: Path, fluxops: Run) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "plain")
+    proc = fluxops("diff", str(tmp_path / "plain"), "--base", "main")
+    assert proc.returncode == 2
+    assert "is not in a git repository" in proc.stderr
+    assert "fluxops diff compares git revisions" in proc.stderr
