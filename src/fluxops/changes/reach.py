@@ -16,8 +16,9 @@ files are read and the union is taken, so a Kustomization is rendered on both si
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from fluxops.loader import confine
 from fluxops.loader.repo import Repo
@@ -196,11 +197,13 @@ class _Provided:
         text = self._texts[path]
         return text is None or any(n in text for n in names)
 
-    def values_names(self, files: Iterable[str]) -> set[str]:
-        """ConfigMaps and Secrets the HelmReleases defined in `files` read values from."""
+    def values_names(self, reads: Callable[[str], bool]) -> set[str]:
+        """ConfigMaps and Secrets that the HelmReleases in the files `reads` accepts read
+        values from."""
         out: set[str] = set()
-        for f in files:
-            out |= self.values.get(f, set())
+        for file, names in self.values.items():
+            if reads(file):
+                out |= names
         return out
 
 
@@ -216,7 +219,6 @@ class Reach:
         #: Every Flux Kustomization document of either side: others (synthetic cluster
         #: entries, objects whose file is not known) are always rendered.
         self.known: set[KsKey] = set()
-        self.always = False
         for repo in repos:
             self._side(repo, overridden)
 
@@ -231,7 +233,9 @@ class Reach:
         changed = self.changed
         touched: set[KsKey] = set()
         for ks in all_ks:
-            names = ks.names | provided.values_names(ks.reads)
+            names = ks.names | provided.values_names(
+                partial(ks.reaches, kustomization_dirs=kus_dirs)
+            )
             if (
                 ks.always
                 or ks.key[0] in changed
@@ -273,8 +277,6 @@ class Reach:
 
     def wants(self, _cluster: str, resource: Resource) -> bool:
         """Whether to render this Flux Kustomization (as the parent rendered it)."""
-        if self.always:
-            return True
         file = resource.origin.file if resource.origin else ""
         if not file or "$" in resource.name or file in self.dynamic_files:
             return True

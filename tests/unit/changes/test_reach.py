@@ -33,7 +33,13 @@ FILES = {
     "apps/kustomization.yaml": "resources:\n  - one.yaml\n  - ../shared\n",
     "apps/one.yaml": CM.format(name="one"),
     "apps/unused.yaml": CM.format(name="unused"),
-    "shared/kustomization.yaml": "resources:\n  - s.yaml\n",
+    "shared/kustomization.yaml": "resources:\n  - s.yaml\n  - hr-values.yaml\n",
+    "shared/hr-values.yaml": CM.format(name="hr-values"),
+    "gen/sub/hr.yaml": (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+        "metadata:\n  name: hr\n  namespace: default\n"
+        "spec:\n  valuesFrom:\n    - kind: ConfigMap\n      name: hr-values\n"
+    ),
     "shared/s.yaml": CM.format(name="s"),
     "gen/a.yaml": CM.format(name="a"),
     "gen/sub/b.yaml": CM.format(name="b"),
@@ -68,6 +74,7 @@ def _needed(root: Path, *changed: str) -> set[str]:
         ("gen/new.yaml", {"gen"}),
         ("gen/nested/c.yaml", {"gen"}),
         ("clusters/c/vars.yaml", {"gen"}),  # substituteFrom
+        ("shared/hr-values.yaml", {"apps", "gen"}),  # a HelmRelease's valuesFrom
         ("clusters/c/apps.yaml", {"apps", "gen"}),
         ("README.md", set()),
     ],
