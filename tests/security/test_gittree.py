@@ -187,3 +187,26 @@ def test_diff_of_a_hostile_commit_through_the_cli(repo: GitRepo, tmp_path: Path)
     )
     assert not (tmp_path / "work" / "evil.yaml").exists()
     assert not (repo.root.parent / "evil.yaml").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root (chown)")
+def test_a_clone_owned_by_another_user(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fluxops.errors import UsageError
+
+    for dirpath, _dirs, files in os.walk(repo.root):
+        os.chown(dirpath, 65534, 65534)
+        for name in files:
+            os.chown(Path(dirpath) / name, 65534, 65534)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    with pytest.raises(UsageError, match=r"safe\.directory"):
+        TreeReader(repo.root)
+    # The one setting read from the user's configuration: git's own opt-in.
+    (home / ".gitconfig").write_text(f"[safe]\n\tdirectory = {repo.root}\n", encoding="utf-8")
+    with TreeReader(repo.root) as reader, reader.checkout("HEAD", near=tmp_path) as checkout:
+        assert (checkout.root / "kustomization.yaml").read_text() == "resources: []\n"

@@ -101,6 +101,22 @@ def git_environment(home: Path) -> dict[str, str]:
     }
 
 
+def _users_safe_directories() -> list[str]:
+    """The `safe.directory` entries of the user's own git configuration: the one setting read
+    from it (CI containers set it so that git reads a clone another user owns)."""
+    try:
+        proc = subprocess.run(
+            ["git", "config", "--global", "--get-all", "safe.directory"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line for line in proc.stdout.decode(errors="replace").splitlines() if line]
+
+
 def unsafe_path(path: str) -> str | None:
     """Why a path from a git tree must not be written (None when it is safe)."""
     raw = os.fsencode(path)
@@ -128,14 +144,22 @@ class GitRepo:
         self.path = path.resolve()
         self._home = Path(tempfile.mkdtemp(prefix="fluxops-git-home-"))
         self.env = git_environment(self._home)
+        self.safe: list[str] = []
         try:
             out = self._run("rev-parse", "--show-toplevel", "--show-prefix", cwd=self.path)
         except RepoError as exc:
-            self.close()
-            raise UsageError(
-                f"{path} is not in a git repository ({exc.message})",
-                hint="fluxops diff compares git revisions: run it in a clone",
-            ) from None
+            self.safe = _users_safe_directories() if "safe.directory" in exc.message else []
+            try:
+                if not self.safe:
+                    raise
+                out = self._run("rev-parse", "--show-toplevel", "--show-prefix", cwd=self.path)
+            except RepoError as again:
+                self.close()
+                raise UsageError(
+                    f"{path} is not in a git repository git can read ({again.message})",
+                    hint="fluxops diff compares git revisions: run it in a clone (a clone owned "
+                    "by another user needs `git config --global --add safe.directory PATH`)",
+                ) from None
         lines = out.decode("utf-8", "surrogateescape").split("\n")
         self.toplevel = Path(lines[0])
         self.prefix = lines[1].strip("/") if len(lines) > 1 else ""
@@ -153,6 +177,8 @@ class GitRepo:
         command = ["git", "--no-pager", "--no-replace-objects"]
         for setting in _GIT_CONFIG:
             command += ["-c", setting]
+        for folder in self.safe:
+            command += ["-c", f"safe.directory={folder}"]
         return [*command, *args]
 
     def _run(self, *args: str, cwd: Path | None = None) -> bytes:
