@@ -17,7 +17,7 @@ from pathlib import Path
 from fluxops.changes.result import DiffResult, Side
 from fluxops.errors import UsageError
 from fluxops.loader import confine
-from fluxops.loader.repo import Repo
+from fluxops.loader.repo import Parsed, Repo
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Resource
 from fluxops.model.results import KustomizationBuild
@@ -55,6 +55,33 @@ def changed_files(base: Repo, head: Repo) -> list[str]:
         if not same:
             out.append(rel)
     return out
+
+
+def same_files(head: Repo) -> Parsed:
+    """For loading the base: a file's objects as parsed for the head when the file is byte
+    for byte the same (the objects are only read, never changed, by rendering)."""
+    assert head.tree is not None
+    sizes = head.tree.files
+    resources: dict[str, list[Resource]] = {}
+    for r in head.resources:
+        if r.origin is not None:
+            resources.setdefault(r.origin.file, []).append(r)
+    findings: dict[str, list[Finding]] = {}
+    for f in head.findings:
+        if f.file:
+            findings.setdefault(f.file, []).append(f)
+
+    def reuse(root: Path, rel: str) -> tuple[list[Resource], list[Finding]] | None:
+        if rel not in sizes:
+            return None
+        try:
+            if confine.read_bytes(root, rel) != confine.read_bytes(head.root, rel):
+                return None
+        except OSError:
+            return None
+        return list(resources.get(rel, [])), list(findings.get(rel, []))
+
+    return reuse
 
 
 def _render(
@@ -114,9 +141,9 @@ def run(request: DiffRequest) -> DiffResult:
         try:
             if request.head is not None:
                 head_checkout = git.checkout(request.head)
-            base_repo = load_repo(base_checkout.root)
             head_root = head_checkout.root if head_checkout else folder.resolve()
             head_repo = load_repo(head_root)
+            base_repo = load_repo(base_checkout.root, reuse=same_files(head_repo))
             cluster = None
             if request.cluster is not None:
                 cluster = clean_path(repo_relative(folder.resolve(), request.cluster))
