@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._check import CheckRequest, check
+    from fluxops.api._diff import DiffRequest, diff
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._explain import ExplainRequest, explain
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
@@ -28,6 +29,8 @@ _WHERE = {
     "parse_source_overrides": "build",
     "CheckRequest": "check",
     "check": "check",
+    "DiffRequest": "diff",
+    "diff": "diff",
     "DriftRequest": "drift",
     "drift": "drift",
     "ExplainRequest": "explain",
@@ -58,6 +61,7 @@ __all__ = [
     "LIST_KINDS",
     "BuildRequest",
     "CheckRequest",
+    "DiffRequest",
     "DriftRequest",
     "ExplainRequest",
     "InitRequest",
@@ -70,6 +74,7 @@ __all__ = [
     "abort_engines",
     "build",
     "check",
+    "diff",
     "drift",
     "explain",
     "init",

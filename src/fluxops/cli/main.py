@@ -8,6 +8,7 @@ from fluxops import __version__
 from fluxops.cli.build import build_command
 from fluxops.cli.check import check_command
 from fluxops.cli.common import install_signal_handlers
+from fluxops.cli.diff import diff_command
 from fluxops.cli.drift import drift_command
 from fluxops.cli.explain import explain_command
 from fluxops.cli.lint import lint_command
@@ -31,6 +32,7 @@ cli.add_command(build_command)
 cli.add_command(validate_command)
 cli.add_command(lint_command)
 cli.add_command(values_diff_command)
+cli.add_command(diff_command)
 cli.add_command(status_command)
 cli.add_command(snapshot_command)
 cli.add_command(drift_command)

@@ -60,6 +60,7 @@ MODULES: dict[str, str] = {
     "CheckResult": "fluxops.output.check",
     "ListResult": "fluxops.output.listing",
     "InitResult": "fluxops.output.scaffold",
+    "DiffResult": "fluxops.output.diff",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}

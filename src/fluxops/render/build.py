@@ -66,6 +66,8 @@ class BuildOptions:
     landlock: bool = True
     #: `drift`: substituteFrom read where the controller reads them, Secret values as tokens
     variable_source: VariableSource | None = None
+    #: Outputs shared with other renderers of this process (see render.cache.BuildCache).
+    store: dict[str, str] | None = None
 
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
@@ -101,7 +103,9 @@ class Renderer:
         size = sum(repo.tree.files.values()) if repo.tree is not None else 0
         self.workspace = Workspace(near=repo.root, size=size)
         cache_dir = (self.options.cache_dir or default_cache_dir()) if self.options.cache else None
-        self.cache = BuildCache(cache_dir, f"{__version__}|{self.engine.version}")
+        self.cache = BuildCache(
+            cache_dir, f"{__version__}|{self.engine.version}", self.options.store
+        )
         self.jobs = self.options.jobs or os.cpu_count() or 2
         self.sandbox = Sandbox(
             self.workspace.root,
@@ -343,14 +347,19 @@ class Renderer:
         self,
         roots: Iterable[tuple[str, Resource]],
         stop: Callable[[KustomizationBuild], bool] | None = None,
+        only: Callable[[str, Resource], bool] | None = None,
     ) -> list[KustomizationBuild]:
-        """Build the roots and every Flux Kustomization found in their output, recursively."""
+        """Build the roots and every Flux Kustomization found in their output, recursively.
+        `only(cluster, kustomization)`: build only those it accepts (and look for children in
+        their output only); `diff --changed-only` passes what a changed file reaches."""
         done: dict[tuple[str, str, str], KustomizationBuild] = {}
         wave = [_Task(cluster, res, None) for cluster, res in roots]
         out: list[KustomizationBuild] = []
         while wave:
             unique: dict[tuple[str, str, str], _Task] = {}
             for task in wave:
+                if only is not None and not only(task.cluster, task.resource):
+                    continue
                 if task.key not in done and task.key not in unique:
                     unique[task.key] = task
             tasks = list(unique.values())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 from fluxops.errors import NotFoundError, UsageError
@@ -17,7 +18,13 @@ from fluxops.model.results import KustomizationBuild
 from fluxops.render.build import Renderer
 
 
-def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuild]:
+def build_all(
+    renderer: Renderer,
+    cluster: str | None,
+    only: Callable[[str, Resource], bool] | None = None,
+) -> list[KustomizationBuild]:
+    """Every Kustomization the entries reach (of `cluster` only, when given), then those no
+    entry reaches; `only`: as `Renderer.build_tree` takes it."""
     repo = renderer.repo
     entries = find_entries(repo)
     if cluster is not None:
@@ -26,7 +33,7 @@ def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuil
             raise UsageError(f"--cluster {cluster}: no such folder in {repo.root}")
         chosen = [e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")]
         if chosen:
-            return renderer.build_tree(entry_roots(chosen))
+            return renderer.build_tree(entry_roots(chosen), only=only)
         # A folder `--all` named as the cluster of Kustomizations no entry reaches.
         loose = [
             (wanted, r)
@@ -34,16 +41,16 @@ def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuil
             if r.origin and posixpath.dirname(r.origin.file) == wanted
         ]
         if loose:
-            return renderer.build_tree(loose)
-        return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]))
-    builds = renderer.build_tree(entry_roots(entries))
+            return renderer.build_tree(loose, only=only)
+        return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]), only=only)
+    builds = renderer.build_tree(entry_roots(entries), only=only)
     # Kustomizations no entry reaches (repos without a bootstrap, test layouts) are built as
     # roots of their own, their cluster named after the folder of the file defining them.
     rest = unattached(repo, builds)
     if rest:
         seen = {(b.name, clean_path(b.path)) for b in builds}
         roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
-        for extra in renderer.build_tree(roots):
+        for extra in renderer.build_tree(roots, only=only):
             if (extra.name, clean_path(extra.path)) not in seen:
                 builds.append(extra)
     return builds
