@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fluxops.changes.objects import field_changes, is_secret, unified
+from fluxops.changes.objects import (
+    field_changes,
+    hide_values,
+    is_secret,
+    unified,
+    without_inline_secrets,
+)
 from fluxops.changes.result import KustomizationDiff, ObjectChange, ValuesChange
 from fluxops.model.flux import HELM_GROUP, KUSTOMIZE_GROUP, SOURCE_GROUP, Kustomization
 from fluxops.model.resource import Resource
@@ -143,19 +149,17 @@ class Comparison:
             moved_from=moved_from,
             category=_category(either),
         )
-        if before is not None and after is not None:
+        old = without_inline_secrets(before.raw) if before is not None else None
+        new = without_inline_secrets(after.raw) if after is not None else None
+        if old is not None and new is not None and before is not None and after is not None:
             if before.raw == after.raw:
                 return change if moved_from else None
             if not moved_from:
                 change.change = "changed"
-            change.fields = field_changes(before.raw, after.raw, secret=secret)
+            fields = field_changes(before.raw, after.raw, secret=secret)
+            change.fields = hide_values(fields, old, new)
         if not secret:
-            label = either.id.short()
-            change.diff = unified(
-                before.raw if before is not None else None,
-                after.raw if after is not None else None,
-                label,
-            )
+            change.diff = unified(old, new, either.id.short())
         return change
 
     def _values(self, change: ObjectChange, target: str) -> None:

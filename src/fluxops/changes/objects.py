@@ -13,6 +13,7 @@ from typing import Any
 from fluxops.changes.result import FieldChange
 from fluxops.goyaml.writer import dump
 from fluxops.model.resource import Resource
+from fluxops.model.secret_keys import inline_secrets
 
 #: Bounds on what one object's change carries.
 MAX_FIELDS = 200
@@ -25,6 +26,34 @@ _ABSENT = object()
 
 def is_secret(resource: Resource) -> bool:
     return resource.id.group == "" and resource.kind == "Secret"
+
+
+#: What an inline secret of a HelmRelease's values shows as (as values-diff masks it).
+INLINE_SECRET_MASK = "**SECRET**"
+
+
+def without_inline_secrets(raw: dict[str, Any]) -> dict[str, Any]:
+    """A HelmRelease with every value lint's hr-inline-secret rule calls a secret masked (a
+    copy; any other object as it is), so that neither its changed fields nor its unified diff
+    print one: the same classifier values-diff and lint use."""
+    spec = raw.get("spec")
+    if raw.get("kind") != "HelmRelease" or not isinstance(spec, dict):
+        return raw
+    values = spec.get("values")
+    found = list(inline_secrets(values)) if isinstance(values, dict) else []
+    if not found:
+        return raw
+    copy: dict[str, Any] = json.loads(json.dumps(raw))
+    for path, _ in found:
+        node: Any = copy["spec"]["values"]
+        for part in path[:-1]:
+            node = (
+                node[int(part[1:-1])]
+                if part.startswith("[") and isinstance(node, list)
+                else node[part]
+            )
+        node[path[-1]] = INLINE_SECRET_MASK
+    return copy
 
 
 def _key(path: str, key: Any) -> str:
@@ -73,6 +102,19 @@ def field_changes(
         out = out[:MAX_FIELDS]
         out.append(FieldChange(f"(and {dropped} more fields)"))
     return out
+
+
+def hide_values(fields: list[FieldChange], *masked: dict[str, Any] | None) -> list[FieldChange]:
+    """`fields` with the values of every leaf `without_inline_secrets` masked on either side
+    left out (the path still says that it changed)."""
+    hidden = {
+        path
+        for obj in masked
+        if obj is not None
+        for path, value in _leaves(obj, "")
+        if value == INLINE_SECRET_MASK
+    }
+    return [FieldChange(f.path) if f.path in hidden else f for f in fields]
 
 
 def _field(path: str, before: Any, after: Any, secret: bool) -> FieldChange:

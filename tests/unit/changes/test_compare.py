@@ -128,3 +128,29 @@ def test_field_paths_quote_odd_keys_and_bound_values() -> None:
     ]
     assert got[1].before is None and got[1].after is not None and got[1].after.endswith("...")
     assert got[2].after is None and got[2].before == "2"
+
+
+def _hr(password: str, replicas: int) -> Resource:
+    return Resource(
+        raw={
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": {"name": "app", "namespace": "default"},
+            "spec": {
+                "chart": {"spec": {"chart": "app", "version": "1.0.0"}},
+                "values": {"admin": {"password": password}, "replicas": replicas},
+            },
+        }
+    )
+
+
+def test_inline_helm_secrets_are_masked_in_fields_and_diff() -> None:
+    base = [_build("a", _hr("hunter2-before", 1))]
+    head = [_build("a", _hr("hunter2-after", 2))]
+    (diff,) = Comparison(base, head).run()
+    (change,) = diff.objects
+    shown = repr([(f.path, f.before, f.after) for f in change.fields]) + change.diff
+    assert "hunter2" not in shown
+    assert "replicas" in change.diff and "**SECRET**" in change.diff
+    got = [(f.path, f.before, f.after) for f in change.fields]
+    assert got == [("spec.values.admin.password", None, None), ("spec.values.replicas", "1", "2")]
