@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
+    from fluxops.api._complete import CompletionNames, completion_names
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._lint import LintRequest, lint, lint_config, lint_rules
     from fluxops.api._status import SnapshotRequest, StatusRequest, snapshot, status
@@ -22,6 +23,8 @@ _WHERE = {
     "abort_engines": "build",
     "build": "build",
     "parse_source_overrides": "build",
+    "CompletionNames": "complete",
+    "completion_names": "complete",
     "DriftRequest": "drift",
     "drift": "drift",
     "LintRequest": "lint",
@@ -40,6 +43,7 @@ _WHERE = {
 
 __all__ = [
     "BuildRequest",
+    "CompletionNames",
     "DriftRequest",
     "LintRequest",
     "SnapshotRequest",
@@ -48,6 +52,7 @@ __all__ = [
     "ValuesDiffRequest",
     "abort_engines",
     "build",
+    "completion_names",
     "drift",
     "lint",
     "lint_config",

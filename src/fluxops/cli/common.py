@@ -56,19 +56,56 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     sys.exit(code)
 
 
+def error_envelope(fmt: object, exc: BaseException, code: int) -> None:
+    """With `-o json|yaml`, a command that could not run prints an `ErrorResult` envelope on
+    stdout (docs/json.md), so that a machine reading stdout always gets a document."""
+    ctx = click.get_current_context(silent=True)
+    if fmt not in ("json", "yaml"):
+        return
+    if fmt == "yaml" and ctx is not None and ctx.command.name == "build":
+        return  # build's YAML is the objects (a stream for kubectl apply), not an envelope
+    from fluxops.model.results import ErrorResult
+    from fluxops.output.registry import render
+
+    if isinstance(exc, FluxopsError):
+        result = ErrorResult(
+            code=exc.code,
+            message=exc.message or str(exc),
+            hint=exc.hint,
+            file=exc.file,
+            object=exc.obj,
+            status=code,
+            command=ctx.command_path if ctx else "",
+        )
+    else:
+        result = ErrorResult(
+            code="internal",
+            message=f"{type(exc).__name__}: {exc}",
+            hint=_BUG,
+            status=code,
+            command=ctx.command_path if ctx else "",
+        )
+    sys.stdout.write(render(result, str(fmt)).stdout)
+    sys.stdout.flush()
+
+
 def handle_errors(func: F) -> F:
     """Turn fluxops errors into a clear message and the right exit code; no tracebacks for
-    user mistakes. FLUXOPS_DEBUG=1 shows tracebacks of internal errors."""
+    user mistakes. FLUXOPS_DEBUG=1 shows tracebacks of internal errors. With `-o json|yaml`
+    an `ErrorResult` envelope goes to stdout too."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("fmt")
         try:
             return func(*args, **kwargs)
         except InternalError as exc:
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
+            error_envelope(fmt, exc, EXIT_INTERNAL)
             fail(f"internal error: {exc}\n  {_BUG}", EXIT_INTERNAL)
         except FluxopsError as exc:
+            error_envelope(fmt, exc, exc.exit_code)
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -85,6 +122,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # an internal error: say so, keep it short
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
+            error_envelope(fmt, exc, EXIT_INTERNAL)
             fail(f"internal error: {type(exc).__name__}: {exc}\n  {_BUG}", EXIT_INTERNAL)
         return None
 
@@ -108,8 +146,21 @@ def emit(result: Result, fmt: str, view: View | None = None) -> int:
 
 
 def stdout_colour() -> bool:
-    """Colours on stdout: a terminal, and no NO_COLOR in the environment."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colours on stdout: a terminal, no NO_COLOR in the environment, TERM is not dumb."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
+
+def want_colour(choice: str) -> bool:
+    """`--color always|never|auto` as a yes or no (auto: `stdout_colour`)."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return stdout_colour()
 
 
 def rich_width() -> int:

@@ -12,11 +12,11 @@ from fluxops.cli.common import (
     handle_errors,
     parse_cli_duration,
     rich_width,
-    stdout_colour,
 )
 from fluxops.cli.options import (
     colour_option,
     kubeconfig_options,
+    output_options,
     render_options,
     selection_options,
 )
@@ -60,13 +60,10 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     help="Also compare the objects of each HelmRelease with its latest deployed Helm release "
     "(read from the release storage Secret; no Helm binary needed).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
+@output_options(
+    ["text", "json", "yaml", "markdown"],
+    "text",
+    "text, json or yaml (the envelope of docs/json.md), or markdown (a PR comment).",
 )
 @click.option(
     "--show-in-sync",
@@ -88,9 +85,10 @@ def drift_command(
     mode: str,
     helm: bool,
     fmt: str,
+    compact: bool,
     show_in_sync: bool,
     no_diff: bool,
-    colour: bool | None,
+    colour: bool,
 ) -> None:
     """Where the live cluster differs from what the repo renders.
 
@@ -127,8 +125,9 @@ def drift_command(
             )
         )
     view = View(
-        colour=stdout_colour() if colour is None else colour,
+        colour=colour,
         width=rich_width(),
+        compact=compact,
         show_in_sync=show_in_sync,
         diff=not no_diff,
     )

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from fluxops.cli.common import build_progress, emit, handle_errors, stdout_colour
-from fluxops.cli.options import render_options, report_options, selection_options
+from fluxops.cli.common import build_progress, emit, handle_errors
+from fluxops.cli.options import colour_option, render_options, report_options, selection_options
 from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
@@ -19,7 +19,10 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     help="Kubernetes version of the built-in schemas (default: the newest shipped).",
 )
 @click.option(
-    "--strict", "strict_schema", is_flag=True, help="Reject fields the schema does not define."
+    "--strict-schema",
+    "strict_schema",
+    is_flag=True,
+    help="Reject fields the schema does not define.",
 )
 @click.option(
     "--require-schemas",
@@ -28,9 +31,9 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 )
 @report_options
 @render_options(
-    substitution="--strict-substitution/--no-strict-substitution",
     cache_help="Do not read or write the build and schema caches.",
 )
+@colour_option
 @handle_errors
 def validate_command(
     selection: Selection,
@@ -39,8 +42,10 @@ def validate_command(
     strict_schema: bool,
     require_schemas: bool,
     fmt: str,
+    compact: bool,
     fail_on: str,
     verbose: bool,
+    colour: bool,
 ) -> None:
     """Render like `build` (PATH: an overlay; --ks: one Flux Kustomization; --all, or a repo
     without a kustomization file at PATH: all of them), then validate every object against its
@@ -64,5 +69,5 @@ def validate_command(
                 fail_on=Severity.parse(fail_on),
             )
         )
-    view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
+    view = View(colour=fmt == "text" and colour, verbose=verbose, compact=compact)
     sys.exit(emit(result, fmt, view))

@@ -117,7 +117,13 @@ def run(
     renderer_options = build_options(options, repo.root, owner_labels=owner_labels)
     with Renderer(repo, renderer_options) as renderer:
         if mode == "ks" and selection.ks:
-            builds = build_ks(renderer, selection.ks, selection.cluster)
+            builds = build_ks(
+                renderer,
+                selection.ks,
+                selection.cluster,
+                namespace=selection.namespace,
+                verbose=selection.verbose,
+            )
         else:
             builds = build_all(renderer, selection.cluster)
         extra.extend(renderer.resolver.findings)

@@ -81,7 +81,8 @@ def run(request: StatusRequest) -> StatusResult:
             client = connect(request.kubeconfig, context, timeout=request.timeout)
         except ClusterError as exc:
             return ClusterStatus(
-                name=context or "(current context)", error=ClusterIssue(exc.message, exc.hint)
+                name=context or "(current context)",
+                error=ClusterIssue(exc.message, exc.hint, exc.code),
             )
         with client:
             return cluster_status(

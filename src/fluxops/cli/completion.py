@@ -1,0 +1,36 @@
+"""Shell completion of Kustomization and cluster names (click's `shell_complete`): reads only
+the repository's YAML files (no rendering), so it answers quickly; see docs/cli.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from click.shell_completion import CompletionItem
+
+
+def _path(ctx: click.Context) -> str:
+    value = ctx.params.get("path")
+    return value if isinstance(value, str) and value else "."
+
+
+def complete_ks(ctx: click.Context, param: Any, incomplete: str) -> list[CompletionItem]:
+    """NAMESPACE/NAME and NAME of the Flux Kustomizations in PATH's files."""
+    from fluxops import api
+
+    try:
+        names = api.completion_names(_path(ctx)).kustomizations
+    except Exception:  # completion never fails loudly
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def complete_cluster(ctx: click.Context, param: Any, incomplete: str) -> list[CompletionItem]:
+    """The cluster folders of PATH (those with a cluster entry)."""
+    from fluxops import api
+
+    try:
+        names = api.completion_names(_path(ctx)).clusters
+    except Exception:  # completion never fails loudly
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
