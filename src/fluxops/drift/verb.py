@@ -89,13 +89,22 @@ def run(request: DriftRequest) -> DriftResult:
     started = time.perf_counter()
     target = check(request)
     mode: Mode = "overlay" if target.overlay else "ks" if request.ks else "all"
-    rendered = render(request, request, mode=mode)
-    _require_one_cluster(request, rendered)
-    source = (
-        load_snapshot(request.snapshot)
-        if request.snapshot
-        else connect(request.kubeconfig, request.context, timeout=request.timeout)
-    )
+    # a cluster that cannot be read is exit 2, found before rendering: never "missing"
+    source: Any
+    if not request.snapshot:
+        client = connect(request.kubeconfig, request.context, timeout=request.timeout)
+        try:
+            client.probe()
+            rendered = render(request, request, mode=mode)
+            _require_one_cluster(request, rendered)
+        except BaseException:
+            client.close()
+            raise
+        source = client
+    else:
+        rendered = render(request, request, mode=mode)
+        _require_one_cluster(request, rendered)
+        source = load_snapshot(request.snapshot)
     timings: dict[str, float] = {"render": time.perf_counter() - started}
     with source:
         reader = LiveReader(source, workers=request.workers)

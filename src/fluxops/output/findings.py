@@ -45,6 +45,8 @@ class FindingsReport:
     summary: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: what was checked, for the last line (`31 objects checked`)
+    checked: str = ""
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
@@ -97,9 +99,12 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
     parts.append(info)
     if lines:
         lines.append("")
-    lines.append(
-        f"{report.tool}: " + ", ".join(parts) + f" in {files} file{'s' if files != 1 else ''}"
-    )
+    if not report.findings and report.checked:
+        lines.append(f"{report.tool}: {report.checked}, 0 findings")
+    else:
+        where = f" in {files} file{'s' if files != 1 else ''}"
+        checked = f" ({report.checked})" if report.checked else ""
+        lines.append(f"{report.tool}: " + ", ".join(parts) + where + checked)
     return "\n".join(lines) + "\n"
 
 

@@ -35,6 +35,7 @@ def validate_report(result: ValidateResult) -> FindingsReport:
         summary=result.summary(),
         root=result.root,
         notes=notes,
+        checked=f"{result.documents} objects checked",
     )
 
 
@@ -52,6 +53,7 @@ def lint_report(result: LintResult) -> FindingsReport:
         rules=rules,
         summary=result.summary(),
         root=result.root,
+        checked=f"{result.objects} objects in {result.files} files checked",
     )
 
 
@@ -124,6 +126,8 @@ def lint_data(result: LintResult) -> dict[str, Any]:
     return envelope(
         result,
         summary={
+            "files": result.files,
+            "objects": result.objects,
             "rules": len(result.rules_run),
             "suppressed": result.suppressed,
             "ignoredByPath": result.ignored,

@@ -204,10 +204,19 @@ def _unattached_match(
 ) -> list[KustomizationBuild]:
     """A Kustomization file no cluster entry reaches, built as written (no namespace in the
     file: flux-system, where `flux bootstrap` puts them)."""
-    for resource in unattached(renderer.repo, builds):
+    candidates = [
+        r
+        for r in unattached(renderer.repo, builds)
+        if r.name == name and want_ns in (None, r.namespace or "flux-system")
+    ]
+    refs = sorted({f"{r.namespace or 'flux-system'}/{r.name}" for r in candidates})
+    if len(refs) > 1:
+        raise UsageError(
+            f"--ks {name} is ambiguous: {', '.join(refs)}",
+            hint="name one as NAMESPACE/NAME (or add -n NAMESPACE)",
+        )
+    for resource in candidates:
         ns = resource.namespace or "flux-system"
-        if resource.name != name or want_ns not in (None, ns):
-            continue
         if not resource.namespace:
             raw = dict(resource.raw)
             raw["metadata"] = {**resource.metadata, "namespace": ns}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxops.errors import UsageError
-from fluxops.model.findings import Finding
+from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SourceRef
 from fluxops.model.results import BuildResult
 from fluxops.model.selection import Mode, RenderOptions, Selection
@@ -128,6 +128,16 @@ def run(
             builds = build_all(renderer, selection.cluster)
         extra.extend(renderer.resolver.findings)
         extra.extend(renderer.run_findings())
+    if mode == "all" and not builds:
+        unreadable = [f for f in repo.findings if f.severity >= Severity.ERROR]
+        raise UsageError(
+            f"nothing to check: no Flux Kustomization in {repo.root}",
+            hint=f"{len(unreadable)} file(s) could not be read, e.g. {unreadable[0].file}: "
+            f"{unreadable[0].message}"
+            if unreadable
+            else "pass the root of a Flux repository, or a kustomize overlay folder (without "
+            "--all)",
+        )
     return build_result(builds, extra, complete=mode == "all")
 
 

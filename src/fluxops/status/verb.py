@@ -84,6 +84,15 @@ def run(request: StatusRequest) -> StatusResult:
                 name=context or "(current context)",
                 error=ClusterIssue(exc.message, exc.hint, exc.code),
             )
+        try:
+            client.probe()
+        except ClusterError as exc:
+            client.close()
+            return ClusterStatus(
+                name=client.context,
+                server=client.server,
+                error=ClusterIssue(exc.message, exc.hint, exc.code),
+            )
         with client:
             return cluster_status(
                 client,
@@ -127,6 +136,7 @@ def snapshot(request: SnapshotRequest) -> SnapshotSummary:
         raise UsageError(f"--format {request.format!r}: choose json or yaml")
     fmt = format_for(request.output, request.format)
     with connect(request.kubeconfig, request.context, timeout=request.timeout) as client:
+        client.probe()
         doc, summary = take_snapshot(
             client,
             request.namespace,
