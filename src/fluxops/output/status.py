@@ -136,9 +136,21 @@ def cluster_data(c: ClusterStatus) -> dict[str, Any]:
 
 
 def cluster_findings(result: StatusResult) -> list[Finding]:
-    """One finding per cluster that could not be read (the run exits 2)."""
+    """One error finding per cluster that could not be read (the run exits 2), one warning
+    per request RBAC refused (what was not seen)."""
     out = []
     for c in result.clusters:
+        out.extend(
+            Finding(
+                "cluster-forbidden",
+                Severity.WARNING,
+                f"{c.name}: may not {f.verb} {f.resource}"
+                + (f" in namespace {f.namespace}" if f.namespace else " cluster-wide"),
+                object=c.server or c.name,
+                hint=f.message or None,
+            )
+            for f in c.forbidden
+        )
         if c.error is not None:
             out.append(
                 Finding(
