@@ -138,7 +138,7 @@ def cluster_data(c: ClusterStatus) -> dict[str, Any]:
 def cluster_findings(result: StatusResult) -> list[Finding]:
     """One error finding per cluster that could not be read (the run exits 2), one warning
     per request RBAC refused (what was not seen)."""
-    out = []
+    out: list[Finding] = []
     for c in result.clusters:
         out.extend(
             Finding(
