@@ -52,6 +52,13 @@ def build_command(
     """Render what Flux will apply: a kustomize overlay (PATH), one Flux Kustomization (--ks),
     or all of them (--all), exactly as kustomize-controller builds them.
 
+    \b
+    Examples:
+      fluxops build examples/podinfo-platform --all
+      fluxops build examples/podinfo-platform --ks apps --cluster clusters/staging
+      fluxops build examples/podinfo-platform --all -o json
+      fluxops build examples/podinfo-platform/apps/staging
+
     Exit status: 0 when everything built, 1 when a Kustomization failed, 2 for usage errors.
     """
     from fluxops import api

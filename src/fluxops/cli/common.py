@@ -206,22 +206,39 @@ def build_progress(enabled: bool) -> Iterator[BuildProgress | None]:
 
 
 class BuildProgress:
-    """A rich progress bar on stderr, for commands that render many Kustomizations; callers
-    create it only when stderr is a terminal."""
+    """A rich progress bar on stderr, for commands that render many Kustomizations: done of
+    total, the elapsed time and the Kustomization built last. Callers create it only when
+    stderr is a terminal; it is removed when the run ends."""
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.bar = Progress(
             TextColumn("building"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
             transient=True,
             console=Console(stderr=True),
         )
-        self.task = self.bar.add_task("build", total=None)
+        self.task = self.bar.add_task("", total=None)
         self.bar.start()
+
+    def current(self, ref: str) -> None:
+        """The Kustomization (NAMESPACE/NAME) that was built last."""
+        from rich.markup import escape
+
+        from fluxops.output.escape import escape_text
+
+        self.bar.update(self.task, description=escape(escape_text(ref)))
 
     def __call__(self, done: int, total: int) -> None:
         self.bar.update(self.task, completed=done, total=total)

@@ -11,7 +11,17 @@ from click.shell_completion import CompletionItem
 
 def _path(ctx: click.Context) -> str:
     value = ctx.params.get("path")
-    return value if isinstance(value, str) and value else "."
+    if isinstance(value, str) and value not in ("", "."):
+        return value
+    # click may not have parsed PATH yet (it comes before the option being completed): the
+    # first word of the command line that is a folder
+    import os
+    from pathlib import Path
+
+    for word in os.environ.get("COMP_WORDS", "").split()[2:]:
+        if not word.startswith("-") and Path(word).is_dir():
+            return word
+    return "."
 
 
 def complete_ks(ctx: click.Context, param: Any, incomplete: str) -> list[CompletionItem]:

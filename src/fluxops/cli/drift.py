@@ -71,6 +71,7 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     help="Text: list every object in sync too (those with notes are always listed).",
 )
 @click.option("--no-diff", is_flag=True, help="Text: paths and values only, no unified diffs.")
+@click.option("-v", "--verbose", is_flag=True, help="List every known name when --ks is unknown.")
 @colour_option
 @render_options()
 @handle_errors
@@ -88,6 +89,7 @@ def drift_command(
     compact: bool,
     show_in_sync: bool,
     no_diff: bool,
+    verbose: bool,
     colour: bool,
 ) -> None:
     """Where the live cluster differs from what the repo renders.
@@ -102,7 +104,7 @@ def drift_command(
     \b
     Examples:
       fluxops drift apps/production --snapshot live.yaml -o json
-      fluxops drift . --ks flux-system/apps --context prod
+      fluxops drift . --ks apps --cluster clusters/production --context prod
       fluxops drift . --all --mode server -o markdown > drift.md
 
     Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.

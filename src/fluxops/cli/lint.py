@@ -54,6 +54,12 @@ def lint_command(
     finding. By default the Flux Kustomizations are rendered (as `build --all`, or --ks) so that
     rules see the effective objects.
 
+    \b
+    Examples:
+      fluxops lint examples/podinfo-platform
+      fluxops lint examples/podinfo-platform --no-render -o github
+      fluxops lint --list-rules
+
     Exit status: 0 clean, 1 when a finding at or above --fail-on exists, 2 for usage errors.
     """
     if list_rules:

@@ -18,8 +18,16 @@ from fluxops.cli.values_diff import values_diff_command
 @click.version_option(__version__, prog_name="fluxops")
 def cli() -> None:
     """fluxops: what Flux will apply from this repo, whether it is valid, and why it is not
-    reconciling. Every command has JSON output and stable exit codes (0 ok, 1 findings or
-    failures, 2 usage or environment error, 3 internal error)."""
+    reconciling. Every command has JSON output (one envelope, docs/json.md) and stable exit
+    codes (0 ok, 1 findings or failures, 2 usage or environment error, 3 internal error).
+
+    \b
+    Examples:
+      fluxops build examples/podinfo-platform --all
+      fluxops lint examples/podinfo-platform -o json
+      fluxops status --problems
+      fluxops build --help
+    """
 
 
 cli.add_command(build_command)

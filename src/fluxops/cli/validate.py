@@ -52,6 +52,12 @@ def validate_command(
     schema: built-in kinds, the Flux CRDs, and every CRD found in the repo or the output, with
     their CEL rules.
 
+    \b
+    Examples:
+      fluxops validate examples/podinfo-platform
+      fluxops validate examples/podinfo-platform --ks apps --cluster clusters/production
+      fluxops validate examples/podinfo-platform --strict-schema -o sarif > validate.sarif
+
     Exit status: 0 clean, 1 when a finding at or above --fail-on exists, 2 for usage errors.
     """
     from fluxops import api

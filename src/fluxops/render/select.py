@@ -233,12 +233,13 @@ class CompletionNames:
 
 
 def completion_names(path: str) -> CompletionNames:
-    """Kustomization names (NAMESPACE/NAME as written, NAME) and cluster folders of the
+    """Kustomization names (NAMESPACE/NAME as written, and NAME) and cluster folders of the
     repository at `path`, from its files only (nothing is rendered: for shell completion)."""
     from fluxops.loader.repo import load_repo
 
     repo = load_repo(Path(path))
-    refs = {f"{r.namespace or 'flux-system'}/{r.name}" for r in repo_kustomizations(repo)}
+    # NAMESPACE/NAME only where the file says the namespace (a parent may set it otherwise)
+    refs = {f"{r.namespace}/{r.name}" for r in repo_kustomizations(repo) if r.namespace}
     names = {r.name for r in repo_kustomizations(repo)}
     clusters = sorted({e.cluster for e in find_entries(repo) if e.cluster})
     return CompletionNames(sorted(refs) + sorted(names), clusters)
