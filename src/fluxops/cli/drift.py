@@ -105,7 +105,7 @@ def drift_command(
     Examples:
       fluxops drift apps/production --snapshot live.yaml -o json
       fluxops drift . --ks apps --cluster clusters/production --context prod
-      fluxops drift . --all --mode server -o markdown > drift.md
+      fluxops drift . --all --cluster clusters/production --mode server -o markdown
 
     Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.
     """
