@@ -147,3 +147,31 @@ def test_a_command_that_cannot_run_prints_an_error_result(
 def test_build_yaml_stays_an_object_stream_on_error(fluxops: Run) -> None:
     proc = fluxops("build", str(EXAMPLE), "--ks", "nope", check_code=2)
     assert proc.stdout == ""
+
+
+def test_missing_engine_is_an_engine_error_result(fluxops: Run) -> None:
+    args = ["build", str(EXAMPLE), "--all", "-o", "json", "--kustomize-bin", "/nonexistent/k"]
+    doc = envelope_of(fluxops(*args, check_code=2), "ErrorResult")
+    assert doc["findings"][0]["code"] == "engine"
+
+
+def test_a_bug_is_exit_3_with_an_internal_error_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug cannot be caused on purpose: the api call is replaced by one that fails."""
+    from click.testing import CliRunner
+
+    from fluxops import api
+    from fluxops.cli.main import cli
+
+    def broken(request: object) -> None:
+        raise RuntimeError("an invariant did not hold")
+
+    monkeypatch.setattr(api, "lint", broken, raising=False)
+    monkeypatch.delenv("FLUXOPS_DEBUG", raising=False)
+    res = CliRunner().invoke(cli, ["lint", str(EXAMPLE), "-o", "json"])
+    assert res.exit_code == 3
+    doc = json.loads(res.stdout)
+    assert doc["kind"] == "ErrorResult" and schema_errors(doc) == []
+    assert doc["summary"]["exitCode"] == 3
+    finding = doc["findings"][0]
+    assert finding["code"] == "internal" and "invariant" in finding["message"]
+    assert "this is a bug" in res.stderr
