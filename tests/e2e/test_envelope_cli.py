@@ -175,3 +175,24 @@ def test_a_bug_is_exit_3_with_an_internal_error_result(monkeypatch: pytest.Monke
     finding = doc["findings"][0]
     assert finding["code"] == "internal" and "invariant" in finding["message"]
     assert "this is a bug" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint", str(EXAMPLE), "--bogus", "-o", "json"],
+        ["validate", str(EXAMPLE), "--output=yaml", "--fail-on", "never"],
+        ["status", "-ojson", "--fail-on", "sometimes"],
+    ],
+)
+def test_a_flag_click_refuses_still_gives_an_error_result(fluxops: Run, args: list[str]) -> None:
+    proc = fluxops(*args, check_code=2)
+    fmt = "yaml" if "--output=yaml" in args else "json"
+    doc = envelope_of(proc, "ErrorResult", fmt)
+    assert doc["findings"][0]["code"] == "usage"
+    assert "Usage: fluxops" in proc.stderr
+
+
+def test_a_flag_click_refuses_without_json_prints_only_usage(fluxops: Run) -> None:
+    proc = fluxops("lint", str(EXAMPLE), "--bogus", check_code=2)
+    assert proc.stdout == "" and "No such option '--bogus'" in proc.stderr

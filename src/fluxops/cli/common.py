@@ -89,6 +89,39 @@ def error_envelope(fmt: object, exc: BaseException, code: int) -> None:
     sys.stdout.flush()
 
 
+def requested_format(argv: list[str]) -> str | None:
+    """The `-o`/`--output` value of a command line click could not parse (None if absent)."""
+    for i, arg in enumerate(argv):
+        if arg in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--output="):
+            return arg.partition("=")[2]
+        if arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
+            return arg[2:]
+    return None
+
+
+def usage_envelope(argv: list[str], exc: click.ClickException) -> None:
+    """An `ErrorResult` (code usage) on stdout for a command line click refused, when it asks
+    for `-o json` or `-o yaml` (not `build -o yaml`: objects)."""
+    fmt = requested_format(argv)
+    if fmt not in ("json", "yaml") or (fmt == "yaml" and argv[:1] == ["build"]):
+        return
+    from fluxops.model.results import ErrorResult
+    from fluxops.output.registry import render
+
+    verb = next((a for a in argv if not a.startswith("-")), "")
+    result = ErrorResult(
+        code="usage",
+        message=exc.format_message(),
+        hint=f"fluxops {verb} --help".replace("  ", " "),
+        status=exc.exit_code,
+        command=f"fluxops {verb}".strip(),
+    )
+    sys.stdout.write(render(result, fmt).stdout)
+    sys.stdout.flush()
+
+
 def handle_errors(func: F) -> F:
     """Turn fluxops errors into a clear message and the right exit code; no tracebacks for
     user mistakes. FLUXOPS_DEBUG=1 shows tracebacks of internal errors. With `-o json|yaml`

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from fluxops import __version__
 from fluxops.cli.build import build_command
-from fluxops.cli.common import install_signal_handlers
+from fluxops.cli.common import install_signal_handlers, usage_envelope
 from fluxops.cli.drift import drift_command
 from fluxops.cli.lint import lint_command
 from fluxops.cli.status import snapshot_command, status_command
@@ -41,4 +43,13 @@ cli.add_command(drift_command)
 
 def main() -> None:
     install_signal_handlers()
-    cli(prog_name="fluxops")
+    try:
+        status = cli.main(prog_name="fluxops", standalone_mode=False)
+    except click.ClickException as exc:  # a flag click refuses: exit 2, and with -o json|yaml
+        usage_envelope(sys.argv[1:], exc)  # an ErrorResult on stdout too
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)
