@@ -360,8 +360,8 @@ class Fluxops:
     ):
         self.bin, self.root, self.flux = str(fluxops), root, flux
         self.cache_dir = workdir / "fluxops-cache"
-        # strict as the controller; `--no-strict` only for a flux without --strict-substitute
-        self.strict_flags = [] if strict else ["--no-strict"]
+        # strict as the controller; `--no-strict-substitute` only for a flux without --strict-substitute
+        self.strict_flags = [] if strict else ["--no-strict-substitute"]
         self._summary: list[dict[str, Any]] | None = None
         self._lock = threading.Lock()
         self.env = {**os.environ, "FLUXOPS_CACHE_DIR": str(self.cache_dir)}

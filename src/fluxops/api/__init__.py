@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fluxops.api._build import BuildRequest, abort_engines, build, parse_source_overrides
     from fluxops.api._check import CheckRequest, check
+    from fluxops.api._complete import CompletionNames, completion_names
     from fluxops.api._diff import DiffRequest, diff
     from fluxops.api._drift import DriftRequest, drift
     from fluxops.api._explain import ExplainRequest, explain
@@ -31,6 +32,8 @@ _WHERE = {
     "check": "check",
     "DiffRequest": "diff",
     "diff": "diff",
+    "CompletionNames": "complete",
+    "completion_names": "complete",
     "DriftRequest": "drift",
     "drift": "drift",
     "ExplainRequest": "explain",
@@ -61,6 +64,7 @@ __all__ = [
     "LIST_KINDS",
     "BuildRequest",
     "CheckRequest",
+    "CompletionNames",
     "DiffRequest",
     "DriftRequest",
     "ExplainRequest",
@@ -74,6 +78,7 @@ __all__ = [
     "abort_engines",
     "build",
     "check",
+    "completion_names",
     "diff",
     "drift",
     "explain",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from fluxops import __version__
 from fluxops.cli.build import build_command
 from fluxops.cli.check import check_command
-from fluxops.cli.common import install_signal_handlers
+from fluxops.cli.common import install_signal_handlers, usage_envelope
 from fluxops.cli.diff import diff_command
 from fluxops.cli.drift import drift_command
 from fluxops.cli.explain import explain_command
@@ -24,8 +26,16 @@ from fluxops.cli.values_diff import values_diff_command
 @click.version_option(__version__, prog_name="fluxops")
 def cli() -> None:
     """fluxops: what Flux will apply from this repo, whether it is valid, and why it is not
-    reconciling. Every command has JSON output and stable exit codes (0 ok, 1 findings or
-    failures, 2 usage or environment error, 3 internal error)."""
+    reconciling. Every command has JSON output (one envelope, docs/json.md) and stable exit
+    codes (0 ok, 1 findings or failures, 2 usage or environment error, 3 internal error).
+
+    \b
+    Examples:
+      fluxops build examples/podinfo-platform --all
+      fluxops lint examples/podinfo-platform -o json
+      fluxops status --problems
+      fluxops build --help
+    """
 
 
 cli.add_command(build_command)
@@ -46,4 +56,13 @@ cli.add_command(skill_group)
 
 def main() -> None:
     install_signal_handlers()
-    cli(prog_name="fluxops")
+    try:
+        status = cli.main(prog_name="fluxops", standalone_mode=False)
+    except click.ClickException as exc:  # a flag click refuses: exit 2, and with -o json|yaml
+        usage_envelope(sys.argv[1:], exc)  # an ErrorResult on stdout too
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from fluxops.cli.common import build_progress, emit, handle_errors, stdout_colour
-from fluxops.cli.options import render_options, report_options, selection_options
+from fluxops.cli.common import build_progress, emit, handle_errors
+from fluxops.cli.options import colour_option, render_options, report_options, selection_options
 from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
@@ -19,12 +19,12 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     help="Kubernetes version of the built-in schemas (default: the newest shipped).",
 )
 @click.option(
-    "--strict", "strict_schema", is_flag=True, help="Reject fields the schema does not define."
-)
-@click.option(
-    "--allow-unknown-fields",
-    is_flag=True,
-    help="Accept fields the schema does not define (default: an error, as server-side apply).",
+    "--strict-schema/--allow-unknown-fields",
+    "strict_schema",
+    default=True,
+    show_default=True,
+    help="Fields the schema does not define are errors, as server-side apply rejects them "
+    "(--allow-unknown-fields: accepted).",
 )
 @click.option(
     "--crds",
@@ -64,16 +64,15 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 )
 @report_options
 @render_options(
-    substitution="--strict-substitution/--no-strict-substitution",
     cache_help="Do not read or write the build and schema caches.",
 )
+@colour_option
 @handle_errors
 def validate_command(
     selection: Selection,
     render: RenderOptions,
     kube_version: str | None,
     strict_schema: bool,
-    allow_unknown_fields: bool,
     crds: tuple[str, ...],
     crds_from_cluster: bool,
     snapshot: str | None,
@@ -83,14 +82,22 @@ def validate_command(
     skip_kinds: str,
     require_schemas: bool,
     fmt: str,
+    compact: bool,
     fail_on: str,
     verbose: bool,
+    colour: bool,
 ) -> None:
     """Render like `build` (PATH: an overlay; --ks: one Flux Kustomization; --all, or a repo
     without a kustomization file at PATH: all of them), then validate every object against its
     schema, as server-side apply would: CRDs in the repo, --crds, --crds-from-cluster,
     --schema-location, the Flux CRDs, the bundled CRD catalog, the built-in kinds; CEL rules and
     unknown fields included.
+
+    \b
+    Examples:
+      fluxops validate examples/podinfo-platform
+      fluxops validate examples/podinfo-platform --ks apps --cluster clusters/production
+      fluxops validate examples/podinfo-platform -o sarif > validate.sarif
 
     Exit status: 0 clean, 1 when a finding at or above --fail-on exists, 2 for usage errors.
     """
@@ -104,8 +111,7 @@ def validate_command(
                 **as_kwargs(selection),
                 **as_kwargs(render, progress=progress),
                 kube_version=kube_version,
-                strict_schema=strict_schema,
-                allow_unknown_fields=allow_unknown_fields,
+                allow_unknown_fields=not strict_schema,
                 crds=crds,
                 crds_from_cluster=crds_from_cluster,
                 snapshot=snapshot,
@@ -117,5 +123,5 @@ def validate_command(
                 fail_on=Severity.parse(fail_on),
             )
         )
-    view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
+    view = View(colour=fmt == "text" and colour, verbose=verbose, compact=compact)
     sys.exit(emit(result, fmt, view))

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 DEFAULT_TIMEOUT = 10.0
+#: how long `ClusterClient.probe` waits for /version
+PROBE_TIMEOUT = 5.0
 _APPLY_PATCH = "application/apply-patch+yaml"  # JSON is YAML: the body is sent as JSON
 
 
@@ -248,6 +250,23 @@ class ClusterClient:
         target = failures.Target(self.server, self.context, "get", resource="/version")
         return self._json(self._request("GET", "/version", target))
 
+    def probe(self, timeout: float = PROBE_TIMEOUT) -> Obj:
+        """Check, before anything else, that the server is a Kubernetes API server that
+        accepts us: GET /version within `timeout` seconds (at most the client's). Raises
+        ClusterError (unreachable, not Kubernetes, credentials) or ForbiddenError, naming
+        the server and the kubeconfig context, so that a verb that cannot look says so
+        instead of reporting what it did not see."""
+        target = failures.Target(self.server, self.context, "get", resource="/version")
+        wait = min(timeout, self.timeout)
+        resp = self._request("GET", "/version", target, allow=(404,), timeout=wait)
+        try:
+            doc = resp.json()
+        except ValueError:
+            doc = None
+        if resp.status_code != 200 or not isinstance(doc, dict) or "gitVersion" not in doc:
+            raise failures.not_kubernetes(target, resp.status_code)
+        return doc
+
     def _aggregated_discovery(self) -> None:
         """One request for every API group (aggregated discovery, Kubernetes >= 1.30) instead
         of one per group and version. Servers that answer with the legacy document keep the
@@ -375,15 +394,18 @@ class ClusterClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         allow: tuple[int, ...] = (),
+        timeout: float | None = None,
     ) -> httpx2.Response | PlainResponse:
         hdrs = {"Accept": "application/json", **(headers or {})}
         self.stats.requests += 1
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        waited = self.timeout if timeout is None else timeout
         try:
             resp = self._http.request(
-                method, path, params=dict(params or {}), content=content, headers=hdrs
+                method, path, params=dict(params or {}), content=content, headers=hdrs, **extra
             )
         except Exception as exc:
-            failure = self._transport_failure(exc, target)
+            failure = self._transport_failure(exc, target, waited)
             if failure is None:
                 raise
             raise failure from exc
@@ -395,25 +417,28 @@ class ClusterClient:
             raise failures.from_status(resp.status_code, body, target)
         return resp
 
-    def _transport_failure(self, exc: Exception, target: failures.Target) -> ClusterError | None:
-        """What a failed request means (None: not a transport failure)."""
+    def _transport_failure(
+        self, exc: Exception, target: failures.Target, waited: float
+    ) -> ClusterError | None:
+        """What a failed request means (None: not a transport failure); `waited`: the
+        timeout the request had."""
         import sys
 
         from fluxops.cluster.plain_http import PlainTimeout, PlainTransportError
 
         if isinstance(exc, PlainTimeout):
-            return failures.unreachable(target, f"timed out ({exc.message})", self.timeout)
+            return failures.unreachable(target, f"timed out ({exc.message})", waited)
         if isinstance(exc, PlainTransportError):
-            return failures.unreachable(target, exc.message, self.timeout)
+            return failures.unreachable(target, exc.message, waited)
         if "httpx2" not in sys.modules:
             return None
         import httpx2
         from lightkube import ConfigError
 
         if isinstance(exc, httpx2.TimeoutException):
-            return failures.unreachable(target, f"timed out ({type(exc).__name__})", self.timeout)
+            return failures.unreachable(target, f"timed out ({type(exc).__name__})", waited)
         if isinstance(exc, httpx2.TransportError):
-            return failures.unreachable(target, str(exc) or type(exc).__name__, self.timeout)
+            return failures.unreachable(target, str(exc) or type(exc).__name__, waited)
         if isinstance(exc, ConfigError):  # exec credential plugin failed, token file missing
             return failures.bad_credentials(target, str(exc))
         return None

@@ -158,7 +158,10 @@ class PlainHTTP:
         params: Mapping[str, str] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> PlainResponse:
+        """One request on this thread's connection; with `timeout`, on a connection of its
+        own that waits at most that long (the /version probe)."""
         import http.client
 
         target = self.base_path + path
@@ -166,11 +169,19 @@ class PlainHTTP:
             target += "?" + urllib.parse.urlencode(params)
         hdrs = {"Authorization": self._auth, "User-Agent": "fluxops", **(headers or {})}
         for attempt in (0, 1):
-            conn = self._connection(fresh=attempt == 1)
+            conn = (
+                self._connection(fresh=attempt == 1)
+                if timeout is None
+                else http.client.HTTPSConnection(
+                    self.host, self.port, timeout=timeout, context=self._ssl
+                )
+            )
             try:
                 conn.request(method, target, body=content, headers=hdrs)
                 resp = conn.getresponse()
                 body = resp.read()
+                if timeout is not None:
+                    conn.close()
                 return PlainResponse(resp.status, body, self.server + target)
             except TimeoutError as exc:
                 conn.close()

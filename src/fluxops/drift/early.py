@@ -85,6 +85,9 @@ class EarlyConnection:
         source = connect(kubeconfig, context, timeout=timeout)
         opened = Opened(source, LiveReader(source, workers=workers))
         try:
+            # a server that is not reachable or not Kubernetes is exit 2, naming the server
+            # and context: never "every object missing"
+            source.probe()
             if refs:
                 opened.kustomizations = live_kustomizations(opened.reader, refs, opened.notes)
         except BaseException:

@@ -18,13 +18,19 @@ Cancelled = Callable[[], bool]
 @dataclass(kw_only=True)
 class Selection:
     """What to render. `path` is a kustomize overlay folder (neither `ks` nor `all_`), or the
-    repository holding the Flux Kustomizations: `ks` (NAMESPACE/NAME) names one, `all_` means
-    every one an entry reaches; `cluster` (a folder) limits both to one cluster."""
+    repository holding the Flux Kustomizations: `ks` (NAMESPACE/NAME, or NAME: unique, or in
+    `namespace`) names one by its effective name (after its parent's `namespace:` and
+    targetNamespace), `all_` means every one an entry reaches; `cluster` (a folder) limits
+    both to one cluster."""
 
     path: str = "."
     ks: str | None = None
     all_: bool = False
     cluster: str | None = None
+    #: the namespace of `ks` when it is a bare NAME (`-n`, as `flux build ks NAME -n NS`)
+    namespace: str | None = None
+    #: list every known name in "not found" messages (`-v`), not only the closest ones
+    verbose: bool = False
 
 
 @dataclass(kw_only=True)

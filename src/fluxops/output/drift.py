@@ -13,10 +13,12 @@ from typing import Any
 from fluxops.drift.verdicts import VERDICTS, DriftResult, ObjectDrift
 from fluxops.goyaml import dump
 from fluxops.model.kube.scalars import ABSENT
+from fluxops.output.envelope import camel, envelope
+from fluxops.output.envelope import to_json as envelope_json
+from fluxops.output.envelope import to_yaml as envelope_yaml
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.registry import Rendered, View, formatter, rich_console
 
-SCHEMA_VERSION = 1
 _STYLE = {
     "in-sync": "green",
     "missing": "green",
@@ -60,41 +62,43 @@ def object_data(obj: ObjectDrift) -> dict[str, Any]:
 
 
 def to_data(result: DriftResult) -> dict[str, Any]:
+    """The envelope behind -o json (docs/json.md, docs/drift.md)."""
     counts = result.counts()
-    return {
-        "schemaVersion": SCHEMA_VERSION,
-        "mode": result.mode,
-        "source": result.source,
-        "drift": result.drift,
-        "exitCode": result.exit_code,
-        "summary": {"objects": len(result.objects), **counts},
-        "owners": [
-            {
-                "kind": o.kind,
-                "ref": o.ref,
-                "cluster": o.cluster,
-                "status": o.status,
-                "error": o.error,
-                "prune": o.prune,
-                "inventory": o.inventory,
-                "notes": list(o.notes),
-            }
-            for o in result.owners
-        ],
-        "objects": [object_data(o) for o in result.objects],
-        "notes": list(result.notes),
-        "findings": [
-            {"code": f.code, "severity": str(f.severity), "message": f.message, "object": f.object}
-            for f in result.findings
-        ],
-        "requests": result.requests,
-        "seconds": round(result.seconds, 3),
-        "timings": dict(result.timings),
-    }
+    return envelope(
+        result,
+        summary={
+            "objects": len(result.objects),
+            **{camel(verdict): counts[verdict] for verdict in VERDICTS},
+            "drift": result.drift,
+        },
+        data={
+            "mode": result.mode,
+            "source": result.source,
+            "drift": result.drift,
+            "owners": [
+                {
+                    "kind": o.kind,
+                    "ref": o.ref,
+                    "cluster": o.cluster,
+                    "status": o.status,
+                    "error": o.error,
+                    "prune": o.prune,
+                    "inventory": o.inventory,
+                    "notes": list(o.notes),
+                }
+                for o in result.owners
+            ],
+            "objects": [object_data(o) for o in result.objects],
+            "notes": list(result.notes),
+            "requests": result.requests,
+            "seconds": round(result.seconds, 3),
+            "timings": dict(result.timings),
+        },
+    )
 
 
-def to_json(result: DriftResult) -> str:
-    return json.dumps(to_data(result), indent=2, default=str) + "\n"
+def to_json(result: DriftResult, *, compact: bool = False) -> str:
+    return envelope_json(to_data(result), compact=compact)
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -298,7 +302,12 @@ def text_format(result: DriftResult, view: View) -> Rendered:
 
 @formatter("DriftResult", "json")
 def json_format(result: DriftResult, view: View) -> Rendered:
-    return Rendered(to_json(result))
+    return Rendered(to_json(result, compact=view.compact))
+
+
+@formatter("DriftResult", "yaml")
+def yaml_format(result: DriftResult, view: View) -> Rendered:
+    return Rendered(envelope_yaml(to_data(result), compact=view.compact))
 
 
 @formatter("DriftResult", "markdown")

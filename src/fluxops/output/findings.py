@@ -1,5 +1,5 @@
 """Renderers of findings, shared by every verb that reports them (validate, lint, ...):
-text grouped by file (ANSI colours on a terminal), JSON, SARIF 2.1.0 and GitHub workflow
+text grouped by file (ANSI colours on a terminal), SARIF 2.1.0 and GitHub workflow
 annotations. Messages come from the analyses, which never put a Secret value in them."""
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class FindingsReport:
     summary: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: what was checked, for the last line (`31 objects checked`)
+    checked: str = ""
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
@@ -97,37 +99,13 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
     parts.append(info)
     if lines:
         lines.append("")
-    lines.append(
-        f"{report.tool}: " + ", ".join(parts) + f" in {files} file{'s' if files != 1 else ''}"
-    )
+    if not report.findings and report.checked:
+        lines.append(f"{report.tool}: {report.checked}, 0 findings")
+    else:
+        where = f" in {files} file{'s' if files != 1 else ''}"
+        checked = f" ({report.checked})" if report.checked else ""
+        lines.append(f"{report.tool}: " + ", ".join(parts) + where + checked)
     return "\n".join(lines) + "\n"
-
-
-# -- json ------------------------------------------------------------------------------------------
-
-
-def finding_dict(f: Finding) -> dict[str, Any]:
-    out = f.to_dict()
-    objects = f.extra.get("objects")
-    if objects:
-        out["objects"] = list(objects)
-    return out
-
-
-def render_json(report: FindingsReport) -> str:
-    tally = counts(report.findings)
-    data = {
-        "tool": f"fluxops {report.tool}",
-        "version": __version__,
-        "summary": {
-            **report.summary,
-            "errors": tally[Severity.ERROR],
-            "warnings": tally[Severity.WARNING],
-            "info": tally[Severity.INFO],
-        },
-        "findings": [finding_dict(f) for f in sorted(report.findings, key=sort_key)],
-    }
-    return json.dumps(data, indent=2) + "\n"
 
 
 # -- SARIF 2.1.0 -----------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ class Renderer:
     def _stage(self, task: _Task) -> tuple[StageOutput, ResolvedSource | None]:
         problem = name_problem(task.ks.namespace, task.ks.name)
         if problem is not None:
-            self._tick()
+            self._tick(task)
             return (
                 StageOutput(
                     error=f"{problem}: the API server would refuse this Kustomization, "
@@ -243,12 +243,17 @@ class Renderer:
         try:
             return self.stager.run(task.ks, resolved), resolved
         finally:
-            self._tick()
+            self._tick(task)
 
-    def _tick(self) -> None:
+    def _tick(self, task: _Task) -> None:
         self._done += 1
-        if self.options.progress is not None:
-            self.options.progress(self._done, self._total)
+        progress = self.options.progress
+        if progress is not None:
+            # a progress display with a `current` method also shows the latest Kustomization
+            current = getattr(progress, "current", None)
+            if callable(current):
+                current(f"{task.ks.namespace}/{task.ks.name}")
+            progress(self._done, self._total)
         if self.options.cancelled is not None and self.options.cancelled():
             raise CancelledByClient(
                 f"cancelled by the client after {self._done} of {self._total} Kustomizations"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxops.errors import UsageError
-from fluxops.model.findings import Finding
+from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SourceRef
 from fluxops.model.results import BuildResult
 from fluxops.model.selection import Mode, RenderOptions, Selection
@@ -130,11 +130,27 @@ def run(
     )
     with Renderer(repo, renderer_options) as renderer:
         if mode == "ks" and selection.ks:
-            builds = build_ks(renderer, selection.ks, selection.cluster)
+            builds = build_ks(
+                renderer,
+                selection.ks,
+                selection.cluster,
+                namespace=selection.namespace,
+                verbose=selection.verbose,
+            )
         else:
             builds = build_all(renderer, selection.cluster)
         extra.extend(renderer.resolver.findings)
         extra.extend(renderer.run_findings())
+    if mode == "all" and not builds:
+        unreadable = [f for f in repo.findings if f.severity >= Severity.ERROR]
+        raise UsageError(
+            f"nothing to check: no Flux Kustomization in {repo.root}",
+            hint=f"{len(unreadable)} file(s) could not be read, e.g. {unreadable[0].file}: "
+            f"{unreadable[0].message}"
+            if unreadable
+            else "pass the root of a Flux repository, or a kustomize overlay folder (without "
+            "--all)",
+        )
     return build_result(builds, extra, complete=mode == "all")
 
 

@@ -81,7 +81,17 @@ def run(request: StatusRequest) -> StatusResult:
             client = connect(request.kubeconfig, context, timeout=request.timeout)
         except ClusterError as exc:
             return ClusterStatus(
-                name=context or "(current context)", error=ClusterIssue(exc.message, exc.hint)
+                name=context or "(current context)",
+                error=ClusterIssue(exc.message, exc.hint, exc.code),
+            )
+        try:
+            client.probe()
+        except ClusterError as exc:
+            client.close()
+            return ClusterStatus(
+                name=client.context,
+                server=client.server,
+                error=ClusterIssue(exc.message, exc.hint, exc.code),
             )
         with client:
             return cluster_status(
@@ -136,6 +146,7 @@ def snapshot(request: SnapshotRequest) -> SnapshotSummary:
         raise UsageError(f"--format {request.format!r}: choose json or yaml")
     fmt = format_for(request.output, request.format)
     with connect(request.kubeconfig, request.context, timeout=request.timeout) as client:
+        client.probe()
         doc, summary = take_snapshot(
             client,
             request.namespace,
