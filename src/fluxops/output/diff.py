@@ -10,8 +10,8 @@ from typing import Any
 
 from fluxops.changes.result import Change, DiffResult, KustomizationDiff, ObjectChange
 from fluxops.model.findings import Severity
-from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.envelope import finding_dict
+from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import finding_line
 
