@@ -31,7 +31,7 @@ SKIPPED: dict[str, str] = {
 }
 
 #: verbs that read a live cluster unless given --snapshot
-CLUSTER_VERBS = {"status", "snapshot", "drift"}
+CLUSTER_VERBS = {"status", "snapshot", "drift", "explain", "check"}
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,31 @@ def _clean(line: str) -> str:
     return text.strip()
 
 
+def _joined(text: str) -> list[tuple[int, str]]:
+    """(number, line) with shell continuations (a trailing backslash) joined to the line that
+    starts them."""
+    out: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if pending is not None:
+            start, head = pending
+            line = head + " " + line.strip()
+            number = start
+            pending = None
+        if line.rstrip().endswith("\\"):
+            pending = (number, line.rstrip()[:-1].rstrip())
+            continue
+        out.append((number, line))
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
 def doc_commands() -> list[DocCommand]:
     out: list[DocCommand] = []
     for path in DOCS:
         in_fence = False
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in _joined(path.read_text(encoding="utf-8")):
             if line.lstrip().startswith("```"):
                 in_fence = not in_fence
                 continue
@@ -77,5 +97,9 @@ def doc_commands() -> list[DocCommand]:
             match = _PROMPT.match(line)
             if match is None:
                 continue
-            out.append(DocCommand(path.relative_to(ROOT).as_posix(), number, _clean(match[1])))
+            # `fluxops lint . && fluxops build --all .`: each fluxops command of the line
+            for part in re.split(r"\s(?:&&|\|\|)\s", match[1]):
+                if part.strip().startswith("fluxops "):
+                    text = _clean(part)
+                    out.append(DocCommand(path.relative_to(ROOT).as_posix(), number, text))
     return out
