@@ -34,12 +34,13 @@ from fluxops.model.flux import (
 from fluxops.model.names import name_problem
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import KustomizationBuild
+from fluxops.render.batch import build_prepared
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
 from fluxops.render.outcome import duplicate_identities
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
-from fluxops.render.stage import StageOutput, Stager
+from fluxops.render.stage import Prepared, StageOutput, Stager
 from fluxops.render.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -60,6 +61,9 @@ class BuildOptions:
     #: Confine the engine with Landlock where the system has it (tests turn it off to show
     #: the other layers on their own).
     landlock: bool = True
+    #: Build many Kustomizations in one kustomize run (render/batch.py); FLUXOPS_BATCH=0
+    #: builds each on its own.
+    batch: bool = field(default_factory=lambda: os.environ.get("FLUXOPS_BATCH", "") != "0")
 
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
@@ -214,26 +218,22 @@ class Renderer:
         except UnresolvedSource as exc:
             return str(exc)
 
-    def _stage(self, task: _Task) -> tuple[StageOutput, ResolvedSource | None]:
+    def _prepare(self, task: _Task) -> tuple[Prepared, ResolvedSource | None]:
         problem = name_problem(task.ks.namespace, task.ks.name)
         if problem is not None:
-            self._tick()
             return (
-                StageOutput(
-                    error=f"{problem}: the API server would refuse this Kustomization, "
-                    "so Flux never builds it"
+                Prepared(
+                    StageOutput(
+                        error=f"{problem}: the API server would refuse this Kustomization, "
+                        "so Flux never builds it"
+                    )
                 ),
                 None,
             )
         resolved = self._resolve(task)
         if isinstance(resolved, str):
-            return StageOutput(error=resolved), None
-        if not task.ks.path and "path" not in task.ks.spec:
-            pass  # Flux builds the source root when path is empty
-        try:
-            return self.stager.run(task.ks, resolved), resolved
-        finally:
-            self._tick()
+            return Prepared(StageOutput(error=resolved)), None
+        return self.stager.prepare(task.ks, resolved), resolved
 
     def _tick(self) -> None:
         self._done += 1
@@ -318,14 +318,21 @@ class Renderer:
     def _run_wave(self, tasks: list[_Task]) -> list[KustomizationBuild]:
         self._total += len(tasks)
         if len(tasks) == 1 or self.jobs == 1:
-            staged = [self._stage(t) for t in tasks]
+            prepared = [self._prepare(t) for t in tasks]
         else:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                staged = list(pool.map(self._stage, tasks))
+                prepared = list(pool.map(self._prepare, tasks))
+        staged = build_prepared(
+            self.stager,
+            [p for p, _ in prepared],
+            workers=self.jobs,
+            batching=self.options.batch,
+            on_done=lambda _: self._tick(),
+        )
         order = sorted(range(len(tasks)), key=lambda i: bool(tasks[i].ks.substitute_from))
         results: dict[int, KustomizationBuild] = {}
         for i in order:
-            results[i] = self._finish(tasks[i], *staged[i])
+            results[i] = self._finish(tasks[i], staged[i], prepared[i][1])
         return [results[i] for i in range(len(tasks))]
 
     def build_tree(
