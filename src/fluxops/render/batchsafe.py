@@ -63,7 +63,7 @@ def _hash_suffixed(kus: dict[str, Any]) -> bool:
             continue
         for entry in entries:
             own = entry.get("options") if isinstance(entry, dict) else None
-            own_disabled = isinstance(own, dict) and own.get("disableNameSuffixHash")
+            own_disabled = own.get("disableNameSuffixHash") if isinstance(own, dict) else None
             if own_disabled is True:
                 continue
             if own_disabled is False or not disabled:
