@@ -34,7 +34,7 @@ from pathlib import Path
 
 from fluxops.goyaml import dump, is_ambiguous
 from fluxops.render.batchsafe import Traits, plan
-from fluxops.render.engine import Engine, KustomizeFailure
+from fluxops.render.engine import Engine, EngineTimeout, KustomizeFailure
 from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import Prepared, StageOutput, Stager
 
@@ -216,13 +216,16 @@ def _unprefix(text: str, prefixes: re.Pattern[str]) -> str | None:
 
 def build_batch(
     engine: Engine, sandbox: Sandbox, folder: Path, members: list[Member]
-) -> list[str] | None:
-    """Build `members` in one run from the empty `folder`: each member's stream, or None
-    when the batch failed or cannot be split (build them one by one)."""
+) -> list[str] | EngineTimeout | None:
+    """Build `members` in one run from the empty `folder`: each member's stream; None when
+    the batch failed or cannot be split (halve it); the timeout when it ran out of time (build
+    each on its own, in parallel: halving would wait the timeout again at every level)."""
     nonce = secrets.token_hex(8)
     write_batch(folder, members, nonce)
     try:
         stream = engine.build(folder, sandbox)
+    except EngineTimeout as exc:
+        return exc
     except KustomizeFailure:
         return None
     return split(stream, nonce, folder, members)
@@ -256,6 +259,10 @@ def build_prepared(
         members = [Member(_folder(items[i]), items[i].traits) for i in group]
         folder = stager.workspace.new_dir("batch")
         streams = build_batch(stager.engine, stager.sandbox, folder, members)
+        if isinstance(streams, EngineTimeout):
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(run_single, group))
+            return
         if streams is None:
             # An error or two members claiming one object: halve the group, down to builds
             # on their own, so that every error is the member's own, exactly.
