@@ -59,7 +59,7 @@ class _Slow(Exception):
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
-_LITERAL_OK = _PRINTABLE | {"\n", "\t"}
+_LITERAL_OK = _PRINTABLE | {"\n"}
 
 
 def _plain(text: str) -> bool:
@@ -95,9 +95,13 @@ def _scalar(value: Any, indent: int) -> str:
         if _PRINTABLE.issuperset(text) and '"' not in text and "\\" not in text:
             return f' "{text}"\n'
         raise _Slow
-    if not _plain(text):
-        raise _Slow
-    return f" {text}\n"
+    if _plain(text):
+        return f" {text}\n"
+    if 0 < len(text) < 4096 and text[0] not in "-?:" and _PRINTABLE.issuperset(text):
+        # what PyYAML does with a one-line string that cannot be plain: single quotes (a
+        # leading `-`, `?` or `:` is plain or not by what follows: PyYAML decides)
+        return " '" + text.replace("'", "''") + "'\n"
+    raise _Slow
 
 
 def _literal(text: str, indent: int) -> str:
@@ -119,38 +123,51 @@ def _key(key: Any) -> str:
     return key
 
 
-def _value(value: Any, indent: int, out: list[str]) -> None:
+def _once(value: Any, seen: set[int]) -> None:
+    """A container met twice is written by PyYAML as an anchor and aliases."""
+    if id(value) in seen:
+        raise _Slow
+    seen.add(id(value))
+
+
+def _value(value: Any, indent: int, out: list[str], seen: set[int]) -> None:
     """What follows `key:` (value of a mapping at `indent`)."""
     if isinstance(value, dict):
+        _once(value, seen)
         if not value:
             out.append(" {}\n")
             return
         out.append("\n")
-        _mapping(value, indent + 2, out, first_pad=True)
+        _mapping(value, indent + 2, out, seen, first_pad=True)
     elif isinstance(value, list):
+        _once(value, seen)
         if not value:
             out.append(" []\n")
             return
         out.append("\n")
-        _sequence(value, indent + 2, out)
+        _sequence(value, indent + 2, out, seen)
     else:
         out.append(_scalar(value, indent + 2))
 
 
-def _mapping(value: dict[Any, Any], indent: int, out: list[str], *, first_pad: bool) -> None:
+def _mapping(
+    value: dict[Any, Any], indent: int, out: list[str], seen: set[int], *, first_pad: bool
+) -> None:
     pad = " " * indent
     for index, (key, item) in enumerate(value.items()):
         out.append((pad if index or first_pad else "") + _key(key) + ":")
-        _value(item, indent, out)
+        _value(item, indent, out, seen)
 
 
-def _sequence(value: list[Any], indent: int, out: list[str]) -> None:
+def _sequence(value: list[Any], indent: int, out: list[str], seen: set[int]) -> None:
     pad = " " * indent
     for item in value:
         out.append(pad + "-")
+        if isinstance(item, dict | list):
+            _once(item, seen)
         if isinstance(item, dict) and item:
             out.append(" ")
-            _mapping(item, indent + 2, out, first_pad=False)
+            _mapping(item, indent + 2, out, seen, first_pad=False)
         elif isinstance(item, list):
             if item:
                 raise _Slow
@@ -168,7 +185,7 @@ def dump(value: Any) -> str:
         # against it in tests/unit/goyaml), several times faster.
         out: list[str] = []
         try:
-            _mapping(value, 0, out, first_pad=True)
+            _mapping(value, 0, out, {id(value)}, first_pad=True)
             return "".join(out)
         except _Slow:
             pass

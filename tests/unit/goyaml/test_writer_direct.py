@@ -31,12 +31,13 @@ def emitted(value: Any) -> str:
 
 def direct(value: Any) -> bool:
     try:
-        writer._mapping(value, 0, [], first_pad=True)
+        writer._mapping(value, 0, [], set(), first_pad=True)
     except writer._Slow:
         return False
     return True
 
 
+_SHARED = {"a": [1, 2]}  # one object twice: PyYAML writes an anchor and aliases
 CASES: list[dict[Any, Any]] = [
     {"a": 1, "b": None, "c": True, "d": False, "e": "x y", "f": "", "g": "123", "h": -4},
     {"m": {"q": [1, "a", {"i": "j", "k": ["l"]}, {}, []], "o": {}}, "p": []},
@@ -48,6 +49,8 @@ CASES: list[dict[Any, Any]] = [
     {"k" * 130: 1},
     {"nested": [[1, 2]], "float": 1.5},
     {1: "int key", "yes": "ambiguous key", "a b": "spaced key", "a: b": "colon key"},
+    {"l": ["*", "[a]", "#x", "a:", "it's", "-x", ":a", "?x", " lead", "trail ", "0\n\t0"]},
+    {"shared": _SHARED, "again": _SHARED, "in": [_SHARED]},
 ]
 
 
@@ -59,6 +62,7 @@ def test_same_bytes_as_the_emitter(value: dict[Any, Any]) -> None:
 def test_the_common_shapes_take_the_direct_path() -> None:
     assert direct(CASES[0]) and direct(CASES[1]) and direct(CASES[2]) and direct(CASES[3])
     assert not direct(CASES[6]) and not direct(CASES[7]) and not direct(CASES[8])
+    assert not direct(CASES[-1])
 
 
 _TEXT = st.text(alphabet=st.sampled_from(list("ab yz:#-'\"\\\n\t$%{}[],.0189eE~é")), max_size=12)
