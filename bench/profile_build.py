@@ -1,6 +1,6 @@
 """Profile `fluxops build --all` in-process: where the time goes, cold or warm.
 
-    python bench/profile_build.py REPO [--warm] [--unbatched] [--top 25] [--sort tottime]
+    python bench/profile_build.py REPO [--warm] [--unbatched] [--group N] [--top 25]
 
 Cold: no cache (every Kustomization goes to kustomize); warm: a cache filled by a first run.
 Prints the engine runs, the wall time, the CPU time of this process and of the engine
@@ -11,6 +11,7 @@ time shows as the waits of the threads that run it). Not a test.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import pstats
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from fluxops.loader.repo import load_repo  # noqa: E402
+from fluxops.render import batchsafe  # noqa: E402
 from fluxops.render.build import BuildOptions, Renderer  # noqa: E402
 from fluxops.render.select import build_all  # noqa: E402
 
@@ -42,7 +44,10 @@ def main() -> None:
     parser.add_argument("--unbatched", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--group", type=int, help="members per kustomize run at most")
     args = parser.parse_args()
+    if args.group:
+        batchsafe.MAX_GROUP = args.group
     with tempfile.TemporaryDirectory() as cache:
         options = BuildOptions(cache=args.warm, cache_dir=Path(cache), batch=not args.unbatched)
         if args.warm:
@@ -66,7 +71,8 @@ def main() -> None:
     )
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats(args.sort).print_stats(args.top)
-    print(text.getvalue())
+    with contextlib.suppress(BrokenPipeError):  # piped to head
+        print(text.getvalue())
 
 
 if __name__ == "__main__":
