@@ -308,3 +308,33 @@ def test_traits_read_every_kustomization_reached() -> None:
     assert not traits(top, [unhashed], target_namespace="a", remote=False).renames
     prefixed = traits(top, [{"namePrefix": "p-"}], target_namespace="a", remote=False)
     assert prefixed.renames and prefixed.renames_any
+
+
+def test_a_batch_that_times_out_is_not_halved(tmp_path: Path) -> None:
+    """Halving a batch that ran out of time would wait the timeout again at every level: its
+    members are built one by one instead (each then times out on its own, with its own
+    message). The engine here is a real process that outlives the timeout."""
+    from dataclasses import replace
+
+    engine = tmp_path / "slow-kustomize"
+    engine.write_text("#!/bin/sh\nexec sleep 30\n")
+    engine.chmod(0o755)
+    names = ["a", "b", "c", "d"]
+    files = {
+        "ks.yaml": "\n---\n".join(_ks(n, f"./apps/{n}", targetNamespace=n) for n in names),
+        **{f"apps/{n}/cm.yaml": BASE["base/svc.yaml"] for n in names},
+    }
+    root = tmp_path / "repo"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    repo = load_repo(root)
+    roots = [("", r) for r in repo_kustomizations(repo)]
+    options = BuildOptions(cache=False, jobs=1, kustomize_bin=str(engine), landlock=False)
+    with Renderer(repo, options) as renderer:
+        renderer.stager.engine = replace(renderer.engine, timeout=1.0)
+        builds = renderer.build_tree(roots)
+        runs = renderer.sandbox.runs
+    assert sorted(b.name for b in builds) == names
+    assert all("timed out after 1s" in (b.error or "") for b in builds)
+    assert runs == 1 + len(names)  # one batch, then each on its own (halving: 1 + 2 + 4)
