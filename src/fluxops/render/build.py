@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fluxops import __version__
 from fluxops.errors import CancelledByClient
 from fluxops.loader.repo import Repo
@@ -35,13 +33,15 @@ from fluxops.model.flux import (
 from fluxops.model.names import name_problem
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import KustomizationBuild
+from fluxops.render.batch import build_prepared
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
 from fluxops.render.live_variables import VariableSource
+from fluxops.render.origins import origin_finder
 from fluxops.render.outcome import duplicate_identities
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
-from fluxops.render.stage import StageOutput, Stager
+from fluxops.render.stage import Prepared, StageOutput, Stager
 from fluxops.render.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -68,6 +68,9 @@ class BuildOptions:
     variable_source: VariableSource | None = None
     #: Outputs shared with other renderers of this process (see render.cache.BuildCache).
     store: dict[str, str] | None = None
+    #: Build many Kustomizations in one kustomize run (render/batch.py); FLUXOPS_BATCH=0
+    #: builds each on its own.
+    batch: bool = field(default_factory=lambda: os.environ.get("FLUXOPS_BATCH", "") != "0")
 
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
@@ -184,34 +187,7 @@ class Renderer:
         return lookup
 
     def _origin_of(self, build_dir: str) -> Callable[[dict[str, Any], str | None], Origin | None]:
-        def origin_of(raw: dict[str, Any], annotation: str | None) -> Origin | None:
-            if not annotation:
-                return None
-            try:
-                data = yaml.load(annotation, Loader=yaml.CSafeLoader)
-            except yaml.YAMLError:
-                return None
-            if not isinstance(data, dict):
-                return None
-            path = data.get("path")
-            if not isinstance(path, str):
-                configured = data.get("configuredIn")
-                if isinstance(configured, str):
-                    path = configured
-                else:
-                    return None
-            file = os.path.normpath(os.path.join(build_dir, path)).replace(os.sep, "/")
-            name = str((raw.get("metadata") or {}).get("name"))
-            same = [r for r in self._by_file.get(file, ()) if r.kind == raw.get("kind")]
-            named = [r for r in same if r.name == name] or [
-                r for r in same if r.name and r.name in name
-            ]
-            chosen = named or (same if len(same) == 1 else [])
-            if chosen:
-                return chosen[0].origin
-            return Origin(file, 0, 1)
-
-        return origin_of
+        return origin_finder(self._by_file, build_dir)
 
     # -- one build ---------------------------------------------------------------------------
 
@@ -224,26 +200,22 @@ class Renderer:
         except UnresolvedSource as exc:
             return str(exc)
 
-    def _stage(self, task: _Task) -> tuple[StageOutput, ResolvedSource | None]:
+    def _prepare(self, task: _Task) -> tuple[Prepared, ResolvedSource | None]:
         problem = name_problem(task.ks.namespace, task.ks.name)
         if problem is not None:
-            self._tick(task)
             return (
-                StageOutput(
-                    error=f"{problem}: the API server would refuse this Kustomization, "
-                    "so Flux never builds it"
+                Prepared(
+                    StageOutput(
+                        error=f"{problem}: the API server would refuse this Kustomization, "
+                        "so Flux never builds it"
+                    )
                 ),
                 None,
             )
         resolved = self._resolve(task)
         if isinstance(resolved, str):
-            return StageOutput(error=resolved), None
-        if not task.ks.path and "path" not in task.ks.spec:
-            pass  # Flux builds the source root when path is empty
-        try:
-            return self.stager.run(task.ks, resolved), resolved
-        finally:
-            self._tick(task)
+            return Prepared(StageOutput(error=resolved)), None
+        return self.stager.prepare(task.ks, resolved), resolved
 
     def _tick(self, task: _Task) -> None:
         self._done += 1
@@ -338,14 +310,21 @@ class Renderer:
     def _run_wave(self, tasks: list[_Task]) -> list[KustomizationBuild]:
         self._total += len(tasks)
         if len(tasks) == 1 or self.jobs == 1:
-            staged = [self._stage(t) for t in tasks]
+            prepared = [self._prepare(t) for t in tasks]
         else:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                staged = list(pool.map(self._stage, tasks))
+                prepared = list(pool.map(self._prepare, tasks))
+        staged = build_prepared(
+            self.stager,
+            [p for p, _ in prepared],
+            workers=self.jobs,
+            batching=self.options.batch,
+            on_done=lambda i: self._tick(tasks[i]),
+        )
         order = sorted(range(len(tasks)), key=lambda i: bool(tasks[i].ks.substitute_from))
         results: dict[int, KustomizationBuild] = {}
         for i in order:
-            results[i] = self._finish(tasks[i], *staged[i])
+            results[i] = self._finish(tasks[i], staged[i], prepared[i][1])
         return [results[i] for i in range(len(tasks))]
 
     def build_tree(

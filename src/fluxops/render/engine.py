@@ -45,7 +45,7 @@ class Engine:
                 hint="check the binary's permissions or pass another --kustomize-bin",
             ) from None
         if proc.timed_out:
-            raise KustomizeFailure(f"kustomize build timed out after {self.timeout:.0f}s")
+            raise EngineTimeout(f"kustomize build timed out after {self.timeout:.0f}s")
         if proc.returncode != 0:
             raise KustomizeFailure(_clean_message(proc.stderr, sandbox.memory))
         return proc.stdout
@@ -63,6 +63,10 @@ class Engine:
 
 class KustomizeFailure(BuildError):
     """kustomize refused the build; the message is kustomize's own."""
+
+
+class EngineTimeout(KustomizeFailure):
+    """The build ran past the engine's timeout and was stopped."""
 
 
 def _clean_message(stderr: str, memory: int) -> str:

@@ -67,11 +67,13 @@ def remote_form(value: str, exists: bool = False) -> bool:
 @dataclass
 class Preflight:
     """The outcome: `problems` (empty when the build may run), `closure` (staged-root-relative
-    files the build may read, sorted) and `remote` (it names something remote)."""
+    files the build may read, sorted), `remote` (it names something remote) and
+    `kustomizations` (every kustomization file it reaches, parsed; batching reads them)."""
 
     problems: list[str] = field(default_factory=list)
     closure: list[str] = field(default_factory=list)
     remote: bool = False
+    kustomizations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _is_inline(entry: str) -> bool:
@@ -268,6 +270,7 @@ class _Walk:
                 return  # kustomize reports it, with its own words
             for doc in docs:
                 if isinstance(doc.value, dict):
+                    self.out.kustomizations.append(doc.value)
                     self.visit(doc.value, rel_dir, rel, depth)
             return
 

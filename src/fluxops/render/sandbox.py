@@ -147,6 +147,8 @@ class Sandbox:
         self._failure: str | None = None
         self._closed = False
         self._fds: list[int] = []
+        #: Engine processes started (bench/ reports it).
+        self.runs = 0
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, workers),
             thread_name_prefix="fluxops-engine",
@@ -209,6 +211,8 @@ class Sandbox:
         """Run the engine binary with `args`; blocks until it ends or times out."""
         if self._closed:
             return Completed(-1, "", "stopped: fluxops is shutting down")
+        with self._lock:
+            self.runs += 1
         return self._pool.submit(self._run, args, timeout).result()
 
     def _run(self, args: list[str], timeout: float) -> Completed:

@@ -21,6 +21,7 @@ from fluxops.loader.sources import (
     clean_path,
 )
 from fluxops.model.flux import Kustomization
+from fluxops.render.batchsafe import Traits, traits
 from fluxops.render.cache import BuildCache
 from fluxops.render.engine import Engine, KustomizeFailure
 from fluxops.render.generator import KUSTOMIZATION_FILES, GeneratorError, generate
@@ -41,6 +42,20 @@ class StageOutput:
     injected_origin: bool = False
     source_dir: Path | None = None
     leaf_rel: str = ""
+
+
+@dataclass
+class Prepared:
+    """A build made ready up to running kustomize: `out` is final when `folder` is None (an
+    error, or the cached output); else kustomize still has to build `folder` (`complete`, or
+    a batch, then `accept`)."""
+
+    out: StageOutput
+    folder: Path | None = None
+    key: str | None = None
+    root: Path | None = None
+    rel: str = ""
+    traits: Traits = field(default_factory=lambda: Traits(alone="not prepared"))
 
 
 @dataclass
@@ -137,7 +152,32 @@ class Stager:
             return self._filters[root]
 
     def run(self, ks: Kustomization, source: ResolvedSource) -> StageOutput:
+        """Prepare and build one Kustomization on its own."""
+        return self.complete(self.prepare(ks, source))
+
+    def complete(self, prepared: Prepared) -> StageOutput:
+        """Run kustomize for a prepared build on its own (nothing to do when it is final)."""
+        out = prepared.out
+        if prepared.folder is None:
+            return out
+        assert prepared.root is not None
+        try:
+            stream = self.engine.build(prepared.folder, self.sandbox)
+        except KustomizeFailure as exc:
+            out.error = _relative_message(str(exc), prepared.folder, prepared.root, prepared.rel)
+            return out
+        return self.accept(prepared, stream)
+
+    def accept(self, prepared: Prepared, stream: str) -> StageOutput:
+        """The build's kustomize output, from its own run or its share of a batch."""
+        self.cache.put(prepared.key, stream)
+        prepared.out.stream = stream
+        return prepared.out
+
+    def prepare(self, ks: Kustomization, source: ResolvedSource) -> Prepared:
+        """Stage, generate, check and look up the cache: what comes before kustomize."""
         out = StageOutput()
+        final = Prepared(out)
         rel = clean_path(ks.path)
         out.leaf_rel = rel
         if len(rel) > MAX_PATH_LENGTH:
@@ -145,12 +185,12 @@ class Stager:
                 f"spec.path is {len(rel)} characters long; no folder can have such a path "
                 f"(at most {MAX_PATH_LENGTH} are accepted)"
             )
-            return out
+            return final
         try:
             staged = self.staged(source)
         except OSError as exc:
             out.error = f"cannot stage the source: {exc.strerror or exc}"
-            return out
+            return final
         root = staged.root
         out.source_dir = (staged.origin / rel if rel else staged.origin) if staged.origin else None
         if out.source_dir is None:
@@ -161,7 +201,7 @@ class Stager:
                 f"kustomization path not found: {ks.path or './'} (in {source_label(source)})"
                 + _symlink_note(staged, rel)
             )
-            return out
+            return final
         flt = self._filter(root) if isinstance(source, LocalSource) else None
         hidden = self._hidden(root)
 
@@ -178,7 +218,7 @@ class Stager:
             generated = generate(src_dir, ks.spec, ignored)
         except GeneratorError as exc:
             out.error = str(exc)
-            return out
+            return final
         out.notes.extend(generated.notes)
         kus = generated.kustomization
         metadata = list(kus.get("buildMetadata") or [])
@@ -193,7 +233,7 @@ class Stager:
         checked = preflight(kus, root, rel, label, allow_remote=self.allow_remote, hidden=hidden)
         if checked.problems:
             out.error = "refused before building: " + "; ".join(checked.problems)
-            return out
+            return final
 
         try:
             leaf = self._leaf(root, rel)
@@ -202,7 +242,7 @@ class Stager:
                 out.error = f"spec.path {ks.path!r} is too long for this system"
             else:
                 out.error = f"cannot prepare the build folder: {exc.strerror or exc}"
-            return out
+            return final
         for name in KUSTOMIZATION_FILES:
             existing = leaf / name
             if existing.is_symlink() or existing.exists():
@@ -214,15 +254,14 @@ class Stager:
         if hit is not None:
             out.stream = hit
             out.cached = True
-            return out
-        try:
-            stream = self.engine.build(leaf, self.sandbox)
-        except KustomizeFailure as exc:
-            out.error = _relative_message(str(exc), leaf, root, rel)
-            return out
-        self.cache.put(key, stream)
-        out.stream = stream
-        return out
+            return final
+        found = traits(
+            kus,
+            checked.kustomizations,
+            target_namespace=ks.target_namespace,
+            remote=checked.remote,
+        )
+        return Prepared(out, leaf, key, root, rel, found)
 
 
 def _symlink_note(staged: Staged, rel: str) -> str:
