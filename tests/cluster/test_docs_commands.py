@@ -1,5 +1,5 @@
 """Docs that run, the cluster part: every documented `fluxops` command that reads a live
-cluster (status, snapshot, drift without --snapshot) runs as written against the API server
+cluster (status, snapshot, drift, explain, check without --snapshot) runs as written against the API server
 fixture. The kubeconfig's current context is the fixture's admin; the contexts the docs name
 (`prod`, `staging`, `production`) are aliases of it. Exit 0 or 1, never 2 or 3."""
 
@@ -35,6 +35,78 @@ def kubeconfig(cluster: LiveCluster, path: Path) -> Path:
     return path
 
 
+def _flux(api_version: str, kind: str, namespace: str, name: str, spec: dict[str, Any]) -> Any:
+    return {
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec,
+    }
+
+
+#: the objects the documented `explain` commands name (docs/explain.md's example uses the
+#: namespace `ex-flux`), as a cluster would hold them: the Kustomization depends on another
+#: whose GitRepository fails
+DOCUMENTED_OBJECTS = (
+    [
+        _flux(
+            "source.toolkit.fluxcd.io/v1",
+            "GitRepository",
+            namespace,
+            name,
+            {"interval": "1m", "url": "https://github.com/acme/fleet", "ref": {"branch": "main"}},
+        )
+        for namespace, name in (("flux-system", "flux-system"), ("ex-flux", "broken"))
+    ]
+    + [
+        _flux(
+            "kustomize.toolkit.fluxcd.io/v1",
+            "Kustomization",
+            namespace,
+            "apps",
+            {
+                "interval": "10m",
+                "path": "./apps",
+                "prune": True,
+                "sourceRef": {"kind": "GitRepository", "name": source},
+            },
+        )
+        for namespace, source in (("flux-system", "flux-system"), ("ex-flux", "broken"))
+    ]
+    + [
+        _flux(
+            "helm.toolkit.fluxcd.io/v2",
+            "HelmRelease",
+            "podinfo",
+            "podinfo",
+            # as examples/podinfo-platform/apps/base/podinfo/release.yaml has it
+            {"interval": "10m", "chartRef": {"kind": "OCIRepository", "name": "podinfo"}},
+        )
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def documented_objects(cluster: LiveCluster) -> None:
+    from tests.cluster.drift_support import Kube
+
+    kube = Kube(cluster.kubeconfig, cluster.admin_context)
+    try:
+        for namespace in ("flux-system", "ex-flux", "podinfo"):
+            kube.apply(
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+                "fluxops-tests",
+            )
+        for obj in DOCUMENTED_OBJECTS:
+            kube.apply(obj, "fluxops-tests")
+        # what the example's flux-system Kustomization applied: drift reads substituteFrom
+        # from the cluster, as kustomize-controller does
+        kube.apply(yaml.safe_load((EXAMPLE / "clusters/staging/cluster-vars.yaml").read_text()))
+    finally:
+        kube.close()
+
+
+@pytest.mark.usefixtures("documented_objects")
 @pytest.mark.parametrize(
     "command",
     [c for c in doc_commands() if c.text not in SKIPPED and c.needs_cluster],

@@ -28,6 +28,16 @@ SKIPPED: dict[str, str] = {
     "interrupted",
     "fluxops values-diff apps/podinfo --env a=clusters/a --env b=apps/b": "placeholder folders "
     "(a and b stand for two environments of the reader's repo)",
+    "fluxops diff [REPO] --base REF [--head REF] [--changed-only] [-o text|json|markdown]": ""
+    "placeholder (synopsis)",
+    'fluxops diff . --base "origin/${{ github.base_ref }}" --head HEAD --changed-only -o markdown': ""
+    "a GitHub Actions expression (the workflow of docs/diff.md); the same command with "
+    "origin/main runs",
+    "fluxops mcp --root ~/src/fleet": "placeholder folder (the reader's repository)",
+    "fluxops mcp --transport http --port 8000": "a server that runs until stopped "
+    "(tests/mcp/test_mcp_http.py runs it)",
+    "fluxops validate --crds ../charts/crds --crds-from-cluster --snapshot snap.yaml": ""
+    "placeholder folder of CRD manifests (--crds is tested in tests/unit/validate)",
 }
 
 #: verbs that read a live cluster unless given --snapshot

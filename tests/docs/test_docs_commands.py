@@ -7,6 +7,7 @@ tests/cluster/test_docs_commands.py; those that cannot run are listed in SKIPPED
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,12 +35,48 @@ def workdir(tmp_path: Path, command: DocCommand) -> Path:
         return outer
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
-    for name in ("live.yaml", "cluster.yaml"):
+    if command.argv and command.argv[0] == "diff":
+        git_history(repo)
+    for name in ("live.yaml", "cluster.yaml", "snap.yaml"):
         if name in command.argv:
             items = status_objects.scenario()
             doc = {"apiVersion": "v1", "kind": "List", "items": items}
             (repo / name).write_text(yaml.safe_dump(doc))
     return repo
+
+
+def git_history(repo: Path) -> None:
+    """The example as a git repository on branch main, with `origin/main` one commit behind
+    HEAD (a chart version bumped since), for the `diff` commands."""
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+    )
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")
+    release = next(
+        p
+        for p in sorted(repo.rglob("*.yaml"))
+        if "kind: HelmRelease" in p.read_text() and re.search(r"\n +version:", p.read_text())
+    )
+    text = release.read_text()
+    bumped = re.sub(
+        r'(\n +version: *"?)(\d+)\.', lambda m: f"{m[1]}{int(m[2]) + 1}.", text, count=1
+    )
+    assert bumped != text, release
+    release.write_text(bumped)
+    git("commit", "-q", "-am", "bump")
 
 
 def run(command: DocCommand, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -65,7 +102,12 @@ def test_commands_were_found() -> None:
     ids=str,
 )
 def test_documented_command_runs(command: DocCommand, tmp_path: Path) -> None:
-    env = dict(os.environ, FLUXOPS_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
+    env = dict(
+        os.environ,
+        FLUXOPS_CACHE_DIR=str(tmp_path / "cache"),
+        NO_COLOR="1",
+        HOME=str(tmp_path / "home"),  # `skill install ~/.claude/skills` writes there
+    )
     env.pop("KUBECONFIG", None)
     proc = run(command, workdir(tmp_path, command), env)
     assert proc.returncode in (0, 1), f"{command}\nexit {proc.returncode}\n{proc.stderr[-2000:]}"
