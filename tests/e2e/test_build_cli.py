@@ -67,7 +67,7 @@ def test_example_semantics(fluxops: Run) -> None:
 def test_json_summary_has_the_documented_shape(fluxops: Run) -> None:
     proc = fluxops("build", str(EXAMPLE), "--all", "-o", "json", check_code=0)
     data = json.loads(proc.stdout)
-    assert data["summary"] == {"ok": 8, "failed": 0}
+    assert data["summary"] == {"ok": 8, "failed": 0, "skipped": 0, "unreached": 0}
     first = data["kustomizations"][0]
     for key in ("namespace", "name", "path", "status", "objects", "error", "findings"):
         assert key in first
@@ -154,7 +154,7 @@ def test_strict_and_owner_label_switches(fluxops: Run, tmp_path: Path) -> None:
         "flux-system/infra-configs",
         "--cluster",
         "clusters/staging",
-        "--no-strict",
+        "--no-strict-substitute",
         "--no-owner-labels",
         check_code=0,
     )
@@ -172,7 +172,7 @@ def test_one_failure_never_hides_the_others(fluxops: Run, tmp_path: Path) -> Non
     )
     proc = fluxops("build", str(repo), "--all", "-o", "json", check_code=1)
     data = json.loads(proc.stdout)
-    assert data["summary"] == {"ok": 6, "failed": 2}
+    assert data["summary"] == {"ok": 6, "failed": 2, "skipped": 0, "unreached": 0}
     failed = [k for k in data["kustomizations"] if k["status"] == "failed"]
     assert {k["name"] for k in failed} == {"infra-controllers"}
     assert all("broken.yaml" in k["error"] for k in failed)

@@ -28,7 +28,6 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 )
 @report_options
 @render_options(
-    substitution="--strict-substitution/--no-strict-substitution",
     cache_help="Do not read or write the build and schema caches.",
 )
 @handle_errors

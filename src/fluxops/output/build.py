@@ -49,6 +49,16 @@ def build_summary(build: KustomizationBuild) -> dict[str, Any]:
         "cached": build.cached,
         "error": build.error,
         "findings": [f.to_dict() for f in build.findings],
+        **(
+            {"sourceUrl": build.source_url, "sourceFlag": build.source_flag}
+            if build.status == "skipped"
+            else {}
+        ),
+        **(
+            {"file": build.kustomization.origin.file if build.kustomization.origin else None}
+            if build.status == "unreached"
+            else {}
+        ),
     }
 
 
@@ -56,7 +66,8 @@ def result_json(result: BuildResult) -> str:
     data = {
         "kustomizations": [build_summary(b) for b in result.builds],
         "findings": [f.to_dict() for f in result.findings],
-        "summary": {"ok": result.ok, "failed": result.failed},
+        "notes": list(result.notes),
+        "summary": result.summary(),
     }
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 

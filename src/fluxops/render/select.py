@@ -9,7 +9,7 @@ from pathlib import Path
 from fluxops.errors import NotFoundError, UsageError
 from fluxops.loader.entries import Entry, entry_for_dir, find_entries
 from fluxops.loader.repo import Repo
-from fluxops.loader.sources import clean_path
+from fluxops.loader.roots import clean_path
 from fluxops.model.flux import is_flux_kustomization
 from fluxops.model.identity import NamespacedName
 from fluxops.model.resource import Resource
@@ -17,7 +17,13 @@ from fluxops.model.results import KustomizationBuild
 from fluxops.render.build import Renderer
 
 
-def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuild]:
+def build_all(
+    renderer: Renderer, cluster: str | None, *, include_unreached: bool = False
+) -> list[KustomizationBuild]:
+    """Every Kustomization the cluster entries reach, built once in the cluster that applies
+    it; then the Kustomizations no entry reaches, listed as `unreached` (built as clusters of
+    their own, named after their folder, with `include_unreached`). A repository without any
+    cluster entry (test layouts, examples without a bootstrap) builds them all that way."""
     repo = renderer.repo
     entries = find_entries(repo)
     if cluster is not None:
@@ -37,16 +43,38 @@ def build_all(renderer: Renderer, cluster: str | None) -> list[KustomizationBuil
             return renderer.build_tree(loose)
         return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]))
     builds = renderer.build_tree(entry_roots(entries))
-    # Kustomizations no entry reaches (repos without a bootstrap, test layouts) are built as
-    # roots of their own, their cluster named after the folder of the file defining them.
     rest = unattached(repo, builds)
-    if rest:
-        seen = {(b.name, clean_path(b.path)) for b in builds}
-        roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
-        for extra in renderer.build_tree(roots):
-            if (extra.name, clean_path(extra.path)) not in seen:
-                builds.append(extra)
+    if not rest:
+        return builds
+    if entries and not include_unreached:
+        builds.extend(unreached_build(r) for r in rest)
+        return builds
+    seen = {(b.name, clean_path(b.path)) for b in builds}
+    seen_files = {_defined_in(b) for b in builds}
+    roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
+    for extra in renderer.build_tree(roots):
+        if (extra.name, clean_path(extra.path)) in seen or _defined_in(extra) in seen_files:
+            continue  # reached from a real entry: built there, once
+        seen.add((extra.name, clean_path(extra.path)))
+        builds.append(extra)
     return builds
+
+
+def _defined_in(build: KustomizationBuild) -> tuple[str, str, str]:
+    origin = build.kustomization.origin
+    return (build.namespace, build.name, origin.file if origin else "")
+
+
+def unreached_build(resource: Resource) -> KustomizationBuild:
+    """A Kustomization no cluster entry applies, listed (not built)."""
+    where = resource.origin.file if resource.origin else "(unknown file)"
+    return KustomizationBuild(
+        cluster="",
+        kustomization=resource,
+        status="unreached",
+        error=f"no cluster entry applies it (defined in {where}); not built "
+        "(--include-unreached builds it as a cluster of its own)",
+    )
 
 
 def repo_kustomizations(repo: Repo) -> list[Resource]:

@@ -25,6 +25,8 @@ class BuildRequest(Selection, RenderOptions):
     /namespace labels, as the controller does."""
 
     owner_labels: bool = True
+    #: A Kustomization skipped because its source is outside the repository fails the run.
+    require_all: bool = False
 
 
 def selection_mode(selection: Selection, *, all_by_default: bool = False) -> Mode:
@@ -80,7 +82,8 @@ def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = Tr
     from fluxops.render.build import BuildOptions
 
     return BuildOptions(
-        strict=options.strict,
+        strict=options.strict_substitute,
+        flux_version=options.flux_version,
         owner_labels=owner_labels,
         sources=parse_source_overrides(options.sources, root),
         kustomize_bin=options.kustomize_bin,
@@ -119,10 +122,19 @@ def run(
         if mode == "ks" and selection.ks:
             builds = build_ks(renderer, selection.ks, selection.cluster)
         else:
-            builds = build_all(renderer, selection.cluster)
+            builds = build_all(
+                renderer, selection.cluster, include_unreached=selection.include_unreached
+            )
+        for build in builds:
+            if build.status != "unreached":
+                renderer.flux_version(build.cluster)
         extra.extend(renderer.resolver.findings)
         extra.extend(renderer.run_findings())
-    return build_result(builds, extra, complete=mode == "all")
+        notes = renderer.notes()
+    result = build_result(builds, extra, complete=mode == "all")
+    result.notes = notes
+    result.require_all = bool(getattr(selection, "require_all", False))
+    return result
 
 
 def abort_engines() -> None:
