@@ -130,6 +130,9 @@ class LintContext:
     #: (source kind, name) -> the source's folder in this repo ('' = the root); sources whose
     #: files are elsewhere are absent. api.py fills it with the build's source resolution.
     source_roots: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Files whose objects `effective` returned as written although lint rendered (no render
+    #: reached them, or the one that would have failed): findings on them are marked.
+    unrendered_files: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.source_roots:
@@ -238,6 +241,8 @@ class LintContext:
             for r in self.of_kind(group, kind)
             if not self.is_patch(r) and (r.origin is None or (r.origin.file, r.kind) not in covered)
         ]
+        if self.builds:
+            self.unrendered_files.update(r.origin.file for r in rest if r.origin is not None)
         return rendered + rest
 
     def kustomizations(self) -> list[Resource]:

@@ -111,10 +111,12 @@ def run(request: LintRequest) -> LintResult:
     repo = load_repo(root)
     config = lint_config(repo.root, request.config)
     builds: list[KustomizationBuild] = []
+    notes: list[str] = []
     has_flux = any(is_flux_kustomization(r) for r in repo.resources)
     if request.render and (request.ks or request.all_ or has_flux):
         mode: Mode = "ks" if request.ks else "all"
-        builds = render(request, request, repo=repo, mode=mode).builds
+        rendered = render(request, request, repo=repo, mode=mode)
+        builds, notes = rendered.builds, rendered.notes
     tree = repo.tree if repo.tree is not None else confine.scan(repo.root)
     ctx = LintContext(
         files=_DiskFiles(repo.root, tree, list(repo.yaml_files)),
@@ -130,6 +132,7 @@ def run(request: LintRequest) -> LintResult:
     ]
     outcome.root = repo.root
     outcome.builds_failed = sum(1 for b in builds if b.status == "failed")
+    outcome.notes.extend(notes)
     outcome.seconds = time.perf_counter() - started
     outcome.fail_on = request.fail_on
     return outcome

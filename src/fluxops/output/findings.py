@@ -45,6 +45,10 @@ class FindingsReport:
     summary: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: Said first, in every format: renders that failed, the source roots and Flux versions
+    #: assumed (text: before the findings; JSON: `notes`; SARIF: run properties; GitHub:
+    #: notices).
+    headlines: list[str] = field(default_factory=list)
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
@@ -66,8 +70,8 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
         text = escape_text(text)
         return f"{code}{text}{_RESET}" if colour else text
 
-    shown = [f for f in report.findings if verbose or f.severity > Severity.INFO]
-    lines: list[str] = []
+    shown = collapse([f for f in report.findings if verbose or f.severity > Severity.INFO])
+    lines: list[str] = [f"note: {escape_text(h)}" for h in report.headlines]
     current: object = object()
     for f in sorted(shown, key=sort_key):
         if f.file != current:
@@ -108,6 +112,8 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     out = f.to_dict()
+    if f.extra.get("unrendered"):
+        out["unrendered"] = True
     objects = f.extra.get("objects")
     if objects:
         out["objects"] = list(objects)
@@ -125,9 +131,20 @@ def render_json(report: FindingsReport) -> str:
             "warnings": tally[Severity.WARNING],
             "info": tally[Severity.INFO],
         },
+        "notes": [*report.headlines, *report.notes],
         "findings": [finding_dict(f) for f in sorted(report.findings, key=sort_key)],
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+def collapse(findings: list[Finding]) -> list[Finding]:
+    """Identical findings once, in first-seen order, the message ending with the count (xN)."""
+    from dataclasses import replace
+
+    counts: dict[Finding, int] = {}
+    for f in findings:
+        counts[f] = counts.get(f, 0) + 1
+    return [f if n == 1 else replace(f, message=f"{f.message} (x{n})") for f, n in counts.items()]
 
 
 # -- SARIF 2.1.0 -----------------------------------------------------------------------------------
@@ -182,6 +199,8 @@ def render_sarif(report: FindingsReport) -> str:
             props["jsonPath"] = f.path
         if f.extra.get("objects"):
             props["objects"] = list(f.extra["objects"])
+        if f.extra.get("unrendered"):
+            props["unrendered"] = True
         if props:
             result["properties"] = props
         results.append(result)
@@ -198,6 +217,8 @@ def render_sarif(report: FindingsReport) -> str:
         "results": results,
         "columnKind": "utf16CodeUnits",
     }
+    if report.headlines or report.notes:
+        run["properties"] = {"notes": [*report.headlines, *report.notes]}
     if report.root is not None:
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": report.root.resolve().as_uri() + "/"}}
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -221,7 +242,10 @@ def _escape_property(text: str) -> str:
 def render_github(report: FindingsReport, *, prefix: str = "") -> str:
     """`::error file=F,line=N,title=CODE::message` lines; `prefix` is prepended to file paths
     (the repo's folder relative to the workspace root)."""
-    lines = []
+    lines = [
+        f"::notice title={_escape_property(f'fluxops {report.tool}')}::{_escape_data(h)}"
+        for h in report.headlines
+    ]
     for f in sorted(report.findings, key=sort_key):
         props = []
         if f.file:

@@ -32,6 +32,7 @@ def validate_report(result: ValidateResult) -> FindingsReport:
         summary=result.summary(),
         root=result.root,
         notes=notes,
+        headlines=list(result.notes),
     )
 
 
@@ -49,6 +50,7 @@ def lint_report(result: LintResult) -> FindingsReport:
         rules=rules,
         summary=result.summary(),
         root=result.root,
+        headlines=list(result.notes),
     )
 
 

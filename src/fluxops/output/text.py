@@ -5,6 +5,7 @@ from __future__ import annotations
 from fluxops.model.findings import Finding
 from fluxops.model.results import BuildResult
 from fluxops.output.escape import escape_text
+from fluxops.output.findings import collapse
 
 
 def finding_line(f: Finding) -> str:
@@ -56,13 +57,3 @@ def findings_text(result: BuildResult) -> str:
                 text += f", {counts[status]} {status}"
         lines.append(text)
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def collapse(findings: list[Finding]) -> list[Finding]:
-    """Identical findings once, in first-seen order, the message ending with the count (xN)."""
-    from dataclasses import replace
-
-    counts: dict[Finding, int] = {}
-    for f in findings:
-        counts[f] = counts.get(f, 0) + 1
-    return [f if n == 1 else replace(f, message=f"{f.message} (x{n})") for f, n in counts.items()]

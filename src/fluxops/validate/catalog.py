@@ -58,51 +58,69 @@ class SchemaCatalog:
         self.strict = strict
         self.flux_release = ""
         self._crds: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        #: CRDs a cluster's Kustomizations render: they validate only that cluster's objects.
+        self._cluster_crds: dict[str, dict[tuple[str, str], dict[str, CrdVersion]]] = {}
         self._flux: dict[tuple[str, str], dict[str, CrdVersion]] = {}
         if flux:
             self.flux_release, versions = packaged_flux()
             for v in versions:
                 self._flux.setdefault((v.group, v.kind), {})[v.version] = v
-        self._entries: dict[tuple[str, str], SchemaEntry | SchemaMiss] = {}
+        self._entries: dict[tuple[str, str, str], SchemaEntry | SchemaMiss] = {}
         self._meta_defs: dict[str, Any] | None = None
         self.extra_notification_kinds: tuple[str, ...] = ()
 
     def use_flux_operator(self) -> None:
         """The Flux Operator installs Flux here: its notification CRDs accept its own kinds."""
         self.extra_notification_kinds = OPERATOR_KINDS
-        for key in [k for k in self._entries if k[0].startswith(NOTIFICATION_GROUP + "/")]:
+        for key in [k for k in self._entries if k[1].startswith(NOTIFICATION_GROUP + "/")]:
             del self._entries[key]
 
     # -- CRDs ----------------------------------------------------------------------------------
 
-    def add_crd(self, raw: dict[str, Any], where: str) -> int:
-        """Register a CRD document; returns how many versions it added."""
+    def add_crd(self, raw: dict[str, Any], where: str, cluster: str | None = None) -> int:
+        """Register a CRD document (for `cluster` only when given: a CRD rendered by one
+        cluster's Kustomizations never validates another's objects); returns how many
+        versions it added."""
         added = 0
+        pool = self._crds if cluster is None else self._cluster_crds.setdefault(cluster, {})
         for version in crd_versions(raw, f"CRD in {where}" if where else "CRD"):
-            slot = self._crds.setdefault((version.group, version.kind), {})
+            slot = pool.setdefault((version.group, version.kind), {})
             if version.version not in slot:
                 slot[version.version] = version
                 added += 1
-                self._entries.pop((version.api_version, version.kind), None)
+                for key in [
+                    k for k in self._entries if k[1:] == (version.api_version, version.kind)
+                ]:
+                    del self._entries[key]
         return added
 
     @property
     def crd_count(self) -> int:
-        return sum(len(v) for v in self._crds.values())
+        pools = [self._crds, *self._cluster_crds.values()]
+        return sum(len(v) for pool in pools for v in pool.values())
 
     # -- lookup --------------------------------------------------------------------------------
 
-    def lookup(self, api_version: str, kind: str) -> SchemaEntry | SchemaMiss:
-        key = (api_version, kind)
+    def lookup(self, api_version: str, kind: str, cluster: str = "") -> SchemaEntry | SchemaMiss:
+        """The schema of `kind` in `api_version` for an object of `cluster`: that cluster's
+        CRDs first, then the repository's other CRDs, then the packaged Flux CRDs, then the
+        built-in kinds."""
+        scope = cluster if cluster in self._cluster_crds else ""
+        key = (scope, api_version, kind)
         found = self._entries.get(key)
         if found is None:
-            found = self._resolve(api_version, kind)
+            found = self._resolve(api_version, kind, self._cluster_crds.get(scope, {}))
             self._entries[key] = found
         return found
 
-    def _resolve(self, api_version: str, kind: str) -> SchemaEntry | SchemaMiss:
+    def _resolve(
+        self,
+        api_version: str,
+        kind: str,
+        own: dict[tuple[str, str], dict[str, CrdVersion]],
+    ) -> SchemaEntry | SchemaMiss:
         group, version = split_api_version(api_version)
-        for pool in (self._crds, self._flux):
+        for pool in (own, self._crds, self._flux):
             crd = pool.get((group, kind), {}).get(version)
             if crd is not None and crd.schema is not None:
                 return self._from_crd(crd)
@@ -118,14 +136,16 @@ class SchemaCatalog:
         known = sorted(
             {
                 f"{group}/{v}"
-                for pool in (self._crds, self._flux)
+                for pool in (own, self._crds, self._flux)
                 for v in pool.get((group, kind), {})
             }
         )
         if known:
             where = (
                 f"the Flux {self.flux_release} CRDs"
-                if (group, kind) in self._flux and (group, kind) not in self._crds
+                if (group, kind) in self._flux
+                and (group, kind) not in self._crds
+                and (group, kind) not in own
                 else "its CRD"
             )
             return SchemaMiss(

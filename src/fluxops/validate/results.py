@@ -74,6 +74,8 @@ class ValidateResult(Result):
     builds_failed: int = 0
     cel_evaluated: int = 0
     cel_skipped: list[SkippedRule] = field(default_factory=list)
+    #: What the render assumed (source roots, Flux versions), said first in every format.
+    notes: list[str] = field(default_factory=list)
     by_source: dict[str, int] = field(default_factory=dict)
     compiled: int = 0
     loaded_from_cache: int = 0
