@@ -133,6 +133,8 @@ class LintContext:
     #: Files whose objects `effective` returned as written although lint rendered (no render
     #: reached them, or the one that would have failed): findings on them are marked.
     unrendered_files: set[str] = field(default_factory=set)
+    #: The Flux release (major, minor, patch) of each cluster the render built.
+    flux_releases: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.source_roots:
@@ -244,6 +246,25 @@ class LintContext:
         if self.builds:
             self.unrendered_files.update(r.origin.file for r in rest if r.origin is not None)
         return rendered + rest
+
+    @cached_property
+    def _file_releases(self) -> dict[str, tuple[int, int, int]]:
+        out: dict[str, tuple[int, int, int]] = {}
+        for build in self.builds:
+            release = self.flux_releases.get(build.cluster)
+            if release is None or build.status != "ok":
+                continue
+            for obj in build.objects:
+                if obj.origin is not None:
+                    out[obj.origin.file] = max(out.get(obj.origin.file, release), release)
+        return out
+
+    def flux_release_of(self, resource: Resource) -> tuple[int, int, int] | None:
+        """The Flux release of the cluster that applies `resource`'s file (the newest one when
+        several do); None when no render reached it."""
+        if resource.origin is None:
+            return None
+        return self._file_releases.get(resource.origin.file)
 
     def kustomizations(self) -> list[Resource]:
         """Whole Flux Kustomizations, effective where rendered."""

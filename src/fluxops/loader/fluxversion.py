@@ -58,12 +58,15 @@ class FluxVersion:
         """kustomize-controller fails a build on a missing variable from v1.9 (Flux 2.9) on."""
         return self.release[:2] >= STRICT_SUBSTITUTE_FROM
 
-    def note(self, cluster: str) -> str:
+    def note(self, cluster: str, *, substitution: bool = True) -> str:
+        """What was assumed for `cluster` and why; `substitution`: also say what it means for
+        postBuild substitution (not when a flag decided that)."""
         where = f"cluster {cluster}" if cluster else "the repository"
         mode = "strict" if self.strict_substitute else "not strict (before Flux 2.9)"
+        effect = f"; postBuild substitution {mode}" if substitution else ""
         return (
-            f"{where}: assuming Flux {self.text} ({self.reason}); postBuild substitution {mode}"
-            "; override with --flux-version"
+            f"{where}: assuming Flux {self.text} ({self.reason}){effect}; override with "
+            "--flux-version"
         )
 
 

@@ -104,6 +104,8 @@ class BuildResult(Result):
     graph: KustomizationGraph | None = None
     #: What the run assumed and why: each source's root folder, each cluster's Flux version.
     notes: list[str] = field(default_factory=list)
+    #: The Flux release (major, minor, patch; -1 unknown) assumed for each cluster built.
+    flux_releases: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     #: `--require-all`: a skipped Kustomization fails the run too.
     require_all: bool = False
 

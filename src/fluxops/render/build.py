@@ -366,7 +366,7 @@ class Renderer:
         """What the run assumed: each source's root, each cluster's Flux version."""
         out = list(self.resolver.notes.values())
         for cluster, version in sorted(self._versions.items()):
-            out.append(version.note(cluster))
+            out.append(version.note(cluster, substitution=self.options.strict is None))
         if self.options.strict is not None:
             mode = "strict" if self.options.strict else "not strict"
             out.append(

@@ -131,8 +131,14 @@ def run(
         extra.extend(renderer.resolver.findings)
         extra.extend(renderer.run_findings())
         notes = renderer.notes()
+        releases = {
+            b.cluster: renderer.flux_version(b.cluster).release
+            for b in builds
+            if b.status != "unreached"
+        }
     result = build_result(builds, extra, complete=mode == "all")
     result.notes = notes
+    result.flux_releases = releases
     result.require_all = bool(getattr(selection, "require_all", False))
     return result
 
