@@ -51,13 +51,27 @@ def build_all(
         return builds
     seen = {(b.name, clean_path(b.path)) for b in builds}
     seen_files = {_defined_in(b) for b in builds}
-    roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
+    roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in tops(rest)]
     for extra in renderer.build_tree(roots):
         if (extra.name, clean_path(extra.path)) in seen or _defined_in(extra) in seen_files:
             continue  # reached from a real entry: built there, once
         seen.add((extra.name, clean_path(extra.path)))
         builds.append(extra)
     return builds
+
+
+def tops(kustomizations: list[Resource]) -> list[Resource]:
+    """The Kustomizations no other one of `kustomizations` applies (its file is not under
+    another's path): built as roots, they build the rest once, as their children."""
+    folders = {clean_path(str(r.spec.get("path", ""))) for r in kustomizations}
+    folders.discard("")
+    out = []
+    for r in kustomizations:
+        file = r.origin.file if r.origin else ""
+        own = clean_path(str(r.spec.get("path", "")))
+        if not any(file.startswith(f + "/") for f in folders if f != own):
+            out.append(r)
+    return out or kustomizations
 
 
 def _defined_in(build: KustomizationBuild) -> tuple[str, str, str]:
@@ -90,10 +104,14 @@ def unattached(repo: Repo, builds: list[KustomizationBuild]) -> list[Resource]:
     """Repo Kustomizations that no build rendered (no cluster entry reaches them)."""
     built = {(b.name, clean_path(b.path)) for b in builds}
     built_ns = {(b.namespace, b.name) for b in builds}
+    # a definition an overlay patched (path, namespace) is still the one its file holds
+    built_files = {
+        (b.name, b.kustomization.origin.file) for b in builds if b.kustomization.origin is not None
+    }
     out = []
     for r in repo_kustomizations(repo):
         path = clean_path(str(r.spec.get("path", "")))
-        if (r.name, path) in built:
+        if (r.name, path) in built or (r.origin and (r.name, r.origin.file) in built_files):
             continue
         if r.namespace and (r.namespace, r.name) in built_ns and "${" in str(r.spec.get("path")):
             continue
