@@ -11,7 +11,8 @@ Evidence, in this order, for each cluster entry:
    Assumption: the chart's minor version is Flux's minor plus 10 (chart 2.12.x ships Flux
    2.2.x; chart 2.16.x ships Flux 2.6.x), as the fluxcd-community chart has numbered them
    since Flux 2.0;
-4. when the repository holds exactly one piece of such evidence, it applies to every cluster.
+4. when the repository holds exactly one release in evidence that no other cluster claims
+   (not under another entry's folder), it applies to every cluster.
 
 Unknown: the newest release fluxops knows (`LATEST`). The version decides behaviour defaults:
 strict postBuild substitution from Flux 2.9 (kustomize-controller v1.9) on. `--flux-version`
@@ -177,10 +178,12 @@ def _under(file: str, folder: str) -> bool:
 
 
 class VersionDetector:
-    """Flux versions per cluster entry of one repository."""
+    """Flux versions per cluster entry of one repository. `entries`: (cluster folder, entry
+    file) of every cluster entry; evidence inside one of them is that cluster's alone."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, entries: list[tuple[str, str]] | None = None) -> None:
         self.repo = repo
+        self.entries = list(entries or [])
         self._evidence: list[tuple[str, FluxVersion]] = []
         for rel in repo.yaml_files:
             if posixpath.basename(rel) == "gotk-components.yaml":
@@ -207,11 +210,22 @@ class VersionDetector:
             return inside[0]
         return self.repo_wide()
 
+    def _claimed(self, file: str) -> bool:
+        """Evidence that belongs to one cluster entry (its folder, its entry file's folder)."""
+        return any(
+            file == entry_file
+            or _under(file, cluster)
+            or posixpath.dirname(file) == posixpath.dirname(entry_file)
+            for cluster, entry_file in self.entries
+        )
+
     def repo_wide(self) -> FluxVersion:
-        """The version when one piece of evidence covers the repository; else the newest."""
-        releases = {found.release for _, found in self._evidence}
+        """The version when the evidence no cluster claims names one release; else the
+        newest."""
+        free = [(file, found) for file, found in self._evidence if not self._claimed(file)]
+        releases = {found.release for _, found in free}
         if len(releases) == 1:
-            return self._evidence[0][1]
+            return free[0][1]
         if releases:
             return latest(
                 f"{len(releases)} different Flux versions in the repository and none tied to "

@@ -348,11 +348,11 @@ class Renderer:
                 )
             return found
         if self._detector is None:
-            self._detector = VersionDetector(self.repo)
             self._entry_files = {
                 e.cluster: (e.kustomization.origin.file if e.kustomization.origin else "")
                 for e in find_entries(self.repo)
             }
+            self._detector = VersionDetector(self.repo, list(self._entry_files.items()))
         if cluster in self._entry_files:
             return self._detector.for_entry(cluster, self._entry_files[cluster])
         return self._detector.repo_wide()

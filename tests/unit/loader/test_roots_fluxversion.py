@@ -157,11 +157,16 @@ def test_header_instance_and_chart() -> None:
 
 def test_each_cluster_gets_its_own_vendored_release() -> None:
     repo = load_repo(FIXTURES / "two-flux-clusters")
-    detector = VersionDetector(repo)
+    entries = [
+        (f"clusters/{c}", f"clusters/{c}/flux-system/gotk-sync.yaml") for c in ("old", "new")
+    ]
+    detector = VersionDetector(repo, entries)
     old = detector.for_entry("clusters/old", "clusters/old/flux-system/gotk-sync.yaml")
     new = detector.for_entry("clusters/new", "clusters/new/flux-system/gotk-sync.yaml")
     assert old.release == (2, 2, 3) and not old.strict_substitute
     assert new.release == (2, 9, 1) and new.strict_substitute
-    # two different releases: a folder that is neither cluster cannot pick one
+    # each release belongs to its cluster: a folder that is neither cluster cannot pick one
     assert detector.repo_wide().release == LATEST
     assert not detector.repo_wide().detected
+    # without entries, two releases in the repository still give none
+    assert VersionDetector(repo).repo_wide().release == LATEST
