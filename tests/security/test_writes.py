@@ -105,4 +105,4 @@ def test_every_verb_leaves_the_repository_untouched(run: Run, tmp_path: Path) ->
     assert tree(repo) == before
     assert json.loads(run("build", str(repo), "--all", "-o", "json", expect=0).stdout)[
         "summary"
-    ] == {"ok": 2, "failed": 0}
+    ] == {"ok": 2, "failed": 0, "skipped": 0, "unreached": 0}
