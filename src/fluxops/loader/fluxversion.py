@@ -4,7 +4,10 @@ Evidence, in this order, for each cluster entry:
 
 1. the FluxInstance (or flux-instance chart values) the entry comes from:
    `spec.distribution.version` (an exact version, `2.5.x`, `2.x`, `>=2.5`; a range means the
-   newest release it allows), else a Flux version tag on `spec.distribution.artifact`;
+   newest release it allows). A tag on `spec.distribution.artifact` caps that: a Flux tag
+   (`:v2.6.2`) is the release; an operator manifests tag (`flux-operator-manifests:v0.40.0`)
+   holds the Flux releases that operator version shipped (`OPERATOR_SHIPS`, from the operator's
+   release notes: the first operator release that included each Flux minor);
 2. `gotk-components.yaml` next to the entry's `gotk-sync.yaml` (or under the cluster folder):
    its header `# Flux Version: v2.x.y`;
 3. a HelmRelease of the community `flux2` chart with a pinned version under the cluster folder.
@@ -39,6 +42,10 @@ CHART_MINOR_OFFSET = 10
 _HEADER = re.compile(r"^#\s*Flux Version:\s*v?(\d+)\.(\d+)(?:\.(\d+))?", re.MULTILINE)
 _NUMBERS = re.compile(r"(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?")
 _TAG = re.compile(r":v?(2)\.(\d+)\.(\d+)$")
+_OPERATOR_TAG = re.compile(r"flux-operator-manifests:v?0\.(\d+)(?:\.\d+)?$")
+#: (first flux-operator 0.x minor that shipped it, Flux minor), newest first. Between two rows
+#: the older Flux minor is assumed (a later operator may ship a newer one fluxops does not know).
+OPERATOR_SHIPS = ((53, (2, 9)), (30, (2, 7)), (21, (2, 6)), (16, (2, 5)))
 
 
 @dataclass(frozen=True)
@@ -131,20 +138,45 @@ def from_instance(resource: Resource) -> FluxVersion | None:
     if not isinstance(dist, dict):
         return None
     file = resource.origin.file if resource.origin else resource.name
+    found: FluxVersion | None = None
     version = dist.get("version")
     if isinstance(version, str | int | float):
         found = parse_version(str(version), f"{resource.kind} in {file}: distribution.version")
-        if found is not None:
-            return found
     artifact = dist.get("artifact")
-    if isinstance(artifact, str):
-        tag = _TAG.search(artifact.strip())
-        if tag is not None:
+    cap = (
+        _artifact_cap(artifact.strip(), f"{resource.kind} in {file}")
+        if isinstance(artifact, str)
+        else None
+    )
+    if cap is not None and (found is None or found.release[:2] > cap.release[:2]):
+        return cap
+    return found
+
+
+def _artifact_cap(artifact: str, where: str) -> FluxVersion | None:
+    """The newest Flux a pinned distribution artifact can install."""
+    tag = _TAG.search(artifact)
+    if tag is not None:
+        return FluxVersion(
+            (int(tag.group(1)), int(tag.group(2)), int(tag.group(3))),
+            f"{where}: distribution.artifact tag",
+        )
+    operator = _OPERATOR_TAG.search(artifact)
+    if operator is None:
+        return None
+    minor = int(operator.group(1))
+    for first, flux in OPERATOR_SHIPS:
+        if minor >= first:
             return FluxVersion(
-                (int(tag.group(1)), int(tag.group(2)), int(tag.group(3))),
-                f"{resource.kind} in {file}: distribution.artifact tag",
+                (*flux, -1),
+                f"{where}: distribution.artifact pins flux-operator-manifests v0.{minor}, "
+                f"which ships Flux {flux[0]}.{flux[1]} (the operator's release notes)",
             )
-    return None
+    return FluxVersion(
+        (2, 4, -1),
+        f"{where}: distribution.artifact pins flux-operator-manifests v0.{minor}, older than "
+        "Flux 2.5",
+    )
 
 
 def from_chart(resource: Resource) -> FluxVersion | None:

@@ -142,6 +142,23 @@ def test_header_instance_and_chart() -> None:
     )
     found = from_instance(tagged)
     assert found is not None and found.release == (2, 6, 2)
+    pinned_operator = Resource(
+        raw={
+            "apiVersion": "fluxcd.controlplane.io/v1",
+            "kind": "FluxInstance",
+            "metadata": {"name": "flux"},
+            "spec": {
+                "distribution": {
+                    "version": "2.x",
+                    "artifact": "oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v0.40.0",
+                }
+            },
+        }
+    )
+    found = from_instance(pinned_operator)
+    # the operator release caps "2.x": Grafana's ${DS_PROMETHEUS} does not fail there
+    assert found is not None and found.release[:2] == (2, 7) and not found.strict_substitute
+    assert "v0.40" in found.reason
     chart = Resource(
         raw={
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
