@@ -79,7 +79,14 @@ def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str,
 
 def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = True) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
+    from fluxops.loader.fluxversion import parse_version
     from fluxops.render.build import BuildOptions
+
+    if options.flux_version is not None and parse_version(options.flux_version, "") is None:
+        raise UsageError(
+            f"--flux-version {options.flux_version!r}: expected a Flux release such as 2.5 or "
+            "v2.9.1"
+        )
 
     return BuildOptions(
         strict=options.strict_substitute,
