@@ -51,13 +51,26 @@ def build_all(
         return builds
     seen = {(b.name, clean_path(b.path)) for b in builds}
     seen_files = {_defined_in(b) for b in builds}
-    roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in tops(rest)]
+    roots = [(loose_cluster(r), r) for r in tops(rest)]
     for extra in renderer.build_tree(roots):
         if (extra.name, clean_path(extra.path)) in seen or _defined_in(extra) in seen_files:
             continue  # reached from a real entry: built there, once
         seen.add((extra.name, clean_path(extra.path)))
         builds.append(extra)
     return builds
+
+
+def loose_cluster(resource: Resource) -> str:
+    """The cluster a Kustomization no entry reaches is built as: the folder holding both its
+    file and its path (`flux/config/cluster.yaml` with `path: ./flux` is cluster `flux`), else
+    its file's folder."""
+    folder = posixpath.dirname(resource.origin.file) if resource.origin else ""
+    path = clean_path(str(resource.spec.get("path", "")))
+    if path and "${" not in path:
+        common = posixpath.commonpath([folder, path]) if folder else ""
+        if common:
+            return common
+    return folder
 
 
 def tops(kustomizations: list[Resource]) -> list[Resource]:
