@@ -34,10 +34,9 @@ def build_all(
         if chosen:
             return renderer.build_tree(entry_roots(chosen))
         # A folder `--all` named as the cluster of Kustomizations no entry reaches.
-        loose = [
-            (wanted, r)
-            for r in repo_kustomizations(repo)
-            if r.origin and posixpath.dirname(r.origin.file) == wanted
+        known = repo_kustomizations(repo)
+        loose = [(wanted, r) for r in tops([r for r in known if loose_cluster(r) == wanted])] or [
+            (wanted, r) for r in known if r.origin and posixpath.dirname(r.origin.file) == wanted
         ]
         if loose:
             return renderer.build_tree(loose)
