@@ -69,7 +69,11 @@ class FluxVersion:
     def note(self, cluster: str, *, substitution: bool = True) -> str:
         """What was assumed for `cluster` and why; `substitution`: also say what it means for
         postBuild substitution (not when a flag decided that)."""
-        where = f"cluster {cluster}" if cluster else "the repository"
+        where = (
+            cluster
+            if cluster.startswith("clusters ")
+            else (f"cluster {cluster}" if cluster else "the repository")
+        )
         mode = "strict" if self.strict_substitute else "not strict (before Flux 2.9)"
         effect = f"; postBuild substitution {mode}" if substitution else ""
         return (
@@ -79,7 +83,7 @@ class FluxVersion:
 
 
 def latest(
-    reason: str = "no Flux version found in the repository; assuming the newest fluxops knows",
+    reason: str = "nothing in the repository says which Flux it runs; the newest fluxops knows",
 ) -> FluxVersion:
     return FluxVersion(LATEST, reason, detected=False)
 

@@ -365,8 +365,22 @@ class Renderer:
     def notes(self) -> list[str]:
         """What the run assumed: each source's root, each cluster's Flux version."""
         out = list(self.resolver.notes.values())
+        substitution = self.options.strict is None
+        # clusters assumed for the same reason (nothing found) share one note
+        by_reason: dict[tuple[tuple[int, int, int], str], list[str]] = {}
         for cluster, version in sorted(self._versions.items()):
-            out.append(version.note(cluster, substitution=self.options.strict is None))
+            by_reason.setdefault((version.release, version.reason), []).append(cluster)
+        for _cluster, version in sorted(self._versions.items()):
+            together = by_reason.get((version.release, version.reason))
+            if together is None:
+                continue
+            if len(together) > 2 and not version.detected:
+                out.append(
+                    version.note(f"clusters {', '.join(together)}", substitution=substitution)
+                )
+            else:
+                out.extend(version.note(c, substitution=substitution) for c in together)
+            del by_reason[(version.release, version.reason)]
         if self.options.strict is not None:
             mode = "strict" if self.options.strict else "not strict"
             out.append(
