@@ -130,9 +130,6 @@ class LintContext:
     #: (source kind, name) -> the source's folder in this repo ('' = the root); sources whose
     #: files are elsewhere are absent. api.py fills it with the build's source resolution.
     source_roots: dict[tuple[str, str], str] = field(default_factory=dict)
-    #: Files whose objects `effective` returned as written although lint rendered (no render
-    #: reached them, or the one that would have failed): findings on them are marked.
-    unrendered_files: set[str] = field(default_factory=set)
     #: The Flux release (major, minor, patch) of each cluster the render built.
     flux_releases: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
@@ -243,8 +240,6 @@ class LintContext:
             for r in self.of_kind(group, kind)
             if not self.is_patch(r) and (r.origin is None or (r.origin.file, r.kind) not in covered)
         ]
-        if self.builds:
-            self.unrendered_files.update(r.origin.file for r in rest if r.origin is not None)
         return rendered + rest
 
     @cached_property
@@ -265,6 +260,30 @@ class LintContext:
         if resource.origin is None:
             return None
         return self._file_releases.get(resource.origin.file)
+
+    @cached_property
+    def unrendered_files(self) -> set[str]:
+        """When lint rendered: the files holding objects no successful render produced (no
+        entry reaches them, or the render that would have failed); rules judged them as
+        written. Objects rendered from another layout (an ExternalArtifact's copy of the
+        file) count as produced."""
+        if not self.builds:
+            return set()
+        rendered_files = {o.origin.file for o in self.rendered if o.origin is not None}
+        elsewhere = {
+            (o.kind, o.name)
+            for o in self.rendered
+            if o.origin is not None and not self.files.is_file(o.origin.file)
+        }
+        return {
+            r.origin.file
+            for r in self.resources
+            if r.origin is not None
+            and r.origin.file not in rendered_files
+            and (r.kind, r.name) not in elsewhere
+            and r.id.group != KUSTOMIZE_CONFIG_GROUP  # kustomization files are never rendered
+            and not self.is_patch(r)
+        }
 
     def kustomizations(self) -> list[Resource]:
         """Whole Flux Kustomizations, effective where rendered."""
