@@ -22,6 +22,7 @@ from fluxops.loader.fluxversion import FluxVersion, VersionDetector
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import (
     ExternalSource,
+    GeneratedSource,
     ResolvedSource,
     SourceResolver,
     UnresolvedSource,
@@ -182,7 +183,22 @@ class Renderer:
 
         return lookup
 
-    def _origin_of(self, build_dir: str) -> Callable[[dict[str, Any], str | None], Origin | None]:
+    def _origin_of(
+        self, build_dir: str, layout: dict[str, Path] | None = None
+    ) -> Callable[[dict[str, Any], str | None], Origin | None]:
+        """Origins from kustomize's origin annotation; `layout`: an ExternalArtifact's files
+        (artifact path -> repository file), so that its objects point at the repo's files."""
+        root = self.repo.root.resolve()
+
+        def repo_file(file: str) -> str:
+            source = (layout or {}).get(file)
+            if source is None:
+                return file
+            try:
+                return source.resolve().relative_to(root).as_posix()
+            except (ValueError, OSError):
+                return file
+
         def origin_of(raw: dict[str, Any], annotation: str | None) -> Origin | None:
             if not annotation:
                 return None
@@ -199,7 +215,7 @@ class Renderer:
                     path = configured
                 else:
                     return None
-            file = os.path.normpath(os.path.join(build_dir, path)).replace(os.sep, "/")
+            file = repo_file(os.path.normpath(os.path.join(build_dir, path)).replace(os.sep, "/"))
             name = str((raw.get("metadata") or {}).get("name"))
             same = [r for r in self._by_file.get(file, ()) if r.kind == raw.get("kind")]
             named = [r for r in same if r.name == name] or [
@@ -286,7 +302,10 @@ class Renderer:
                 self._lookup(task.cluster),
                 strict=self.strict_for(task.cluster),
                 owner_labels=self.options.owner_labels,
-                origin_of=self._origin_of(build_dir),
+                origin_of=self._origin_of(
+                    build_dir,
+                    resolved.layout.files if isinstance(resolved, GeneratedSource) else None,
+                ),
                 strip_origin=staged.injected_origin,
             )
         except PostBuildError as exc:
