@@ -39,6 +39,8 @@ class FluxopsError(Exception):
     """Base class. `exit_code` is what the CLI returns; `hint` says what to do next."""
 
     exit_code = EXIT_USAGE
+    #: the finding code of the error in machine-readable output (an `ErrorResult` envelope)
+    code = "error"
     message: str = ""
     file: str | None = None
     obj: str | None = None
@@ -75,34 +77,50 @@ class InputError(FluxopsError):
 class UsageError(InputError):
     """The command line or configuration asks for something that cannot be done."""
 
+    code = "usage"
+
 
 class NotFoundError(InputError):
     """A named object (a Flux Kustomization, a HelmRelease, an environment) does not exist."""
+
+    code = "not-found"
 
 
 class RepoError(InputError):
     """The repository (or a path in it) cannot be read."""
 
+    code = "repo"
+
 
 class YamlError(InputError):
     """A YAML document cannot be read, or is over one of the bounds Go's decoders set."""
 
+    code = "yaml"
+
 
 class OutputError(InputError):
     """The output (a file, --output-dir) cannot be written."""
+
+    code = "output"
 
 
 class SourceError(FluxopsError):
     """A Flux source (GitRepository, OCIRepository, ExternalArtifact, ...) cannot be mapped to
     a local folder or read."""
 
+    code = "source"
+
 
 class EngineError(FluxopsError):
     """The kustomize engine is missing, refused a build, or cannot run."""
 
+    code = "engine"
+
 
 class BuildError(FluxopsError):
     """Rendering one Flux Kustomization failed. Usually caught and turned into an outcome."""
+
+    code = "build"
 
     exit_code = EXIT_FINDINGS
 
@@ -114,6 +132,8 @@ class SubstitutionError(BuildError):
 class ClusterError(FluxopsError):
     """The Kubernetes API cannot be reached, refuses us, or does not serve what we need."""
 
+    code = "cluster-unreachable"
+
 
 class ValuesError(FluxopsError):
     """A HelmRelease's values cannot be composed: a `valuesFrom` reference is missing, its key
@@ -123,6 +143,8 @@ class ValuesError(FluxopsError):
     `key-not-found`, `unsupported-kind`, `values-read`, `value-merge`, `invalid-reference`.
     Usually caught and reported against the one HelmRelease.
     """
+
+    code = "values"
 
     exit_code = EXIT_FINDINGS
 
@@ -139,6 +161,12 @@ class ValuesError(FluxopsError):
         self.reason = reason
 
 
+class NotServedError(ClusterError):
+    """The API server answered, and does not serve this kind in this apiVersion (a CRD not
+    installed yet, an API version removed). Unlike other `ClusterError`s it is a fact about
+    the cluster, not a failure to reach it."""
+
+
 class ForbiddenError(ClusterError):
     """The API server knows who we are but RBAC forbids the request (HTTP 403).
 
@@ -146,6 +174,8 @@ class ForbiddenError(ClusterError):
     `namespace` (None for cluster-scoped requests) say what was refused, so callers can skip
     what they may not read and report it instead of giving up.
     """
+
+    code = "cluster-forbidden"
 
     def __init__(
         self,
@@ -164,8 +194,17 @@ class ForbiddenError(ClusterError):
         self.namespace = namespace
 
 
+class CancelledByClient(FluxopsError):
+    """The caller (an MCP client's cancel notification) asked to stop; the render stopped
+    between Kustomizations and removed its workspaces."""
+
+    exit_code = EXIT_USAGE
+
+
 class InternalError(FluxopsError):
     """A bug in fluxops: an invariant that did not hold. The CLI also reports any unexpected
     exception as one (exit 3), never as a user mistake."""
+
+    code = "internal"
 
     exit_code = EXIT_INTERNAL

@@ -31,6 +31,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.cluster.kubelet_stub import prepare_pki as prepare_kubelet_pki
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = REPO / "scripts" / "build-go-tools.sh"
 CRD_DIR = REPO / "src" / "fluxops" / "data" / "crds" / "flux"
@@ -236,9 +238,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCluster]:
     binary = _build_binary()
     workdir = tmp_path_factory.mktemp("kube-testcluster")
     log = workdir / "kube-testcluster.log"
+    # the API server checks the stand-in kubelet (pods/log) against these roots
+    kubelet_ca = prepare_kubelet_pki(workdir)
     with log.open("wb") as logf:
         proc = subprocess.Popen(
             [str(binary), "up", str(workdir)],
+            env={**os.environ, "SSL_CERT_FILE": str(kubelet_ca)},
             stdin=subprocess.DEVNULL,
             stdout=logf,
             stderr=subprocess.STDOUT,

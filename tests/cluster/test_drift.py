@@ -134,7 +134,7 @@ def test_differences_reported_field_by_field(scenario: Scenario, mode: str) -> N
     # the real controller will remove it
     assert by_name["cm-labelled"].verdict == "in-sync"
     assert any(
-        "metadata.labels.added was set with kubectl" in n for n in by_name["cm-labelled"].notes
+        "metadata.labels.added was set by kubectl-label" in n for n in by_name["cm-labelled"].notes
     )
 
 

@@ -165,7 +165,8 @@ def test_json_from_the_cli(cluster: LiveCluster, scenario: list[dict[str, Any]])
     proc = _cli(cluster, "status", "--context", cluster.admin_context, "-o", "json")
     assert proc.returncode == 1, proc.stderr  # things are failing
     data = json.loads(proc.stdout)
-    assert data["schema"] == "fluxops.io/status/v1" and data["failing"] is True
+    assert data["apiVersion"] == "fluxops.io/v1" and data["failing"] is True
+    assert data["summary"]["exitCode"] == proc.returncode
     objs = {x["id"]: x for x in data["clusters"][0]["objects"]}
     crds = objs[f"Kustomization/{FLUX}/platform-crds"]
     assert crds["status"] == "Failed" and crds["blockedBy"] == [f"GitRepository/{FLUX}/platform"]
@@ -199,8 +200,6 @@ def test_snapshot_round_trip(
         "snapshot",
         "--context",
         cluster.admin_context,
-        "-o",
-        "-",
         "-n",
         TEAM,
         "--no-inventory",

@@ -48,7 +48,7 @@ def test_validate_corpus(repo: Path) -> None:
 
     result = api.validate(api.ValidateRequest(path=str(repo), all_=True))
     assert result.documents > 0
-    assert result.validated + result.no_schema == result.documents
+    assert result.validated + result.no_schema + result.not_served == result.documents
     for finding in result.findings:
         assert finding.code and finding.message
         assert "internal error" not in finding.message

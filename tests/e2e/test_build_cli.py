@@ -67,9 +67,12 @@ def test_example_semantics(fluxops: Run) -> None:
 def test_json_summary_has_the_documented_shape(fluxops: Run) -> None:
     proc = fluxops("build", str(EXAMPLE), "--all", "-o", "json", check_code=0)
     data = json.loads(proc.stdout)
-    assert data["summary"] == {"ok": 8, "failed": 0, "skipped": 0, "unreached": 0}
+    assert data["apiVersion"] == "fluxops.io/v1" and data["kind"] == "BuildResult"
+    assert data["summary"]["ok"] == 8 and data["summary"]["failed"] == 0
+    assert (data["summary"]["skipped"], data["summary"]["unreached"]) == (0, 0)
+    assert data["summary"]["exitCode"] == proc.returncode
     first = data["kustomizations"][0]
-    for key in ("namespace", "name", "path", "status", "objects", "error", "findings"):
+    for key in ("namespace", "name", "path", "status", "objects", "error", "dependsOn"):
         assert key in first
     names = sorted((k["cluster"], k["name"]) for k in data["kustomizations"])
     assert names == sorted(
@@ -133,7 +136,7 @@ def test_plain_overlay_has_no_flux_post_processing(fluxops: Run) -> None:
 def test_strict_and_owner_label_switches(fluxops: Run, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
-    # a variable that no source defines: strict (default) fails the Kustomization, --no-strict empties it
+    # a variable that no source defines: strict (default) fails the Kustomization, --no-strict-substitute empties it
     issuer = repo / "infrastructure/configs/cluster-issuer.yaml"
     issuer.write_text(issuer.read_text().replace("${CLUSTER_NAME}", "${UNDEFINED_VAR}"))
     strict = fluxops(
@@ -172,7 +175,8 @@ def test_one_failure_never_hides_the_others(fluxops: Run, tmp_path: Path) -> Non
     )
     proc = fluxops("build", str(repo), "--all", "-o", "json", check_code=1)
     data = json.loads(proc.stdout)
-    assert data["summary"] == {"ok": 6, "failed": 2, "skipped": 0, "unreached": 0}
+    assert (data["summary"]["ok"], data["summary"]["failed"]) == (6, 2)
+    assert data["summary"]["exitCode"] == 1
     failed = [k for k in data["kustomizations"] if k["status"] == "failed"]
     assert {k["name"] for k in failed} == {"infra-controllers"}
     assert all("broken.yaml" in k["error"] for k in failed)
@@ -227,17 +231,12 @@ def test_help_does_not_import_heavy_libraries() -> None:
     assert proc.stdout.strip() == "[]"
 
 
-def test_ks_in_several_clusters_builds_each(fluxops: Run) -> None:
-    data = json.loads(
-        fluxops(
-            "build", str(EXAMPLE), "--ks", "flux-system/apps", "-o", "json", check_code=0
-        ).stdout
-    )
-    assert sorted(k["cluster"] for k in data["kustomizations"]) == [
-        "clusters/production",
-        "clusters/staging",
-    ]
-    assert data["findings"] == []  # dependsOn targets outside a --ks build are not "missing"
+def test_ks_in_several_clusters_asks_which(fluxops: Run) -> None:
+    proc = fluxops("build", str(EXAMPLE), "--ks", "flux-system/apps", "-o", "json", check_code=2)
+    assert "clusters/production, clusters/staging" in proc.stderr
+    assert "--cluster" in proc.stderr
+    error = json.loads(proc.stdout)
+    assert error["kind"] == "ErrorResult" and error["findings"][0]["code"] == "usage"
     one = json.loads(
         fluxops(
             "build",
@@ -251,6 +250,7 @@ def test_ks_in_several_clusters_builds_each(fluxops: Run) -> None:
         ).stdout
     )
     assert [k["cluster"] for k in one["kustomizations"]] == ["clusters/staging"]
+    assert one["findings"] == []  # dependsOn targets outside a --ks build are not "missing"
 
 
 def test_substitution_that_makes_two_objects_one_fails_like_flux(

@@ -103,6 +103,5 @@ def test_every_verb_leaves_the_repository_untouched(run: Run, tmp_path: Path) ->
     run("lint", str(repo))
     run("build", str(repo / "apps"), expect=0)
     assert tree(repo) == before
-    assert json.loads(run("build", str(repo), "--all", "-o", "json", expect=0).stdout)[
-        "summary"
-    ] == {"ok": 2, "failed": 0, "skipped": 0, "unreached": 0}
+    summary = json.loads(run("build", str(repo), "--all", "-o", "json", expect=0).stdout)["summary"]
+    assert (summary["ok"], summary["failed"]) == (2, 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from fluxops.cli.common import build_progress, emit, handle_errors
-from fluxops.cli.options import render_options, selection_options
+from fluxops.cli.options import colour_option, output_options, render_options, selection_options
 from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
@@ -18,14 +18,11 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     all_help="Build every Flux Kustomization reachable from the cluster entries.",
     cluster_help="Only the cluster whose entry is DIR (e.g. clusters/staging); with --all or --ks.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["yaml", "json"]),
-    default="yaml",
-    show_default=True,
-    help="yaml: the rendered objects; json: a summary per Kustomization.",
+@output_options(
+    ["yaml", "json"],
+    "yaml",
+    "yaml: the rendered objects; json: the envelope of docs/json.md (a summary per "
+    "Kustomization, the findings).",
 )
 @click.option(
     "--output-dir",
@@ -45,14 +42,19 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     "repository (by default only failed ones do).",
 )
 @render_options()
+@click.option("-v", "--verbose", is_flag=True, help="List every known name when --ks is unknown.")
+@colour_option
 @handle_errors
 def build_command(
     selection: Selection,
     render: RenderOptions,
     fmt: str,
+    compact: bool,
     output_dir: Path | None,
     owner_labels: bool,
     require_all: bool,
+    verbose: bool,
+    colour: bool,
 ) -> None:
     """Render what Flux will apply: a kustomize overlay (PATH), one Flux Kustomization (--ks),
     or all of them (--all), exactly as kustomize-controller builds them.
@@ -60,12 +62,20 @@ def build_command(
     Every Flux Kustomization is ok, failed, skipped (its source is another repository or an
     OCI registry: map it with --source) or unreached (no cluster entry applies it).
 
+    \b
+    Examples:
+      fluxops build examples/podinfo-platform --all
+      fluxops build examples/podinfo-platform --ks apps --cluster clusters/staging
+      fluxops build examples/podinfo-platform --all -o json
+      fluxops build examples/podinfo-platform/apps/staging
+
     Exit status: 0 when everything built, 1 when a Kustomization failed (or, with
     --require-all, was skipped), 2 for usage errors.
     """
     from fluxops import api
     from fluxops.output.build import write_output_dir
     from fluxops.output.escape import escape_text
+    from fluxops.output.registry import View
     from fluxops.output.text import findings_text
 
     with build_progress(selection.all_) as progress:
@@ -78,7 +88,7 @@ def build_command(
             )
         )
     if output_dir is None or fmt == "json":
-        sys.exit(emit(result, fmt))
+        sys.exit(emit(result, fmt, View(colour=colour, compact=compact)))
     written = write_output_dir(result, output_dir)
     click.echo(f"wrote {len(written.written)} files to {output_dir}", err=True)
     for refusal in written.refused:

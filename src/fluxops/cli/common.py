@@ -56,19 +56,89 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     sys.exit(code)
 
 
+def error_envelope(fmt: object, exc: BaseException, code: int) -> None:
+    """With `-o json|yaml`, a command that could not run prints an `ErrorResult` envelope on
+    stdout (docs/json.md), so that a machine reading stdout always gets a document."""
+    ctx = click.get_current_context(silent=True)
+    if fmt not in ("json", "yaml"):
+        return
+    if fmt == "yaml" and ctx is not None and ctx.command.name == "build":
+        return  # build's YAML is the objects (a stream for kubectl apply), not an envelope
+    from fluxops.model.results import ErrorResult
+    from fluxops.output.registry import render
+
+    if isinstance(exc, FluxopsError):
+        result = ErrorResult(
+            code=exc.code,
+            message=exc.message or str(exc),
+            hint=exc.hint,
+            file=exc.file,
+            object=exc.obj,
+            status=code,
+            command=ctx.command_path if ctx else "",
+        )
+    else:
+        result = ErrorResult(
+            code="internal",
+            message=f"{type(exc).__name__}: {exc}",
+            hint=_BUG,
+            status=code,
+            command=ctx.command_path if ctx else "",
+        )
+    sys.stdout.write(render(result, str(fmt)).stdout)
+    sys.stdout.flush()
+
+
+def requested_format(argv: list[str]) -> str | None:
+    """The `-o`/`--output` value of a command line click could not parse (None if absent)."""
+    for i, arg in enumerate(argv):
+        if arg in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--output="):
+            return arg.partition("=")[2]
+        if arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
+            return arg[2:]
+    return None
+
+
+def usage_envelope(argv: list[str], exc: click.ClickException) -> None:
+    """An `ErrorResult` (code usage) on stdout for a command line click refused, when it asks
+    for `-o json` or `-o yaml` (not `build -o yaml`: objects)."""
+    fmt = requested_format(argv)
+    if fmt not in ("json", "yaml") or (fmt == "yaml" and argv[:1] == ["build"]):
+        return
+    from fluxops.model.results import ErrorResult
+    from fluxops.output.registry import render
+
+    verb = next((a for a in argv if not a.startswith("-")), "")
+    result = ErrorResult(
+        code="usage",
+        message=exc.format_message(),
+        hint=f"fluxops {verb} --help".replace("  ", " "),
+        status=exc.exit_code,
+        command=f"fluxops {verb}".strip(),
+    )
+    sys.stdout.write(render(result, fmt).stdout)
+    sys.stdout.flush()
+
+
 def handle_errors(func: F) -> F:
     """Turn fluxops errors into a clear message and the right exit code; no tracebacks for
-    user mistakes. FLUXOPS_DEBUG=1 shows tracebacks of internal errors."""
+    user mistakes. FLUXOPS_DEBUG=1 shows tracebacks of internal errors. With `-o json|yaml`
+    an `ErrorResult` envelope goes to stdout too."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("fmt")
         try:
             return func(*args, **kwargs)
         except InternalError as exc:
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
+            error_envelope(fmt, exc, EXIT_INTERNAL)
             fail(f"internal error: {exc}\n  {_BUG}", EXIT_INTERNAL)
         except FluxopsError as exc:
+            error_envelope(fmt, exc, exc.exit_code)
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -85,6 +155,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # an internal error: say so, keep it short
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
+            error_envelope(fmt, exc, EXIT_INTERNAL)
             fail(f"internal error: {type(exc).__name__}: {exc}\n  {_BUG}", EXIT_INTERNAL)
         return None
 
@@ -108,8 +179,21 @@ def emit(result: Result, fmt: str, view: View | None = None) -> int:
 
 
 def stdout_colour() -> bool:
-    """Colours on stdout: a terminal, and no NO_COLOR in the environment."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colours on stdout: a terminal, no NO_COLOR in the environment, TERM is not dumb."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
+
+def want_colour(choice: str) -> bool:
+    """`--color always|never|auto` as a yes or no (auto: `stdout_colour`)."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return stdout_colour()
 
 
 def rich_width() -> int:
@@ -155,22 +239,39 @@ def build_progress(enabled: bool) -> Iterator[BuildProgress | None]:
 
 
 class BuildProgress:
-    """A rich progress bar on stderr, for commands that render many Kustomizations; callers
-    create it only when stderr is a terminal."""
+    """A rich progress bar on stderr, for commands that render many Kustomizations: done of
+    total, the elapsed time and the Kustomization built last. Callers create it only when
+    stderr is a terminal; it is removed when the run ends."""
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.bar = Progress(
             TextColumn("building"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
             transient=True,
             console=Console(stderr=True),
         )
-        self.task = self.bar.add_task("build", total=None)
+        self.task = self.bar.add_task("", total=None)
         self.bar.start()
+
+    def current(self, ref: str) -> None:
+        """The Kustomization (NAMESPACE/NAME) that was built last."""
+        from rich.markup import escape
+
+        from fluxops.output.escape import escape_text
+
+        self.bar.update(self.task, description=escape(escape_text(ref)))
 
     def __call__(self, done: int, total: int) -> None:
         self.bar.update(self.task, completed=done, total=total)

@@ -12,11 +12,11 @@ from fluxops.cli.common import (
     handle_errors,
     parse_cli_duration,
     rich_width,
-    stdout_colour,
 )
 from fluxops.cli.options import (
     colour_option,
     kubeconfig_options,
+    output_options,
     render_options,
     selection_options,
 )
@@ -61,12 +61,23 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     "(read from the release storage Secret; no Helm binary needed).",
 )
 @click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
+    "--override-manager",
+    "override_managers",
+    multiple=True,
+    metavar="NAME",
+    help="A field manager kustomize-controller runs with --override-manager NAME: the fields "
+    "it set are taken over by Flux, so those the repo does not set are noted as removed.",
+)
+@click.option(
+    "--fail-on-orphans",
+    is_flag=True,
+    help="Orphans Flux keeps (spec.prune false, owner labels on an object not in the "
+    "inventory) count as drift (exit 1); by default they are reported only.",
+)
+@output_options(
+    ["text", "json", "yaml", "markdown"],
+    "text",
+    "text, json or yaml (the envelope of docs/json.md), or markdown (a PR comment).",
 )
 @click.option(
     "--show-in-sync",
@@ -74,6 +85,7 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     help="Text: list every object in sync too (those with notes are always listed).",
 )
 @click.option("--no-diff", is_flag=True, help="Text: paths and values only, no unified diffs.")
+@click.option("-v", "--verbose", is_flag=True, help="List every known name when --ks is unknown.")
 @colour_option
 @render_options()
 @handle_errors
@@ -87,10 +99,14 @@ def drift_command(
     timeout: str,
     mode: str,
     helm: bool,
+    override_managers: tuple[str, ...],
+    fail_on_orphans: bool,
     fmt: str,
+    compact: bool,
     show_in_sync: bool,
     no_diff: bool,
-    colour: bool | None,
+    verbose: bool,
+    colour: bool,
 ) -> None:
     """Where the live cluster differs from what the repo renders.
 
@@ -104,10 +120,10 @@ def drift_command(
     \b
     Examples:
       fluxops drift apps/production --snapshot live.yaml -o json
-      fluxops drift . --ks flux-system/apps --context prod
-      fluxops drift . --all --mode server -o markdown > drift.md
+      fluxops drift . --ks apps --cluster clusters/production --context prod
+      fluxops drift . --all --cluster clusters/production --mode server -o markdown
 
-    Exit status (as `flux diff`): 0 no drift, 1 drift, 2 error.
+    Exit status (as `flux diff`): 0 no drift, 1 drift Flux would act on, 2 error.
     """
     from fluxops import api
     from fluxops.output.registry import View
@@ -124,11 +140,14 @@ def drift_command(
                 mode=mode,
                 helm=helm,
                 owner=owner,
+                override_managers=override_managers,
+                fail_on_orphans=fail_on_orphans,
             )
         )
     view = View(
-        colour=stdout_colour() if colour is None else colour,
+        colour=colour,
         width=rich_width(),
+        compact=compact,
         show_in_sync=show_in_sync,
         diff=not no_diff,
     )

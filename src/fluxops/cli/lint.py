@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from fluxops.cli.common import build_progress, emit, handle_errors, stdout_colour
-from fluxops.cli.options import render_options, report_options, selection_options
+from fluxops.cli.common import build_progress, emit, handle_errors
+from fluxops.cli.options import colour_option, render_options, report_options, selection_options
 from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
@@ -33,13 +33,16 @@ def _list_rules() -> None:
 )
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @render_options(substitution=None)
+@colour_option
 @handle_errors
 def lint_command(
     selection: Selection,
     render: RenderOptions,
     fmt: str,
+    compact: bool,
     fail_on: str,
     verbose: bool,
+    colour: bool,
     no_render: bool,
     config: str | None,
     list_rules: bool,
@@ -50,6 +53,12 @@ def lint_command(
     ignored paths come from .fluxops.yaml; `# fluxops:ignore RULE -- reason` suppresses one
     finding. By default the Flux Kustomizations are rendered (as `build --all`, or --ks) so that
     rules see the effective objects.
+
+    \b
+    Examples:
+      fluxops lint examples/podinfo-platform
+      fluxops lint examples/podinfo-platform --no-render -o github
+      fluxops lint --list-rules
 
     Exit status: 0 clean, 1 when a finding at or above --fail-on exists, 2 for usage errors.
     """
@@ -70,5 +79,5 @@ def lint_command(
                 fail_on=Severity.parse(fail_on),
             )
         )
-    view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
+    view = View(colour=fmt == "text" and colour, verbose=verbose, compact=compact)
     sys.exit(emit(result, fmt, view))

@@ -16,7 +16,7 @@ from fluxops.model.selection import RenderOptions, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ["text", "json", "sarif", "github"]
+FORMATS = ["text", "json", "yaml", "sarif", "github"]
 SEVERITIES = ["error", "warning", "info"]
 
 
@@ -43,14 +43,33 @@ def selection_options(
                 all_=kwargs.pop("all_"),
                 cluster=kwargs.pop("cluster"),
                 include_unreached=kwargs.pop("include_unreached"),
+                namespace=kwargs.pop("ks_namespace"),
+                verbose=bool(kwargs.get("verbose")),
             )
             return func(*args, selection=selection, **kwargs)
 
+        from fluxops.cli.completion import complete_cluster, complete_ks
+
         options = [
             click.argument("path", type=click.Path(file_okay=False), default="."),
-            click.option("--ks", "ks", metavar="NAMESPACE/NAME", help=ks_help),
+            click.option(
+                "--ks",
+                "ks",
+                metavar="[NAMESPACE/]NAME",
+                help=ks_help + " NAME alone works when it is unique (or with -n).",
+                shell_complete=complete_ks,
+            ),
+            click.option(
+                "-n",
+                "--namespace",
+                "ks_namespace",
+                metavar="NAMESPACE",
+                help="The namespace of --ks NAME (as `flux build ks NAME -n NAMESPACE`).",
+            ),
             click.option("--all", "all_", is_flag=True, help=all_help),
-            click.option("--cluster", metavar="DIR", help=cluster_help),
+            click.option(
+                "--cluster", metavar="DIR", help=cluster_help, shell_complete=complete_cluster
+            ),
             click.option(
                 "--include-unreached",
                 is_flag=True,
@@ -140,18 +159,37 @@ def render_options(
     return decorate
 
 
-def report_options(func: F) -> F:
-    """-o (text, json, sarif, github), --fail-on and -v, for the verbs that report findings."""
+def output_options(formats: list[str], default: str | None, help: str) -> Callable[[F], F]:
+    """-o/--output (a format, always) and --compact, handed to the command as `fmt` and
+    `compact`."""
     options = [
         click.option(
             "-o",
             "--output",
             "fmt",
-            type=click.Choice(FORMATS),
-            default="text",
-            show_default=True,
-            help="text (grouped by file), json, sarif (SARIF 2.1.0) or github (workflow "
-            "annotations).",
+            type=click.Choice(formats),
+            default=default,
+            show_default=default is not None,
+            help=help,
+        ),
+        click.option(
+            "--compact",
+            is_flag=True,
+            help="JSON on one line (and YAML with a `---` marker), for streams and logs.",
+        ),
+    ]
+    return lambda func: _apply(func, options)
+
+
+def report_options(func: F) -> F:
+    """-o (text, json, yaml, sarif, github), --compact, --fail-on and -v, for the verbs that
+    report findings."""
+    options = [
+        output_options(
+            FORMATS,
+            "text",
+            "text (grouped by file), json or yaml (the envelope of docs/json.md), sarif "
+            "(SARIF 2.1.0) or github (workflow annotations).",
         ),
         click.option(
             "--fail-on",
@@ -198,10 +236,28 @@ def kubeconfig_options(*, namespace: bool = True) -> Callable[[F], F]:
 
 
 def colour_option(func: F) -> F:
-    """--color/--no-color: colours in text output (default: when stdout is a terminal)."""
-    return click.option(
-        "--color/--no-color",
-        "colour",
-        default=None,
-        help="Colours in the text output (default: when stdout is a terminal).",
-    )(func)
+    """--color auto|always|never (and --no-color): handed to the command as `colour`, a bool
+    (auto: stdout is a terminal, NO_COLOR is not set and TERM is not dumb)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from fluxops.cli.common import want_colour
+
+        choice = kwargs.pop("colour_choice")
+        if kwargs.pop("no_colour"):
+            choice = "never"
+        return func(*args, colour=want_colour(choice), **kwargs)
+
+    options = [
+        click.option(
+            "--color",
+            "colour_choice",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colours in text output; auto: when stdout is a terminal, unless NO_COLOR is "
+            "set or TERM=dumb.",
+        ),
+        click.option("--no-color", "no_colour", is_flag=True, hidden=True),
+    ]
+    return _apply(wrapper, options)  # type: ignore[no-any-return]

@@ -10,7 +10,7 @@ import time
 import click
 
 from fluxops.cli.common import emit, handle_errors, parse_cli_duration
-from fluxops.cli.options import colour_option, kubeconfig_options
+from fluxops.cli.options import colour_option, kubeconfig_options, output_options
 from fluxops.errors import UsageError
 
 
@@ -29,7 +29,7 @@ from fluxops.errors import UsageError
     "-A",
     "--all-namespaces",
     is_flag=True,
-    help="All namespaces (the default; for kubectl habits).",
+    help="All namespaces (the default; as kubectl -A).",
 )
 @click.option(
     "--snapshot",
@@ -38,14 +38,10 @@ from fluxops.errors import UsageError
     help="Read a snapshot (a kubectl List in YAML or JSON, e.g. from `fluxops snapshot`) "
     "instead of a cluster.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["table", "json", "yaml"]),
-    default="table",
-    show_default=True,
-    help="json is indented at a terminal and one line otherwise (docs/status.md: the schema).",
+@output_options(
+    ["table", "json", "yaml"],
+    "table",
+    "table, or json or yaml: the envelope of docs/json.md (indented unless --compact).",
 )
 @click.option("--tree", is_flag=True, help="Show the whole dependency graph as a tree.")
 @click.option("--problems", is_flag=True, help="Leave Ready objects out of the table.")
@@ -89,13 +85,14 @@ def status_command(
     all_namespaces: bool,
     snapshot: str | None,
     fmt: str,
+    compact: bool,
     tree: bool,
     problems: bool,
     fail_on: str,
     watch: bool,
     interval: str,
     stale_after: str,
-    colour: bool | None,
+    colour: bool,
 ) -> None:
     """Which Flux objects are failing, why, and what they block.
 
@@ -137,12 +134,12 @@ def status_command(
     # A short-lived process over thousands of parsed objects: the cyclic GC only costs time
     # (it is run by hand between --watch refreshes).
     gc.disable()
-    use_colour = sys.stdout.isatty() if colour is None else colour
     # a terminal's width; pipes and CI logs get long lines (messages cut at about 120 chars)
     width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 240
-    # JSON: indented for people at a terminal, one line for pipes (the C encoder: 10x faster)
-    compact = watch or (fmt == "json" and not sys.stdout.isatty())
-    view = View(colour=use_colour, width=width, compact=compact, tree=tree, problems_only=problems)
+    # --watch streams documents: one line each (JSON), a `---` before each (YAML)
+    view = View(
+        colour=colour, width=width, compact=compact or watch, tree=tree, problems_only=problems
+    )
     result = None
     try:
         while True:
@@ -163,21 +160,26 @@ def status_command(
 
 
 @click.command("snapshot")
+@output_options(
+    ["yaml", "json"],
+    None,
+    "The snapshot's format (default: yaml; with --file, from its extension: .json is JSON). "
+    "With --file, -o json|yaml also prints the envelope of docs/json.md on stdout.",
+)
 @click.option(
-    "-o",
-    "--output",
-    required=True,
-    metavar="FILE",
-    help="Where to write (`.json`: JSON, else YAML; `-`: stdout).",
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="Write the snapshot to PATH (mode 0600) instead of stdout.",
 )
 @click.option("--context", metavar="CONTEXT", help="Kubeconfig context (default: current).")
 @kubeconfig_options()
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["yaml", "json"]),
-    default=None,
-    help="Override the format chosen from the file name.",
+    "-A",
+    "--all-namespaces",
+    is_flag=True,
+    help="All namespaces (the default; as kubectl -A).",
 )
 @click.option(
     "--inventory/--no-inventory",
@@ -186,42 +188,81 @@ def status_command(
     help="Include the objects listed in the Kustomizations' and HelmReleases' inventories.",
 )
 @click.option("--events/--no-events", default=True, show_default=True, help="Include Events.")
+@click.option(
+    "--logs/--no-logs",
+    default=True,
+    show_default=True,
+    help="Include the end (--log-tail lines) of each Flux controller's log, for "
+    "`explain --snapshot`.",
+)
+@click.option(
+    "--log-tail",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Lines of each controller's log to keep.",
+)
+@click.option(
+    "--flux-namespace",
+    default="flux-system",
+    show_default=True,
+    metavar="NAMESPACE",
+    help="Where the Flux controllers run (for --logs).",
+)
+@colour_option
 @handle_errors
 def snapshot_command(
-    output: str,
+    fmt: str | None,
+    compact: bool,
+    path: str | None,
     context: str | None,
     kubeconfig: str | None,
     namespace: str | None,
     timeout: str,
-    fmt: str | None,
+    all_namespaces: bool,
     inventory: bool,
     events: bool,
+    logs: bool,
+    log_tail: int,
+    flux_namespace: str,
+    colour: bool,
 ) -> None:
-    """Write a snapshot of a live cluster for `status --snapshot` (and `drift --snapshot`).
+    """Write a snapshot of a live cluster for `status --snapshot` (and `drift --snapshot`,
+    `explain --snapshot`, `validate --crds-from-cluster --snapshot`).
 
-    The snapshot is one kubectl List: every Flux object, the Events about them and the
-    objects in their inventories. Secret data is removed (keys kept, values emptied). The
-    file is written with mode 0600.
+    The snapshot is one kubectl List: every Flux object, the Events about them, the
+    objects in their inventories, the cluster's CRDs and (annotations of the List) the end of
+    each Flux controller's log. Secret data is removed (keys kept, values emptied). It goes to
+    stdout (YAML, or JSON with -o json) or, with --file, to a file written with mode 0600.
 
     \b
     Examples:
-      fluxops snapshot -o cluster.yaml
-      fluxops snapshot --context prod -n apps -o prod-apps.json
+      fluxops snapshot > cluster.yaml
+      fluxops snapshot --context prod -n apps -o json > prod-apps.json
+      fluxops snapshot --file cluster.yaml
+      fluxops snapshot --file cluster.json -o json    # the envelope on stdout
 
     Exit status: 0 when written, 2 when the cluster cannot be read or for usage errors.
     """
     from fluxops import api
+    from fluxops.output.registry import View
 
+    if all_namespaces and namespace:
+        raise UsageError("-n and -A cannot be used together")
     summary = api.snapshot(
         api.SnapshotRequest(
-            output=output,
+            output=path or "-",
             context=context,
             kubeconfig=kubeconfig,
             namespace=namespace,
             inventory=inventory,
             events=events,
+            logs=logs,
+            log_tail=log_tail,
+            flux_namespace=flux_namespace,
             timeout=parse_cli_duration(timeout, "--timeout"),
             format=fmt,
         )
     )
-    sys.exit(emit(summary, "text"))
+    report = fmt if path and fmt else "text"
+    sys.exit(emit(summary, report, View(colour=colour, compact=compact)))

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from fluxops.cli.common import build_progress, emit, handle_errors, stdout_colour
-from fluxops.cli.options import render_options, report_options, selection_options
+from fluxops.cli.common import build_progress, emit, handle_errors
+from fluxops.cli.options import colour_option, render_options, report_options, selection_options
 from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 
 
@@ -19,32 +19,85 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     help="Kubernetes version of the built-in schemas (default: the newest shipped).",
 )
 @click.option(
-    "--strict", "strict_schema", is_flag=True, help="Reject fields the schema does not define."
+    "--strict-schema/--allow-unknown-fields",
+    "strict_schema",
+    default=True,
+    show_default=True,
+    help="Fields the schema does not define are errors, as server-side apply rejects them "
+    "(--allow-unknown-fields: accepted).",
+)
+@click.option(
+    "--crds",
+    "crds",
+    multiple=True,
+    metavar="PATH",
+    help="CRD manifests (files or folders) as schema sources, after the repo's own CRDs.",
+)
+@click.option(
+    "--crds-from-cluster",
+    is_flag=True,
+    help="Use the CRDs of the cluster (read only; --snapshot FILE: of a snapshot instead).",
+)
+@click.option("--snapshot", metavar="FILE", help="A `fluxops snapshot` file to read CRDs from.")
+@click.option(
+    "--kubeconfig", type=click.Path(dir_okay=False), metavar="PATH", help="Kubeconfig file."
+)
+@click.option("--context", metavar="NAME", help="Kubeconfig context (default: the current one).")
+@click.option(
+    "--schema-location",
+    "schema_locations",
+    multiple=True,
+    metavar="TEMPLATE",
+    help="kubeconform-style schema location: a folder or URL, with {{.Group}}, "
+    "{{.ResourceKind}}, {{.ResourceAPIVersion}}; URLs are fetched once into the cache.",
+)
+@click.option(
+    "--skip-kinds",
+    metavar="KINDS",
+    default="",
+    help="Comma-separated kinds not to validate (Kind, group/Kind or apiVersion/Kind).",
 )
 @click.option(
     "--require-schemas",
     is_flag=True,
-    help="A kind without any schema is an error (default: a warning).",
+    help="A kind without any schema is an error (default: one info line per kind).",
 )
 @report_options
 @render_options(
     cache_help="Do not read or write the build and schema caches.",
 )
+@colour_option
 @handle_errors
 def validate_command(
     selection: Selection,
     render: RenderOptions,
     kube_version: str | None,
     strict_schema: bool,
+    crds: tuple[str, ...],
+    crds_from_cluster: bool,
+    snapshot: str | None,
+    kubeconfig: str | None,
+    context: str | None,
+    schema_locations: tuple[str, ...],
+    skip_kinds: str,
     require_schemas: bool,
     fmt: str,
+    compact: bool,
     fail_on: str,
     verbose: bool,
+    colour: bool,
 ) -> None:
     """Render like `build` (PATH: an overlay; --ks: one Flux Kustomization; --all, or a repo
     without a kustomization file at PATH: all of them), then validate every object against its
-    schema: built-in kinds, the Flux CRDs, and every CRD found in the repo or the output, with
-    their CEL rules.
+    schema, as server-side apply would: CRDs in the repo, --crds, --crds-from-cluster,
+    --schema-location, the Flux CRDs, the bundled CRD catalog, the built-in kinds; CEL rules and
+    unknown fields included.
+
+    \b
+    Examples:
+      fluxops validate examples/podinfo-platform
+      fluxops validate examples/podinfo-platform --ks apps --cluster clusters/production
+      fluxops validate examples/podinfo-platform -o sarif > validate.sarif
 
     Exit status: 0 clean, 1 when a finding at or above --fail-on exists, 2 for usage errors.
     """
@@ -58,10 +111,17 @@ def validate_command(
                 **as_kwargs(selection),
                 **as_kwargs(render, progress=progress),
                 kube_version=kube_version,
-                strict_schema=strict_schema,
+                allow_unknown_fields=not strict_schema,
+                crds=crds,
+                crds_from_cluster=crds_from_cluster,
+                snapshot=snapshot,
+                kubeconfig=kubeconfig,
+                context=context,
+                schema_locations=schema_locations,
+                skip_kinds=tuple(skip_kinds.split(",")) if skip_kinds else (),
                 require_schemas=require_schemas,
                 fail_on=Severity.parse(fail_on),
             )
         )
-    view = View(colour=fmt == "text" and stdout_colour(), verbose=verbose)
+    view = View(colour=fmt == "text" and colour, verbose=verbose, compact=compact)
     sys.exit(emit(result, fmt, view))

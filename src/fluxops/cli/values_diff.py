@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from fluxops.cli.common import emit, handle_errors, rich_width, stdout_colour
-from fluxops.cli.options import render_options
+from fluxops.cli.common import emit, handle_errors, rich_width
+from fluxops.cli.options import colour_option, output_options, render_options
 from fluxops.model.selection import RenderOptions, as_kwargs
 
 
@@ -39,16 +39,14 @@ from fluxops.model.selection import RenderOptions, as_kwargs
     is_flag=True,
     help="Include the chart's default values when the chart is a local folder.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["table", "json", "yaml", "markdown"]),
-    default="table",
-    show_default=True,
+@output_options(
+    ["table", "json", "yaml", "markdown"],
+    "table",
+    "table, json or yaml (the envelope of docs/json.md), or markdown (a PR comment).",
 )
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences.")
 @render_options()
+@colour_option
 @handle_errors
 def values_diff_command(
     release: str | None,
@@ -59,8 +57,10 @@ def values_diff_command(
     all_values: bool,
     with_defaults: bool,
     fmt: str,
+    compact: bool,
     exit_code: bool,
     render: RenderOptions,
+    colour: bool,
 ) -> None:
     """How a HelmRelease's effective values differ between environments.
 
@@ -96,5 +96,5 @@ def values_diff_command(
             **as_kwargs(render),
         )
     )
-    view = View(colour=fmt == "table" and stdout_colour(), width=rich_width())
+    view = View(colour=fmt == "table" and colour, width=rich_width(), compact=compact)
     sys.exit(emit(result, fmt, view))

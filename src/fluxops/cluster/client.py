@@ -29,10 +29,14 @@ if TYPE_CHECKING:
     import httpx2
     from lightkube.config.kubeconfig import SingleConfig
 
+    from fluxops.cluster.plain_http import PlainHTTP, PlainResponse, SimpleContext
+
 #: A Kubernetes object or API document as decoded JSON.
 Obj = dict[str, Any]
 
 DEFAULT_TIMEOUT = 10.0
+#: how long `ClusterClient.probe` waits for /version
+PROBE_TIMEOUT = 5.0
 _APPLY_PATCH = "application/apply-patch+yaml"  # JSON is YAML: the body is sent as JSON
 
 
@@ -53,6 +57,13 @@ def connect(
     then the in-cluster service account. `context` None means the current context. `timeout`
     (seconds) bounds connecting and each request. Does not talk to the server yet.
     """
+    from fluxops.cluster.kubeconfig import load_merged
+    from fluxops.cluster.plain_http import simple_context
+
+    doc, files = load_merged(kubeconfig)
+    simple = simple_context(doc, context) if files else None
+    if simple is not None:
+        return ClusterClient.plain(simple, timeout=timeout)
     config, exec_spec = select_context(kubeconfig, context)
     return ClusterClient(config, timeout=timeout, exec_spec=exec_spec)
 
@@ -75,7 +86,7 @@ class ClusterClient:
         self.namespace: str = config.namespace
         self.timeout = timeout
         self.stats = RequestStats()
-        self._http: httpx2.Client = Client(
+        self._http: httpx2.Client | PlainHTTP = Client(
             config, ConnectionParams(timeout=httpx2.Timeout(timeout))
         )
         if exec_spec is not None:
@@ -84,6 +95,24 @@ class ClusterClient:
             self._http.auth = ExecCredentialAuth(
                 exec_spec, user=str(config.context.user or ""), timeout=timeout
             )
+        self._init_state()
+
+    @classmethod
+    def plain(cls, config: SimpleContext, *, timeout: float = DEFAULT_TIMEOUT) -> ClusterClient:
+        """A token-and-CA context over the standard library (`fluxops.cluster.plain_http`)."""
+        from fluxops.cluster.plain_http import PlainHTTP
+
+        client = cls.__new__(cls)
+        client.server = config.server
+        client.context = config.context
+        client.namespace = config.namespace
+        client.timeout = timeout
+        client.stats = RequestStats()
+        client._http = PlainHTTP(config, timeout)
+        client._init_state()
+        return client
+
+    def _init_state(self) -> None:
         self._groups: dict[str, builtins.list[str]] = {}
         self._aggregated_tried = False
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
@@ -196,12 +225,47 @@ class ClusterClient:
         )
         return self._json(resp)
 
+    def pod_log(self, namespace: str, pod: str, params: Mapping[str, str] | None = None) -> str:
+        """The text of `pods/log` (params: container, tailLines, sinceSeconds, limitBytes)."""
+        target = failures.Target(
+            self.server,
+            self.context,
+            "get",
+            kind="Pod",
+            api_version="v1",
+            resource="pods/log",
+            namespace=namespace,
+            name=pod,
+        )
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        resp = self._request(
+            "GET", path, target, params=params, headers={"Accept": "text/plain, */*"}
+        )
+        return resp.content.decode("utf-8", errors="replace")
+
     # -- discovery -----------------------------------------------------------------------
 
     def version(self) -> Obj:
         """The server's /version document (gitVersion, platform, ...)."""
         target = failures.Target(self.server, self.context, "get", resource="/version")
         return self._json(self._request("GET", "/version", target))
+
+    def probe(self, timeout: float = PROBE_TIMEOUT) -> Obj:
+        """Check, before anything else, that the server is a Kubernetes API server that
+        accepts us: GET /version within `timeout` seconds (at most the client's). Raises
+        ClusterError (unreachable, not Kubernetes, credentials) or ForbiddenError, naming
+        the server and the kubeconfig context, so that a verb that cannot look says so
+        instead of reporting what it did not see."""
+        target = failures.Target(self.server, self.context, "get", resource="/version")
+        wait = min(timeout, self.timeout)
+        resp = self._request("GET", "/version", target, allow=(404,), timeout=wait)
+        try:
+            doc = resp.json()
+        except ValueError:
+            doc = None
+        if resp.status_code != 200 or not isinstance(doc, dict) or "gitVersion" not in doc:
+            raise failures.not_kubernetes(target, resp.status_code)
+        return doc
 
     def _aggregated_discovery(self) -> None:
         """One request for every API group (aggregated discovery, Kubernetes >= 1.30) instead
@@ -330,26 +394,21 @@ class ClusterClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         allow: tuple[int, ...] = (),
-    ) -> httpx2.Response:
-        import httpx2
-        from lightkube import ConfigError
-
+        timeout: float | None = None,
+    ) -> httpx2.Response | PlainResponse:
         hdrs = {"Accept": "application/json", **(headers or {})}
         self.stats.requests += 1
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        waited = self.timeout if timeout is None else timeout
         try:
             resp = self._http.request(
-                method, path, params=dict(params or {}), content=content, headers=hdrs
+                method, path, params=dict(params or {}), content=content, headers=hdrs, **extra
             )
-        except httpx2.TimeoutException as exc:
-            raise failures.unreachable(
-                target, f"timed out ({type(exc).__name__})", self.timeout
-            ) from exc
-        except httpx2.TransportError as exc:
-            raise failures.unreachable(
-                target, str(exc) or type(exc).__name__, self.timeout
-            ) from exc
-        except ConfigError as exc:  # exec credential plugin failed, token file missing
-            raise failures.bad_credentials(target, str(exc)) from exc
+        except Exception as exc:
+            failure = self._transport_failure(exc, target, waited)
+            if failure is None:
+                raise
+            raise failure from exc
         if resp.status_code >= 400 and resp.status_code not in allow:
             try:
                 body: Any = resp.json()
@@ -358,8 +417,34 @@ class ClusterClient:
             raise failures.from_status(resp.status_code, body, target)
         return resp
 
+    def _transport_failure(
+        self, exc: Exception, target: failures.Target, waited: float
+    ) -> ClusterError | None:
+        """What a failed request means (None: not a transport failure); `waited`: the
+        timeout the request had."""
+        import sys
+
+        from fluxops.cluster.plain_http import PlainTimeout, PlainTransportError
+
+        if isinstance(exc, PlainTimeout):
+            return failures.unreachable(target, f"timed out ({exc.message})", waited)
+        if isinstance(exc, PlainTransportError):
+            return failures.unreachable(target, exc.message, waited)
+        if "httpx2" not in sys.modules:
+            return None
+        import httpx2
+        from lightkube import ConfigError
+
+        if isinstance(exc, httpx2.TimeoutException):
+            return failures.unreachable(target, f"timed out ({type(exc).__name__})", waited)
+        if isinstance(exc, httpx2.TransportError):
+            return failures.unreachable(target, str(exc) or type(exc).__name__, waited)
+        if isinstance(exc, ConfigError):  # exec credential plugin failed, token file missing
+            return failures.bad_credentials(target, str(exc))
+        return None
+
     @staticmethod
-    def _json(resp: httpx2.Response) -> Obj:
+    def _json(resp: httpx2.Response | PlainResponse) -> Obj:
         try:
             data = resp.json()
         except ValueError as exc:

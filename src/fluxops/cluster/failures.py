@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fluxops.errors import ClusterError, ForbiddenError
+from fluxops.errors import ClusterError, ForbiddenError, NotServedError
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,23 @@ def unreachable(target: Target, reason: str, timeout: float) -> ClusterError:
             hint=f"check the certificate-authority of kubeconfig context {target.context!r}",
         )
     return ClusterError(
-        f"cannot reach the API server {target.server} "
-        f"(to {target.verb} {target.describe()}): {reason}",
+        f"cannot reach the API server {target.server} of kubeconfig context "
+        f"{target.context!r} (to {target.verb} {target.describe()}): {reason}",
         obj=target.obj(),
         hint=(
             f"check that the cluster is up and that kubeconfig context {target.context!r} points "
             f"to it (gave up after {timeout:g}s; raise the timeout for slow links)"
         ),
+    )
+
+
+def not_kubernetes(target: Target, status: int) -> ClusterError:
+    return ClusterError(
+        f"{target.server} (kubeconfig context {target.context!r}) is not a Kubernetes API "
+        f"server: GET /version answered {status} without a Kubernetes version document",
+        hint=f"check the server URL of kubeconfig context {target.context!r} (kubectl config "
+        "view --minify) and that it points at the cluster's API server, not a proxy or a web "
+        "page",
     )
 
 
@@ -137,9 +147,9 @@ def from_status(code: int, body: Any, target: Target) -> ClusterError:
     )
 
 
-def not_served(target: Target, served: list[str] | None = None) -> ClusterError:
+def not_served(target: Target, served: list[str] | None = None) -> NotServedError:
     also = f" (it serves {', '.join(served)})" if served else ""
-    return ClusterError(
+    return NotServedError(
         f"the API server {target.server} does not serve "
         f"{target.kind or target.resource} in {target.api_version or 'this API'}{also}",
         obj=target.obj(),

@@ -23,7 +23,7 @@ from typing import Any
 
 from fluxops.cluster.client import ClusterClient
 from fluxops.cluster.snapshot import ObjectSource
-from fluxops.errors import ClusterError, ForbiddenError
+from fluxops.errors import ClusterError, ForbiddenError, NotServedError
 from fluxops.model.identity import split_api_version
 
 Obj = dict[str, Any]
@@ -103,9 +103,7 @@ class LiveReader:
             if isinstance(self.source, ClusterClient):
                 try:
                     self._scope[key] = self.source.resource(api_version, kind).namespaced
-                except ForbiddenError:
-                    raise
-                except ClusterError as exc:
+                except NotServedError as exc:  # others (unreachable, refused) are raised
                     self._scope[key] = None
                     self._scope_error[key] = exc.message
             else:

@@ -15,12 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fluxops.cluster.flux_objects import DEFAULT_WORKERS, Refusal, read_flux_objects
 from fluxops.cluster.snapshot import ObjectSource, strip_secret
 from fluxops.errors import ClusterError, ForbiddenError, UsageError
 from fluxops.model.results import Result
+
+if TYPE_CHECKING:
+    from fluxops.cluster.client import ClusterClient
 
 Obj = dict[str, Any]
 
@@ -30,6 +33,8 @@ CONTEXT = ANNOTATION + "context"
 SERVER = ANNOTATION + "server"
 NAMESPACE = ANNOTATION + "namespace"
 VERSION = ANNOTATION + "fluxops-version"
+#: one annotation per Flux controller Deployment: the end of its log (`--logs`)
+LOGS_ANNOTATION = "logs.snapshot.fluxops.io/"
 
 #: Inventory objects of one kind in one namespace are listed (and filtered) from this many on;
 #: fewer are fetched one by one.
@@ -73,6 +78,7 @@ class SnapshotSummary(Result):
     events: int = 0
     inventory_objects: int = 0
     inventory_missing: int = 0
+    crds: int = 0
     secrets_stripped: int = 0
     refusals: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -82,6 +88,9 @@ class SnapshotSummary(Result):
     #: what was asked for: the inventories' objects, Events
     with_inventory: bool = True
     with_events: bool = True
+    with_logs: bool = False
+    #: Flux controllers whose log excerpt was recorded
+    controller_logs: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -155,8 +164,11 @@ def take_snapshot(
     workers: int = DEFAULT_WORKERS,
     now: datetime | None = None,
     version: str = "",
+    crds: bool = True,
 ) -> tuple[Obj, SnapshotSummary]:
-    """The snapshot document (a `v1` `List`) and what went into it."""
+    """The snapshot document (a `v1` `List`) and what went into it; with `crds`, the cluster's
+    CustomResourceDefinitions too (documentation stripped), so `validate --snapshot` can use
+    them as schemas."""
     summary = SnapshotSummary()
     read = read_flux_objects(source, namespace, events=events, workers=workers)
     summary.refusals.extend(read.refusals)
@@ -172,6 +184,10 @@ def take_snapshot(
         ]
         summary.inventory_objects = len(extra)
         items.extend(extra)
+    if crds:
+        found = _read_crds(source, summary)
+        summary.crds = len(found)
+        items.extend(found)
     items.extend(read.events)
     summary.events = len(read.events)
     clean: list[Obj] = []
@@ -193,6 +209,63 @@ def take_snapshot(
         "items": clean,
     }
     return doc, summary
+
+
+def add_controller_logs(
+    doc: Obj, summary: SnapshotSummary, client: ClusterClient, namespace: str, tail: int
+) -> None:
+    """Record the last `tail` lines of each Flux controller's log as an annotation of the
+    List (`logs.snapshot.fluxops.io/<deployment>`); what cannot be read becomes a note."""
+    from fluxops.cluster.controller_logs import read_controller_logs
+
+    try:
+        logs = read_controller_logs(client, namespace, tail_lines=tail)
+    except ClusterError as exc:
+        summary.notes.append(f"controller logs not recorded: {exc.message}")
+        return
+    annotations = doc["metadata"]["annotations"]
+    for log in logs:
+        if log.error:
+            summary.notes.append(f"log of {log.deployment} not recorded: {log.error}")
+            continue
+        annotations[LOGS_ANNOTATION + log.deployment] = log.text
+        summary.controller_logs.append(log.deployment)
+
+
+def _read_crds(source: ObjectSource, summary: SnapshotSummary) -> list[Obj]:
+    try:
+        found = list(source.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"))
+    except ClusterError as exc:
+        summary.notes.append(f"CustomResourceDefinitions not read: {exc}")
+        return []
+    out = []
+    for crd in found:
+        meta = crd.get("metadata") or {}
+        out.append(
+            {
+                "apiVersion": crd.get("apiVersion"),
+                "kind": crd.get("kind"),
+                "metadata": {"name": meta.get("name")},
+                "spec": _without_docs(crd.get("spec")),
+            }
+        )
+    return out
+
+
+def _without_docs(node: Any, in_names: bool = False) -> Any:
+    """A CRD spec without `description` keywords (most of its size); property *names* that
+    happen to be `description` are kept."""
+    if isinstance(node, list):
+        return [_without_docs(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "description" and not in_names and isinstance(value, str):
+            continue
+        names = key in ("properties", "patternProperties", "definitions") and not in_names
+        out[key] = _without_docs(value, in_names=names)
+    return out
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

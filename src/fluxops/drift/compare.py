@@ -16,13 +16,15 @@ from typing import Any
 
 from fluxops.drift import secrets
 from fluxops.drift.fieldwise import (
+    cleanup_metadata,
     compare_fields,
     compare_full,
-    kubectl_fields,
+    handed_over_fields,
     not_in_desired,
     owned_fields,
 )
 from fluxops.drift.ignore import (
+    CLEANUP_EXCLUSIONS,
     EXCLUSIONS,
     IF_NOT_PRESENT,
     OWNER_NAME,
@@ -64,6 +66,8 @@ class CompareOptions:
     force: bool = False
     #: labels/annotations only on the live side are not drift (helm-controller's jsondiff)
     ignore_metadata_removals: bool = False
+    #: the controller's `--override-manager` names: their fields are handed over too
+    override_managers: tuple[str, ...] = ()
 
 
 def object_id(raw: dict[str, Any], namespace: str | None = None) -> ObjectId:
@@ -141,9 +145,11 @@ def compare_object(
     *,
     namespace: str | None = None,
     merged: dict[str, Any] | None = None,
+    skip: list[str] | None = None,
 ) -> ObjectDrift:
     """The verdict on one desired object. `live` None: the object does not exist. In server
-    mode `merged` is the dry-run result (required when `live` exists)."""
+    mode `merged` is the dry-run result (required when `live` exists). `skip`: pointers not
+    compared (removed from both sides, like drift-ignore paths)."""
     oid = object_id(desired_raw, namespace)
     reason = skipped_by(desired_raw, live, opts)
     if reason:
@@ -167,20 +173,13 @@ def compare_object(
         )
         notes.append(note)
         merged = None if merged is None else {k: v for k, v in merged.items() if k != "data"}
-    kubectl = kubectl_fields(live) if opts.field_manager == "kustomize-controller" else None
-    if kubectl:
-        shown, _ = prepare_desired(desired_in, node)
-        for path in not_in_desired(kubectl, shown):
-            notes.append(
-                f"{path} was set with kubectl and is not in the repo: kustomize-controller takes "
-                "over kubectl's fields and removes it on its next apply (flux diff does not "
-                "show this)"
-            )
+    if opts.field_manager == "kustomize-controller":
+        notes.extend(cleanup_notes(desired_in, live, node, opts))
     if opts.mode == "server" and merged is not None:
         return _compare_server(
-            oid, live_in, merged, node, opts, secret, notes, secret_keys, extra_diffs
+            oid, live_in, merged, node, opts, secret, notes, secret_keys, extra_diffs, skip or []
         )
-    ignore = ignored_paths(opts.ignore_rules, desired_raw)
+    ignore = ignored_paths(opts.ignore_rules, desired_raw) + (skip or [])
     prepared, pruned = prepare_desired(desired_in, node)
     notes.extend(
         f"{path} is not in the schema of {oid.kind} {oid.api_version}: the API server drops it"
@@ -196,6 +195,36 @@ def compare_object(
             _data_of(flux_normalize(desired_in)), _data_of(live_in), by_value=True
         )
     return _verdict(oid, opts, diffs, prepared, projected, secret, secret_keys, notes)
+
+
+def cleanup_notes(
+    desired: dict[str, Any], live: dict[str, Any], node: Any, opts: CompareOptions
+) -> list[str]:
+    """What kustomize-controller's metadata cleanup changes before its next apply (fluxcd/pkg
+    ssa `cleanupMetadata`): fields of the managers it hands to itself that the repo does not
+    set (the apply then removes them), and the kubectl / legacy Flux annotations and labels it
+    deletes. Nothing for objects marked `ssa: Merge` (on either side): the cleanup skips them."""
+    if matching_marker(desired, CLEANUP_EXCLUSIONS) or matching_marker(live, CLEANUP_EXCLUSIONS):
+        return []
+    notes: list[str] = []
+    found = handed_over_fields(live, opts.override_managers)
+    if found:
+        tree, managers = found
+        shown, _ = prepare_desired(desired, node)
+        who = ", ".join(managers)
+        for path in not_in_desired(tree, shown):
+            if "last-applied-configuration" in path:
+                continue
+            notes.append(
+                f"{path} was set by {who} and is not in the repo: kustomize-controller takes "
+                "over those fields and removes it on its next apply (flux diff does not show "
+                "this)"
+            )
+    for path in cleanup_metadata(live, desired):
+        notes.append(
+            f"{path} is removed by kustomize-controller's metadata cleanup on its next apply"
+        )
+    return notes
 
 
 def _data_of(raw: dict[str, Any]) -> dict[str, Any]:
@@ -238,8 +267,9 @@ def _compare_server(
     notes: list[str],
     secret_keys: list[tuple[str, str]] | None,
     extra_diffs: list[Difference],
+    skip: list[str],
 ) -> ObjectDrift:
-    ignore = ignored_paths(opts.ignore_rules, merged)
+    ignore = ignored_paths(opts.ignore_rules, merged) + skip
     merged_cmp = without_paths(_for_diff(merged), ignore)
     live_cmp = without_paths(_for_diff(live), ignore)
     diffs = extra_diffs + compare_full(merged_cmp, live_cmp, node)

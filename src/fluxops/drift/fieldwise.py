@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from fluxops.drift.managed_fields import (
+    cleanup_metadata,
+    handed_over_fields,
     kubectl_fields,
     not_in_desired,
     owned_fields,
@@ -36,8 +38,10 @@ from fluxops.model.kube.scalars import ABSENT, KEY_DEFAULTS, is_empty, scalar_eq
 from fluxops.model.kube.schema import Node
 
 __all__ = [
+    "cleanup_metadata",
     "compare_fields",
     "compare_full",
+    "handed_over_fields",
     "is_empty",
     "item_key",
     "kubectl_fields",

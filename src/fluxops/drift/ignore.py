@@ -33,6 +33,8 @@ HELM_DRIFT = "helm.toolkit.fluxcd.io/driftDetection"
 
 EXCLUSIONS = {RECONCILE: "disabled", SSA: "ignore"}
 IF_NOT_PRESENT = {SSA: "ifnotpresent"}
+#: objects kustomize-controller's managedFields cleanup leaves alone (ApplyCleanupOptions.Exclusions)
+CLEANUP_EXCLUSIONS = {SSA: "merge"}
 FORCE_SELECTOR = {FORCE: "enabled"}
 PRUNE_EXCLUSIONS = {PRUNE: "disabled", RECONCILE: "disabled", SSA: "ignore"}
 HELM_EXCLUSIONS = {HELM_DRIFT: "disabled"}

@@ -56,27 +56,82 @@ def owned_fields(live: Mapping[str, Any], manager: str) -> dict[str, Any] | None
     return merged
 
 
-def kubectl_fields(live: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The fields set with kubectl (`kubectl*` and `before-first-apply` managers, Apply or
-    Update, not on a subresource): kustomize-controller's cleanup hands them to itself before
-    applying, so the ones the repo does not set are removed by its next apply."""
+#: kustomize-controller's metadata cleanup before each apply (fluxcd/kustomize-controller
+#: `apply`, fluxcd/pkg ssa `PatchReplaceFieldsManagers`): managedFields entries whose manager
+#: name starts with the prefix, with that operation, on the main resource, are renamed to the
+#: controller's own Apply entry: the fields they own become Flux's, and the next apply removes
+#: those the repo does not set. `--override-manager NAME` adds NAME with both operations.
+HANDED_OVER: tuple[tuple[str, str], ...] = (
+    ("kubectl", "Apply"),  # kubectl apply --server-side --force-conflicts
+    ("kubectl", "Update"),  # kubectl apply (client side), edit, label, scale...
+    ("before-first-apply", "Update"),
+    ("kustomize-controller", "Update"),  # the controller before server-side apply
+)
+#: metadata the cleanup removes from the live object (annotations, labels).
+CLEANUP_ANNOTATIONS = (
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "kustomize.toolkit.fluxcd.io/checksum",
+    "fluxcd.io/sync-checksum",
+)
+CLEANUP_LABELS = ("fluxcd.io/sync-gc-mark",)
+
+
+def handover_rules(override_managers: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """The (manager prefix, operation) pairs the controller hands to itself."""
+    extra = tuple((m, op) for m in override_managers for op in ("Apply", "Update"))
+    return HANDED_OVER + extra
+
+
+def handed_over_fields(
+    live: Mapping[str, Any], override_managers: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The fields kustomize-controller's cleanup hands to itself before applying, and the
+    managers they come from; None when there are none. Matching as the controller matches:
+    the manager name starts with the prefix, the operation is the rule's, no subresource."""
     meta = live.get("metadata")
     entries = meta.get("managedFields") if isinstance(meta, dict) else None
     if not isinstance(entries, list):
         return None
+    rules = handover_rules(override_managers)
     merged: dict[str, Any] = {}
+    managers: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("subresource"):
             continue
         manager = str(entry.get("manager") or "")
-        if not (manager.startswith("kubectl") or manager == "before-first-apply"):
-            continue
-        if entry.get("operation") not in ("Apply", "Update"):
+        operation = entry.get("operation")
+        if not any(manager.startswith(p) and operation == op for p, op in rules):
             continue
         fields = entry.get("fieldsV1")
         if isinstance(fields, dict):
             _merge(merged, fields)
-    return merged or None
+            if manager not in managers:
+                managers.append(manager)
+    return (merged, managers) if merged else None
+
+
+def kubectl_fields(live: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The fields kustomize-controller's cleanup takes over (no `--override-manager`)."""
+    found = handed_over_fields(live)
+    return found[0] if found else None
+
+
+def cleanup_metadata(live: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
+    """The annotations and labels the cleanup removes (and the repo does not set)."""
+    out: list[str] = []
+    for field_name, keys in (("annotations", CLEANUP_ANNOTATIONS), ("labels", CLEANUP_LABELS)):
+        live_meta = live.get("metadata")
+        have = live_meta.get(field_name) if isinstance(live_meta, dict) else None
+        desired_meta = desired.get("metadata")
+        want = desired_meta.get(field_name) if isinstance(desired_meta, dict) else None
+        for key in keys:
+            if (
+                isinstance(have, dict)
+                and key in have
+                and not (isinstance(want, dict) and key in want)
+            ):
+                out.append(f"metadata.{field_name}.{key}")
+    return out
 
 
 def not_in_desired(fields: Mapping[str, Any], desired: Any, path: Path = ()) -> list[str]:

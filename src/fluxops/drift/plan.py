@@ -18,27 +18,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluxops.drift.compare import (
-    CompareOptions,
-    compare_object,
-    orphan,
-    owner_labels_match,
-    skipped_by,
-)
+from fluxops.drift.compare import CompareOptions, compare_object, skipped_by
 from fluxops.drift.ignore import (
     FORCE_SELECTOR,
     OWNER_NAME,
     OWNER_NAMESPACE,
     matching_marker,
     parse_ignore_rules,
+    without_paths,
 )
+from fluxops.drift.immutable import judge_immutable
 from fluxops.drift.normalize import flux_normalize, is_secret
+from fluxops.drift.orphans import find_orphans
 from fluxops.drift.schema import SchemaRegistry
 from fluxops.drift.secrets import is_sops_encrypted, scrub
+from fluxops.drift.substituted import Resolved, dotted, mask_fields, resolve
+from fluxops.drift.substituted import scrub as scrub_values
 from fluxops.drift.verdicts import DriftResult, ObjectDrift, OwnerSummary
 from fluxops.errors import ForbiddenError
 from fluxops.model.identity import ObjectId, split_api_version
 from fluxops.model.results import KustomizationBuild
+from fluxops.render.live_variables import VariableSource
 
 Key = tuple[str, str, str, str]  # group, kind, namespace, name
 Obj = dict[str, Any]
@@ -54,6 +54,12 @@ class DesiredObject:
     namespace: str
     name: str
     problem: str = ""  # an error found before reading (namespaced object without namespace)
+    #: fields that came from substituteFrom Secrets (masked) or unreadable variables (skipped)
+    substituted: Resolved | None = None
+
+    @property
+    def not_compared(self) -> list[str]:
+        return list(self.substituted.not_compared) if self.substituted else []
 
     @property
     def key(self) -> Key:
@@ -132,6 +138,8 @@ def plan_builds(
     overlay: bool = False,
     owner: tuple[str, str] | None = None,
     secret_values: bool = True,
+    override_managers: tuple[str, ...] = (),
+    variable_source: VariableSource | None = None,
 ) -> list[OwnerPlan]:
     plans = []
     for build in builds:
@@ -154,7 +162,12 @@ def plan_builds(
             spec_source = build.kustomization.raw
             owner_ref = (build.namespace, build.name)
         spec = spec_source.get("spec") if isinstance(spec_source.get("spec"), dict) else {}
-        options = CompareOptions(mode=mode, owner=summary.label, secret_values=secret_values)
+        options = CompareOptions(
+            mode=mode,
+            owner=summary.label,
+            secret_values=secret_values,
+            override_managers=override_managers,
+        )
         plan = OwnerPlan(summary=summary, options=options, owner_ref=owner_ref)
         plans.append(plan)
         if build.status == "failed":
@@ -195,17 +208,33 @@ def plan_builds(
                 raw = copy.deepcopy(raw)
                 labels = raw.setdefault("metadata", {}).setdefault("labels", {})
                 labels.update({OWNER_NAME: owner[1], OWNER_NAMESPACE: owner[0]})
-            plan.desired.append(desired_object(raw, scope))
+            plan.desired.append(_substituted(raw, scope, variable_source))
     return plans
+
+
+def _substituted(raw: Obj, scope: Scope, source: VariableSource | None) -> DesiredObject:
+    """The desired object with substituteFrom tokens swapped for their values."""
+    resolved = resolve(raw, source)
+    d = desired_object(resolved.raw, scope)
+    if resolved.secret or resolved.not_compared:
+        d.substituted = resolved
+    identity = [p for p in resolved.not_compared if p in ("/metadata/name", "/metadata/namespace")]
+    if identity:
+        d.problem = (
+            f"its {identity[0].rpartition('/')[2]} depends on a substituteFrom variable fluxops "
+            f"could not read ({resolved.not_compared[identity[0]]}): not compared"
+        )
+    return d
 
 
 def wanted_keys(plans: list[OwnerPlan]) -> list[DesiredObject]:
     return [d for p in plans if p.summary.status == "compared" for d in p.desired if not d.problem]
 
 
-def dry_run_payload(raw: Obj) -> Obj:
-    """What Flux sends: the normalised object, without a CRD's webhook caBundle."""
-    obj = flux_normalize(raw)
+def dry_run_payload(raw: Obj, skip: list[str] | None = None) -> Obj:
+    """What Flux sends: the normalised object, without a CRD's webhook caBundle; `skip`:
+    fields fluxops cannot know (unreadable substituteFrom variables) left out."""
+    obj = flux_normalize(without_paths(raw, skip or []))
     if obj.get("kind") == "CustomResourceDefinition":
         obj = copy.deepcopy(obj)
     if obj.get("kind") == "CustomResourceDefinition":
@@ -241,7 +270,9 @@ def evaluate(
     live: LiveState,
     schemas: SchemaRegistry,
     result: DriftResult,
+    secret_values: list[str] | None = None,
 ) -> DriftResult:
+    """Every verdict; `secret_values`: values read for substitution, scrubbed from them all."""
     rendered: set[Key] = set()
     for plan in plans:
         result.owners.append(plan.summary)
@@ -252,7 +283,10 @@ def evaluate(
             result.objects.append(_judge(d, plan, live, schemas))
     for plan in plans:
         if plan.summary.status == "compared" and plan.owner_ref is not None:
-            result.objects.extend(_orphans(plan, live, rendered))
+            result.objects.extend(find_orphans(plan, live, rendered))
+    if secret_values:
+        for obj in result.objects:
+            scrub_values(obj, secret_values)
     result.objects.sort(key=ObjectDrift.sort_key)
     return result
 
@@ -295,8 +329,22 @@ def _judge(
             if not (outcome.get("metadata") or {}).get("resourceVersion"):
                 current = None  # the server would create it
             merged = outcome
-    drift = compare_object(d.raw, current, schemas, options, namespace=d.namespace, merged=merged)
+    drift = compare_object(
+        d.raw, current, schemas, options, namespace=d.namespace, merged=merged, skip=d.not_compared
+    )
     drift.id = oid
+    if options.mode == "fields" and drift.verdict == "drifted" and current is not None:
+        force = plan.summary.kind == "Kustomization" and plan.options.force
+        judge_immutable(drift, d.raw, current, force=force)
+    if d.substituted is not None:
+        mask_fields(drift, d.substituted)
+        drift.not_compared = [
+            (
+                dotted(pointer),
+                f"depends on a substituteFrom variable fluxops could not read: {why}",
+            )
+            for pointer, why in sorted(d.substituted.not_compared.items())
+        ]
     return drift
 
 
@@ -342,55 +390,3 @@ def _dry_run_failed(
     elif hint:
         message = f"{message} ({hint})"
     return ObjectDrift(id=oid, owner=owner, verdict="error", reason=message)
-
-
-def _orphans(plan: OwnerPlan, live: LiveState, rendered: set[Key]) -> list[ObjectDrift]:
-    assert plan.owner_ref is not None
-    namespace, name = plan.owner_ref
-    own = {d.key for d in plan.desired}
-    candidates: dict[Key, Obj | None] = {}
-    for key in plan.inventory:
-        if key not in own and key not in rendered:
-            candidates[key] = live.objects.get(key)
-    for labelled in live.labelled:
-        key = _key(labelled)
-        matches = owner_labels_match(labelled, namespace, name)
-        if matches and key not in own and key not in rendered:
-            candidates[key] = labelled
-    out: list[ObjectDrift] = []
-    gone = 0
-    for key, obj in sorted(candidates.items()):
-        if obj is None:
-            if key in live.errors:
-                out.append(
-                    ObjectDrift(
-                        id=ObjectId(key[0], key[1], key[2], key[3]),
-                        owner=plan.options.owner,
-                        verdict="error",
-                        reason=live.errors[key],
-                    )
-                )
-            else:
-                gone += 1
-            continue
-        out.append(
-            orphan(
-                obj,
-                plan.options.owner,
-                owner_namespace=namespace,
-                owner_name=name,
-                in_inventory=key in plan.inventory,
-                prune_enabled=plan.prune,
-            )
-        )
-    if gone:
-        plan.summary.notes.append(
-            f"{gone} inventory entr{'y' if gone == 1 else 'ies'} no longer rendered "
-            "and already gone from the cluster"
-        )
-    return out
-
-
-def _key(obj: Obj) -> Key:
-    oid = ObjectId.of(obj)
-    return (oid.group, oid.kind, oid.namespace, oid.name)

@@ -3,25 +3,21 @@
 For each field: its shape (object with known properties, map, list, scalar), how server-side
 apply merges a list (`x-kubernetes-list-type`: `map` with its key fields, `set`, `atomic`),
 and how the server normalises a value (resource quantities, int-or-string, base64 bytes).
-Built-in kinds come from the OpenAPI definitions shipped by `kubernetes-validate` (data files
-only); custom kinds from their CRD's `openAPIV3Schema`. A field the schema does not know is
+Built-in kinds come from the Kubernetes OpenAPI definitions shipped in `data/kube/`; custom kinds from their CRD's `openAPIV3Schema`. A field the schema does not know is
 pruned by the API server (built-in kinds drop unknown fields, structural CRDs prune them), so
 drift does not expect it back. Unknown kinds get `ANY`: no pruning, lists compared as atomic.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import gzip
 import json
-import re
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 from fluxops.model.kube.schema import ANY, Node
 
-_PACKAGE = "kubernetes_validate"
-_DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _QUANTITY_REF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING_REF = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 _OBJECT_META_REF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -31,21 +27,20 @@ _OBJECT_META_REF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 
 @cache
-def _definitions_file() -> Path | None:
-    spec = importlib.util.find_spec(_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    base = Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
-    if not base.is_dir():
-        return None
-    found = []
-    for child in base.iterdir():
-        match = _DIR_RE.match(child.name)
-        if match and (child / "_definitions.json").is_file():
-            found.append(((int(match.group(1)), int(match.group(2))), child))
-    if not found:
-        return None
-    return max(found)[1] / "_definitions.json"
+def _newest_definitions() -> dict[str, Any]:
+    """The OpenAPI definitions (`$defs`) of the newest Kubernetes release fluxops ships
+    (`data/kube/`, made by scripts/generate_kube_schemas.py); empty when there are none."""
+    base = resources.files("fluxops") / "data" / "kube"
+    index_file = base / "index.json"
+    if not index_file.is_file():
+        return {}
+    releases = json.loads(index_file.read_text(encoding="utf-8")).get("releases") or {}
+    if not releases:
+        return {}
+    newest = max(releases, key=lambda v: tuple(int(p) for p in v.split(".")))
+    data = json.loads(gzip.decompress((base / releases[newest]["file"]).read_bytes()))
+    defs: dict[str, Any] = data.get("$defs", {})
+    return defs
 
 
 class BuiltinSchemas:
@@ -58,12 +53,7 @@ class BuiltinSchemas:
 
     def _load(self) -> dict[str, Any]:
         if self._defs is None:
-            path = _definitions_file()
-            defs: dict[str, Any] = {}
-            if path is not None:
-                with path.open(encoding="utf-8") as handle:
-                    defs = json.load(handle).get("$defs", {})
-            self._defs = defs
+            self._defs = _newest_definitions()
         return self._defs
 
     def _index(self) -> dict[tuple[str, str, str], str]:

@@ -4,7 +4,9 @@ server-side apply dry runs in server mode, and judge every object."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,10 +16,11 @@ from fluxops.model.selection import Mode, RenderOptions, Selection
 
 if TYPE_CHECKING:
     from fluxops.cluster.live import LiveReader, LiveSet
+    from fluxops.drift.early import EarlyConnection, Opened
     from fluxops.drift.plan import OwnerPlan
-    from fluxops.drift.schema import SchemaRegistry
     from fluxops.drift.verdicts import DriftResult
     from fluxops.model.results import BuildResult
+    from fluxops.render.live_variables import VariableSource
 
 Key = tuple[str, str, str, str]
 
@@ -30,7 +33,9 @@ class DriftRequest(Selection, RenderOptions):
     names the Flux Kustomization the overlay stands for: its owner labels are added, its live
     spec and inventory used. `mode`: fields (compare what the repo sets) or server (apply dry
     runs); `helm`: also each HelmRelease's objects against its Helm release; `workers`:
-    concurrent API reads."""
+    concurrent API reads; `override_managers`: kustomize-controller's `--override-manager`
+    names (their fields are handed to the controller too); `fail_on_orphans`: orphans Flux
+    keeps (prune: false, not in the inventory) count as drift (exit 1)."""
 
     snapshot: str | None = None
     kubeconfig: str | None = None
@@ -40,6 +45,8 @@ class DriftRequest(Selection, RenderOptions):
     helm: bool = False
     owner: str | None = None
     workers: int = 8
+    override_managers: tuple[str, ...] = ()
+    fail_on_orphans: bool = False
 
 
 @dataclass
@@ -79,33 +86,99 @@ def run(request: DriftRequest) -> DriftResult:
     """Compare: missing, drifted (field by field) and orphaned objects, with Flux's exclusions
     and ignore rules. Writes nothing: reads, and in server mode server-side apply dry runs
     (dryRun=All)."""
-    from fluxops.cluster.client import connect
-    from fluxops.cluster.live import LiveReader
-    from fluxops.cluster.snapshot import load_snapshot
-    from fluxops.drift import plan as dp
-    from fluxops.drift.verdicts import DriftResult
+    from fluxops.drift.early import EarlyConnection
+    from fluxops.render.live_variables import VariableSource
     from fluxops.render.verb import run as render
 
     started = time.perf_counter()
     target = check(request)
     mode: Mode = "overlay" if target.overlay else "ks" if request.ks else "all"
-    rendered = render(request, request, mode=mode)
-    _require_one_cluster(request, rendered)
-    source = (
-        load_snapshot(request.snapshot)
-        if request.snapshot
-        else connect(request.kubeconfig, request.context, timeout=request.timeout)
-    )
-    timings: dict[str, float] = {"render": time.perf_counter() - started}
-    with source:
-        reader = LiveReader(source, workers=request.workers)
+    early: EarlyConnection | None = None
+    if not request.snapshot:
+        refs = [target.owner] if target.owner else _ks_ref(request) if mode == "ks" else []
+        early = EarlyConnection(
+            request.kubeconfig,
+            request.context,
+            timeout=request.timeout,
+            workers=request.workers,
+            refs=refs,
+        )
+    variables = VariableSource(read=_live_variables(early) if early else None)
+    try:
+        rendered = render(request, request, mode=mode, variable_source=variables)
+        _require_one_cluster(request, rendered)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
+    render_seconds = time.perf_counter() - started
+    if early is not None:
+        opened = early.get()
+        # the connection was opened during the render: `connect` is only the wait for it
+        opened.waited = time.perf_counter() - started - render_seconds
+        return _compare(request, target, rendered, variables, opened, started, render_seconds)
+    from fluxops.cluster.live import LiveReader
+    from fluxops.cluster.snapshot import load_snapshot
+
+    snapshot = load_snapshot(request.snapshot or "")
+    reader = LiveReader(snapshot, workers=request.workers)
+    return _compare(request, target, rendered, variables, reader, started, render_seconds)
+
+
+@contextlib.contextmanager
+def _closing(source: object) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+
+
+def _ks_ref(request: DriftRequest) -> list[tuple[str, str]]:
+    from fluxops.model.identity import NamespacedName
+
+    try:
+        parsed = NamespacedName.parse(request.ks or "")
+    except (ValueError, UsageError):
+        return []
+    return [(parsed.namespace, parsed.name)]
+
+
+def _compare(
+    request: DriftRequest,
+    target: _Target,
+    rendered: BuildResult,
+    variables: VariableSource,
+    live_source: Opened | LiveReader,
+    started: float,
+    render_seconds: float,
+) -> DriftResult:
+    from fluxops.drift import plan as dp
+    from fluxops.drift.early import Opened, live_kustomizations
+    from fluxops.drift.schema_sources import schemas_for
+    from fluxops.drift.verdicts import DriftResult
+
+    opened = live_source if isinstance(live_source, Opened) else None
+    reader = opened.reader if opened else live_source
+    assert not isinstance(reader, Opened)
+    source = reader.source
+    timings: dict[str, float] = {"render": render_seconds}
+    if opened is not None:
+        timings["connect"] = opened.waited
+    with _closing(source):
         scope = _LazyScope(reader)
         where = (
             f"snapshot {request.snapshot}"
             if request.snapshot
-            else f"cluster {source.server} (context {source.context})"
+            else f"cluster {getattr(source, 'server', '')} (context {getattr(source, 'context', '')})"
         )
-        result = DriftResult(mode=request.mode, source=where, findings=rendered.all_findings())
+        result = DriftResult(
+            mode=request.mode,
+            source=where,
+            findings=rendered.all_findings(),
+            fail_on_orphans=request.fail_on_orphans,
+        )
         mark = time.perf_counter()
         refs = (
             [target.owner]
@@ -114,20 +187,27 @@ def run(request: DriftRequest) -> DriftResult:
             if target.overlay
             else [(b.namespace, b.name) for b in rendered.builds]
         )
+        known = dict(opened.kustomizations) if opened else {}
+        if opened:
+            result.notes.extend(opened.notes)
+        todo = [r for r in refs if r not in known]
+        known.update(live_kustomizations(reader, todo, result.notes))
         plans = dp.plan_builds(
             rendered.builds,
-            _live_kustomizations(reader, refs, result),
+            known,
             scope,
             mode=request.mode,
             overlay=target.overlay,
             owner=target.owner,
             secret_values=not request.snapshot,
+            override_managers=tuple(request.override_managers),
+            variable_source=variables,
         )
         live = _read_live(reader, plans, owned=not target.overlay or target.owner is not None)
         result.notes.extend(live.notes)
         if request.helm:
             plans.extend(_helm_plans(reader, plans, live, scope, request))
-        schemas = _schemas(reader, plans)
+        schemas = schemas_for(reader, plans)
         timings["read"] = time.perf_counter() - mark
         mark = time.perf_counter()
         dry_runs: dict[tuple[str, Key], object] = {}
@@ -142,13 +222,28 @@ def run(request: DriftRequest) -> DriftResult:
             labelled=live.labelled,
             dry_runs=dry_runs,  # type: ignore[arg-type]
         )
-        dp.evaluate(plans, state, schemas, result)
+        dp.evaluate(plans, state, schemas, result, secret_values=variables.known_values())
         timings["compare"] = time.perf_counter() - mark
         result.timings = {k: round(v, 3) for k, v in timings.items()}
         stats = getattr(source, "stats", None)
         result.requests = getattr(stats, "requests", None)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _live_variables(early: EarlyConnection) -> Any:
+    """Reads of substituteFrom ConfigMaps and Secrets as kustomize-controller makes them (in
+    the Kustomization's namespace): (object or None when absent, problem or "")."""
+    from fluxops.errors import ClusterError
+
+    def read(kind: str, namespace: str, name: str) -> tuple[dict[str, Any] | None, str]:
+        source = early.get().source
+        try:
+            return source.get("v1", kind, name, namespace), ""
+        except ClusterError as exc:
+            return None, f"cannot be read: {exc.message}"
+
+    return read
 
 
 def _require_one_cluster(request: DriftRequest, rendered: BuildResult) -> None:
@@ -217,17 +312,11 @@ def _dry_runs(
             and d.key not in live.errors
             and dp.needs_dry_run(d, live.objects.get(d.key), p.options)
         ]
-        outcomes = reader.dry_run([dp.dry_run_payload(d.raw) for d in todo], manager)
+        outcomes = reader.dry_run(
+            [dp.dry_run_payload(d.raw, d.not_compared) for d in todo], manager
+        )
         out.update({(manager, d.key): o for d, o in zip(todo, outcomes, strict=True)})
     return out
-
-
-def _schemas(reader: LiveReader, plans: list[OwnerPlan]) -> SchemaRegistry:
-    from fluxops.drift.schema import SchemaRegistry
-
-    schemas = SchemaRegistry()
-    _add_crd_schemas(reader, schemas, plans)
-    return schemas
 
 
 class _LazyScope(dict[tuple[str, str], "bool | None"]):
@@ -240,37 +329,6 @@ class _LazyScope(dict[tuple[str, str], "bool | None"]):
     def get(self, key: tuple[str, str], default: bool | None = None) -> bool | None:  # type: ignore[override]
         found = self.reader.namespaced(*key)
         return default if found is None else found
-
-
-def _live_kustomizations(
-    reader: LiveReader,
-    refs: list[tuple[str, str]],
-    result: DriftResult,
-) -> dict[tuple[str, str], dict[str, object] | None]:
-    """The live Flux Kustomizations (their status.inventory says what to prune)."""
-    from fluxops.cluster.live import Wanted
-    from fluxops.errors import ClusterError
-
-    if not refs:
-        return {}
-    group = "kustomize.toolkit.fluxcd.io"
-    try:
-        versions = reader.source.served_versions(group)
-    except ClusterError:
-        versions = []
-    version = "v1" if "v1" in versions or not versions else versions[0]
-    api_version = f"{group}/{version}"
-    got = reader.read([Wanted(api_version, "Kustomization", ns, name) for ns, name in refs])
-    group = api_version.partition("/")[0]
-    out: dict[tuple[str, str], dict[str, object] | None] = {}
-    for ns, name in refs:
-        key = (group, "Kustomization", ns, name)
-        if key in got.errors:
-            result.notes.append(
-                f"cannot read Kustomization {ns}/{name}: {got.errors[key]} (orphans not found)"
-            )
-        out[(ns, name)] = got.objects.get(key)
-    return out
 
 
 def _helm_plans(
@@ -324,56 +382,3 @@ def _helm_plans(
         live.errors.update(more.errors)
         live.not_served.update(more.not_served)
     return out
-
-
-def _add_crd_schemas(reader: LiveReader, schemas: SchemaRegistry, plans: list[OwnerPlan]) -> None:
-    """The schemas of custom kinds: the live CRD, else one in the rendered objects, else the
-    Flux CRDs shipped with fluxops. Unknown kinds are compared without a schema."""
-    from fluxops.cluster.client import ClusterClient
-    from fluxops.drift.schema import shipped_flux_crds
-    from fluxops.errors import ClusterError
-
-    kinds: set[tuple[str, str]] = set()
-    crds: list[dict[str, object]] = []
-    for plan in plans:
-        for d in plan.desired:
-            kinds.add((d.api_version, d.kind))
-            if d.kind == "CustomResourceDefinition":
-                crds.append(d.raw)
-    missing = []
-    for api_version, kind in sorted(kinds):
-        group, _, version = api_version.rpartition("/")
-        if group and not schemas.has(group, version, kind):
-            missing.append((api_version, kind))
-    if not missing:
-        return
-    source = reader.source
-    if isinstance(source, ClusterClient):
-        for api_version, kind in missing:
-            try:
-                res = source.resource(api_version, kind)
-                crd = source.get(
-                    "apiextensions.k8s.io/v1",
-                    "CustomResourceDefinition",
-                    f"{res.plural}.{res.group}",
-                )
-            except ClusterError:
-                continue
-            if crd:
-                schemas.add_crd(crd)
-    else:
-        try:
-            for crd in reader.list_all("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
-                schemas.add_crd(crd)
-        except ClusterError:
-            pass
-    for crd in crds:
-        schemas.add_crd(crd, override=False)
-    if any(not schemas.has(*_gvk(a, k)) for a, k in missing):
-        for crd in shipped_flux_crds():
-            schemas.add_crd(crd, override=False)
-
-
-def _gvk(api_version: str, kind: str) -> tuple[str, str, str]:
-    group, _, version = api_version.rpartition("/")
-    return group, version, kind

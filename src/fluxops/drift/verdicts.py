@@ -56,12 +56,17 @@ class ObjectDrift:
     desired_view: dict[str, Any] | None = None
     live_view: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    #: fields not compared, with why: they depend on a substituteFrom variable whose value
+    #: fluxops could not read (a snapshot holds no Secret values, or the read was refused)
+    not_compared: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def counts_as_drift(self) -> bool:
+        """Drift Flux would act on: it creates, updates or prunes the object. Orphans it keeps
+        (`keep`, `keep-annotated`) are reported but do not count (see `fail_on_orphans`)."""
         if self.verdict in ("missing", "drifted"):
             return True
-        return self.verdict == "orphaned" and self.prune != "keep-annotated"
+        return self.verdict == "orphaned" and self.prune == "prune"
 
     def sort_key(self) -> tuple[str, str, str, str, str]:
         return (self.owner, self.id.group, self.id.kind, self.id.namespace, self.id.name)
@@ -99,6 +104,8 @@ class DriftResult(Result):
     seconds: float = 0.0
     #: seconds per phase: render, read, dryRun (server mode), compare
     timings: dict[str, float] = field(default_factory=dict)
+    #: orphans Flux keeps (`keep`: prune false, not in the inventory) count as drift too
+    fail_on_orphans: bool = False
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = dict.fromkeys(VERDICTS, 0)
@@ -108,7 +115,11 @@ class DriftResult(Result):
 
     @property
     def drift(self) -> bool:
-        return any(o.counts_as_drift for o in self.objects)
+        return any(
+            o.counts_as_drift
+            or (self.fail_on_orphans and o.verdict == "orphaned" and o.prune == "keep")
+            for o in self.objects
+        )
 
     @property
     def errors(self) -> bool:

@@ -17,6 +17,9 @@ class LintResult(Result):
 
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
+    #: what was checked: YAML files, and objects (in the files and rendered)
+    files: int = 0
+    objects: int = 0
     suppressed: int = 0
     ignored: int = 0
     config_file: str | None = None

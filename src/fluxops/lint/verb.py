@@ -109,6 +109,11 @@ def run(request: LintRequest) -> LintResult:
     if not root.is_dir():
         raise UsageError(f"{request.path} is not a folder")
     repo = load_repo(root)
+    if not repo.yaml_files:
+        raise UsageError(
+            f"nothing to check: {request.path} holds no YAML file",
+            hint="pass the folder of a Flux repository (fluxops lint REPO)",
+        )
     config = lint_config(repo.root, request.config)
     builds: list[KustomizationBuild] = []
     notes: list[str] = []
@@ -134,6 +139,8 @@ def run(request: LintRequest) -> LintResult:
         f for f in repo.findings if f.severity >= Severity.WARNING and f.code != "FO013"
     ]
     outcome.root = repo.root
+    outcome.files = len(repo.yaml_files)
+    outcome.objects = len(repo.resources) + sum(len(b.objects) for b in builds)
     outcome.builds_failed = sum(1 for b in builds if b.status == "failed")
     outcome.notes.extend(notes)
     outcome.seconds = time.perf_counter() - started

@@ -163,8 +163,14 @@ def parse_file(root: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
     return resources, []
 
 
-def load_repo(root: str | Path) -> Repo:
-    """Read every YAML file under `root` once (regular files only: see loader/confine.py)."""
+#: A file's parse from elsewhere (another revision of the same file), or None to parse it.
+Parsed = Callable[[Path, str], tuple[list[Resource], list[Finding]] | None]
+
+
+def load_repo(root: str | Path, reuse: Parsed | None = None) -> Repo:
+    """Read every YAML file under `root` once (regular files only: see loader/confine.py).
+    `reuse(root, rel)`: the objects of a file already parsed (`diff` passes the other
+    revision's, for the files that are byte for byte the same)."""
     base = Path(root)
     if not base.exists():
         raise RepoError(f"repository path does not exist: {base}", hint="check the path")
@@ -175,7 +181,8 @@ def load_repo(root: str | Path) -> Repo:
     repo.findings.extend(skipped_finding(s) for s in repo.tree.skipped)
     repo.yaml_files = yaml_files(repo.tree)
     for rel in repo.yaml_files:
-        resources, findings = parse_file(repo.root, rel)
+        known = reuse(repo.root, rel) if reuse is not None else None
+        resources, findings = known if known is not None else parse_file(repo.root, rel)
         repo.resources.extend(resources)
         repo.findings.extend(findings)
         repo.files += 1

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.graph import KustomizationGraph
@@ -31,6 +31,55 @@ class Result:
     def exit_code(self) -> int:
         """0 clean, 1 findings/failures/differences, 2 could not look (see fluxops.errors)."""
         raise NotImplementedError
+
+    # -- the JSON envelope's hooks (fluxops.output.envelope, docs/json.md) --------------------
+
+    def envelope_summary(self) -> dict[str, Any]:
+        """The verb's counts for the envelope's `summary` (camelCase keys); `errors`,
+        `warnings`, `info` and `exitCode` are added by the envelope."""
+        return {}
+
+    def envelope_data(self) -> dict[str, Any] | None:
+        """The verb's data: top-level keys of the envelope (camelCase). None (the default):
+        every dataclass field of the result but `findings`, keys camelCased."""
+        return None
+
+
+@dataclass
+class ErrorResult(Result):
+    """A command that could not run (usage, not found, cluster unreachable or forbidden,
+    engine missing, internal error): with `-o json|yaml` it is printed as an envelope of kind
+    `ErrorResult` on stdout, one finding naming the cause."""
+
+    kind: ClassVar[str] = "ErrorResult"
+
+    code: str = "error"
+    message: str = ""
+    hint: str | None = None
+    file: str | None = None
+    object: str | None = None
+    status: int = 2
+    command: str = ""
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [
+            Finding(
+                self.code,
+                Severity.ERROR,
+                self.message,
+                file=self.file,
+                object=self.object,
+                hint=self.hint,
+            )
+        ]
+
+    @property
+    def exit_code(self) -> int:
+        return self.status
+
+    def envelope_data(self) -> dict[str, Any] | None:
+        return {"command": self.command}
 
 
 @dataclass

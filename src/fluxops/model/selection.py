@@ -12,21 +12,27 @@ from typing import Any, Literal
 Mode = Literal["overlay", "ks", "all"]
 
 Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
 
 
 @dataclass(kw_only=True)
 class Selection:
     """What to render. `path` is a kustomize overlay folder (neither `ks` nor `all_`), or the
-    repository holding the Flux Kustomizations: `ks` (NAMESPACE/NAME) names one, `all_` means
-    every one an entry reaches; `cluster` (a folder) limits both to one cluster;
-    `include_unreached`: also build the Kustomizations no cluster entry applies (as clusters of
-    their own; by default they are listed as unreached)."""
+    repository holding the Flux Kustomizations: `ks` (NAMESPACE/NAME, or NAME: unique, or in
+    `namespace`) names one by its effective name (after its parent's `namespace:` and
+    targetNamespace), `all_` means every one an entry reaches; `cluster` (a folder) limits
+    both to one cluster; `include_unreached`: also build the Kustomizations no cluster entry
+    applies (as clusters of their own; by default they are listed as unreached)."""
 
     path: str = "."
     ks: str | None = None
     all_: bool = False
     cluster: str | None = None
     include_unreached: bool = False
+    #: the namespace of `ks` when it is a bare NAME (`-n`, as `flux build ks NAME -n NS`)
+    namespace: str | None = None
+    #: list every known name in "not found" messages (`-v`), not only the closest ones
+    verbose: bool = False
 
 
 @dataclass(kw_only=True)
@@ -47,6 +53,7 @@ class RenderOptions:
     cache: bool = True
     allow_remote: bool = False
     progress: Progress | None = None
+    cancelled: Cancelled | None = None
 
 
 def as_kwargs(value: Selection | RenderOptions, **changes: Any) -> dict[str, Any]:

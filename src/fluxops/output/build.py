@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from fluxops.goyaml import dump
 from fluxops.model.flux import Kustomization
 from fluxops.model.names import name_problem
 from fluxops.model.results import BuildResult, KustomizationBuild
+from fluxops.output.envelope import envelope, to_json
 from fluxops.output.masking import mask_secret
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import findings_text
@@ -48,7 +48,6 @@ def build_summary(build: KustomizationBuild) -> dict[str, Any]:
         "objects": len(build.objects),
         "cached": build.cached,
         "error": build.error,
-        "findings": [f.to_dict() for f in build.findings],
         **(
             {"sourceUrl": build.source_url, "sourceFlag": build.source_flag}
             if build.status == "skipped"
@@ -62,14 +61,27 @@ def build_summary(build: KustomizationBuild) -> dict[str, Any]:
     }
 
 
-def result_json(result: BuildResult) -> str:
-    data = {
-        "kustomizations": [build_summary(b) for b in result.builds],
-        "findings": [f.to_dict() for f in result.findings],
-        "notes": list(result.notes),
-        "summary": result.summary(),
-    }
-    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+def to_data(result: BuildResult) -> dict[str, Any]:
+    """The envelope of a build (docs/json.md): a summary per Kustomization; the findings of
+    every Kustomization are in the envelope's `findings` (each names its object); `notes`:
+    what the run assumed (source roots, each cluster's Flux release)."""
+    counts = result.summary()
+    return envelope(
+        result,
+        summary={
+            "kustomizations": len(result.builds),
+            **counts,
+            "objects": sum(len(b.objects) for b in result.builds),
+        },
+        data={
+            "kustomizations": [build_summary(b) for b in result.builds],
+            "notes": list(result.notes),
+        },
+    )
+
+
+def result_json(result: BuildResult, *, compact: bool = False) -> str:
+    return to_json(to_data(result), compact=compact)
 
 
 def _cluster_dir(cluster: str) -> str:
@@ -156,4 +168,5 @@ def yaml_format(result: BuildResult, view: View) -> Rendered:
 
 @formatter("BuildResult", "json")
 def json_format(result: BuildResult, view: View) -> Rendered:
-    return Rendered(result_json(result))
+    """The envelope on stdout; failures and findings for people on stderr too."""
+    return Rendered(result_json(result, compact=view.compact), findings_text(result))

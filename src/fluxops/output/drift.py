@@ -13,10 +13,12 @@ from typing import Any
 from fluxops.drift.verdicts import VERDICTS, DriftResult, ObjectDrift
 from fluxops.goyaml import dump
 from fluxops.model.kube.scalars import ABSENT
+from fluxops.output.envelope import camel, envelope
+from fluxops.output.envelope import to_json as envelope_json
+from fluxops.output.envelope import to_yaml as envelope_yaml
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.registry import Rendered, View, formatter, rich_console
 
-SCHEMA_VERSION = 1
 _STYLE = {
     "in-sync": "green",
     "missing": "green",
@@ -55,45 +57,48 @@ def object_data(obj: ObjectDrift) -> dict[str, Any]:
         out["differences"].append(entry)
     if obj.secret_keys is not None:
         out["secretKeys"] = [{"key": k, "state": s} for k, s in obj.secret_keys]
+    out["notCompared"] = [{"path": p, "reason": r} for p, r in obj.not_compared]
     return out
 
 
 def to_data(result: DriftResult) -> dict[str, Any]:
+    """The envelope behind -o json (docs/json.md, docs/drift.md)."""
     counts = result.counts()
-    return {
-        "schemaVersion": SCHEMA_VERSION,
-        "mode": result.mode,
-        "source": result.source,
-        "drift": result.drift,
-        "exitCode": result.exit_code,
-        "summary": {"objects": len(result.objects), **counts},
-        "owners": [
-            {
-                "kind": o.kind,
-                "ref": o.ref,
-                "cluster": o.cluster,
-                "status": o.status,
-                "error": o.error,
-                "prune": o.prune,
-                "inventory": o.inventory,
-                "notes": list(o.notes),
-            }
-            for o in result.owners
-        ],
-        "objects": [object_data(o) for o in result.objects],
-        "notes": list(result.notes),
-        "findings": [
-            {"code": f.code, "severity": str(f.severity), "message": f.message, "object": f.object}
-            for f in result.findings
-        ],
-        "requests": result.requests,
-        "seconds": round(result.seconds, 3),
-        "timings": dict(result.timings),
-    }
+    return envelope(
+        result,
+        summary={
+            "objects": len(result.objects),
+            **{camel(verdict): counts[verdict] for verdict in VERDICTS},
+            "drift": result.drift,
+        },
+        data={
+            "mode": result.mode,
+            "source": result.source,
+            "drift": result.drift,
+            "owners": [
+                {
+                    "kind": o.kind,
+                    "ref": o.ref,
+                    "cluster": o.cluster,
+                    "status": o.status,
+                    "error": o.error,
+                    "prune": o.prune,
+                    "inventory": o.inventory,
+                    "notes": list(o.notes),
+                }
+                for o in result.owners
+            ],
+            "objects": [object_data(o) for o in result.objects],
+            "notes": list(result.notes),
+            "requests": result.requests,
+            "seconds": round(result.seconds, 3),
+            "timings": dict(result.timings),
+        },
+    )
 
 
-def to_json(result: DriftResult) -> str:
-    return json.dumps(to_data(result), indent=2, default=str) + "\n"
+def to_json(result: DriftResult, *, compact: bool = False) -> str:
+    return envelope_json(to_data(result), compact=compact)
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -166,6 +171,7 @@ def _detail_lines(obj: ObjectDrift, diff: bool) -> list[tuple[str, str]]:
                 out.append(("", f"    {d.path}: not set live (desired {_short(d.desired)})"))
             else:
                 out.append(("", f"    {d.path}: {_short(d.live)} (Flux removes it)"))
+    out.extend(("yellow", f"    not compared: {p} ({r})") for p, r in obj.not_compared)
     out.extend(("dim", f"    note: {n}") for n in obj.notes)
     return out
 
@@ -193,7 +199,7 @@ def print_text(
     several = len({o.owner for o in result.objects}) > 1
     current = None
     for obj in result.objects:
-        if obj.verdict == "in-sync" and not show_in_sync and not obj.notes:
+        if obj.verdict == "in-sync" and not show_in_sync and not obj.notes and not obj.not_compared:
             continue
         if several and obj.owner != current:
             current = obj.owner
@@ -254,6 +260,14 @@ def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
         if owner.status != "compared":
             text = owner.error or "; ".join(owner.notes)
             lines.append(f"- **{_md_escape(owner.label)}** {owner.status}: {_md_escape(text)}")
+    partial = [o for o in result.objects if o.not_compared]
+    if partial:
+        lines += ["", "Not compared (values fluxops could not read):", ""]
+        for obj in partial:
+            for path, reason in obj.not_compared:
+                lines.append(
+                    f"- {markdown_code(obj.id.short())} {markdown_code(path)}: {_md_escape(reason)}"
+                )
     body = "\n".join(lines) + "\n"
     for obj in result.objects:
         diff = unified_diff(obj)
@@ -288,7 +302,12 @@ def text_format(result: DriftResult, view: View) -> Rendered:
 
 @formatter("DriftResult", "json")
 def json_format(result: DriftResult, view: View) -> Rendered:
-    return Rendered(to_json(result))
+    return Rendered(to_json(result, compact=view.compact))
+
+
+@formatter("DriftResult", "yaml")
+def yaml_format(result: DriftResult, view: View) -> Rendered:
+    return Rendered(envelope_yaml(to_data(result), compact=view.compact))
 
 
 @formatter("DriftResult", "markdown")

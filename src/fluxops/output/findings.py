@@ -1,5 +1,5 @@
 """Renderers of findings, shared by every verb that reports them (validate, lint, ...):
-text grouped by file (ANSI colours on a terminal), JSON, SARIF 2.1.0 and GitHub workflow
+text grouped by file (ANSI colours on a terminal), SARIF 2.1.0 and GitHub workflow
 annotations. Messages come from the analyses, which never put a Secret value in them."""
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class FindingsReport:
     #: assumed (text: before the findings; JSON: `notes`; SARIF: run properties; GitHub:
     #: notices).
     headlines: list[str] = field(default_factory=list)
+    #: what was checked, for the last line (`31 objects checked`)
+    checked: str = ""
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
@@ -60,6 +62,16 @@ def counts(findings: list[Finding]) -> Counter[Severity]:
 
 
 # -- text ------------------------------------------------------------------------------------------
+
+
+def collapse(findings: list[Finding]) -> list[Finding]:
+    """Identical findings once, in first-seen order, the message ending with the count (xN)."""
+    from dataclasses import replace
+
+    counts: dict[Finding, int] = {}
+    for f in findings:
+        counts[f] = counts.get(f, 0) + 1
+    return [f if n == 1 else replace(f, message=f"{f.message} (x{n})") for f, n in counts.items()]
 
 
 def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool = False) -> str:
@@ -101,50 +113,13 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
     parts.append(info)
     if lines:
         lines.append("")
-    lines.append(
-        f"{report.tool}: " + ", ".join(parts) + f" in {files} file{'s' if files != 1 else ''}"
-    )
+    if not report.findings and report.checked:
+        lines.append(f"{report.tool}: {report.checked}, 0 findings")
+    else:
+        where = f" in {files} file{'s' if files != 1 else ''}"
+        checked = f" ({report.checked})" if report.checked else ""
+        lines.append(f"{report.tool}: " + ", ".join(parts) + where + checked)
     return "\n".join(lines) + "\n"
-
-
-# -- json ------------------------------------------------------------------------------------------
-
-
-def finding_dict(f: Finding) -> dict[str, Any]:
-    out = f.to_dict()
-    if f.extra.get("unrendered"):
-        out["unrendered"] = True
-    objects = f.extra.get("objects")
-    if objects:
-        out["objects"] = list(objects)
-    return out
-
-
-def render_json(report: FindingsReport) -> str:
-    tally = counts(report.findings)
-    data = {
-        "tool": f"fluxops {report.tool}",
-        "version": __version__,
-        "summary": {
-            **report.summary,
-            "errors": tally[Severity.ERROR],
-            "warnings": tally[Severity.WARNING],
-            "info": tally[Severity.INFO],
-        },
-        "notes": [*report.headlines, *report.notes],
-        "findings": [finding_dict(f) for f in sorted(report.findings, key=sort_key)],
-    }
-    return json.dumps(data, indent=2) + "\n"
-
-
-def collapse(findings: list[Finding]) -> list[Finding]:
-    """Identical findings once, in first-seen order, the message ending with the count (xN)."""
-    from dataclasses import replace
-
-    counts: dict[Finding, int] = {}
-    for f in findings:
-        counts[f] = counts.get(f, 0) + 1
-    return [f if n == 1 else replace(f, message=f"{f.message} (x{n})") for f, n in counts.items()]
 
 
 # -- SARIF 2.1.0 -----------------------------------------------------------------------------------

@@ -56,6 +56,11 @@ MODULES: dict[str, str] = {
     "DriftResult": "fluxops.output.drift",
     "StatusResult": "fluxops.output.status",
     "SnapshotResult": "fluxops.output.snapshot",
+    "ExplainResult": "fluxops.output.explain",
+    "CheckResult": "fluxops.output.check",
+    "ListResult": "fluxops.output.listing",
+    "InitResult": "fluxops.output.scaffold",
+    "DiffResult": "fluxops.output.diff",
 }
 
 _FORMATTERS: dict[tuple[str, str], Formatter] = {}
@@ -88,6 +93,12 @@ def render(result: Result, fmt: str, view: View | None = None) -> Rendered:
     """`result` in format `fmt`. An unknown format is a usage error naming the known ones."""
     _load(result.kind)
     found = _FORMATTERS.get((result.kind, fmt))
+    if found is None and fmt in ("json", "yaml"):
+        # every result has the envelope (docs/json.md), from its hooks when its module
+        # registers no formatter of its own
+        from fluxops.output.envelope import generic_formatter
+
+        found = generic_formatter(fmt)
     if found is None:
         known = ", ".join(formats(result.kind)) or "none"
         raise UsageError(f"-o {fmt}: {result.kind} renders as {known}")

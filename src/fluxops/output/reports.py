@@ -3,14 +3,17 @@ grouped by file, JSON, SARIF 2.1.0 and GitHub workflow annotations."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fluxops.lint.result import LintResult
+from fluxops.output.envelope import envelope, to_json, to_yaml
 from fluxops.output.findings import (
     FindingsReport,
     RuleMeta,
     render_github,
-    render_json,
     render_sarif,
     render_text,
+    sort_key,
 )
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.validate.results import ValidateResult
@@ -33,6 +36,7 @@ def validate_report(result: ValidateResult) -> FindingsReport:
         root=result.root,
         notes=notes,
         headlines=list(result.notes),
+        checked=f"{result.documents} objects checked",
     )
 
 
@@ -51,6 +55,7 @@ def lint_report(result: LintResult) -> FindingsReport:
         summary=result.summary(),
         root=result.root,
         headlines=list(result.notes),
+        checked=f"{result.objects} objects in {result.files} files checked",
     )
 
 
@@ -80,10 +85,87 @@ def text_format(result: ValidateResult | LintResult, view: View) -> Rendered:
     return Rendered(text, headline, stderr_first=True)
 
 
+def validate_data(result: ValidateResult) -> dict[str, Any]:
+    """The envelope of a validate run (docs/json.md)."""
+    return envelope(
+        result,
+        summary={
+            "objects": result.documents,
+            "validated": result.validated,
+            "failedObjects": result.failed_documents,
+            "noSchema": result.no_schema,
+            "kustomizationsOk": result.builds_ok,
+            "kustomizationsFailed": result.builds_failed,
+            "celRulesEvaluated": result.cel_evaluated,
+            "celRulesNotEvaluated": sum(s.count for s in result.cel_skipped),
+        },
+        data={
+            "kubeVersion": result.kube_version,
+            "fluxCrds": result.flux_release,
+            "repoCrdVersions": result.crds,
+            "schemasBySource": dict(result.by_source),
+            "validatorsCompiled": result.compiled,
+            "validatorsFromCache": result.loaded_from_cache,
+            "celNotEvaluated": [
+                {
+                    "kind": s.kind,
+                    "apiVersion": s.api_version,
+                    "rule": s.rule,
+                    "reason": s.reason,
+                    "count": s.count,
+                }
+                for s in result.cel_skipped
+            ],
+            "failOn": str(result.fail_on),
+            "seconds": round(result.seconds, 3),
+            "notes": list(result.notes),
+        },
+        findings=sorted(result.findings, key=sort_key),
+    )
+
+
+def lint_data(result: LintResult) -> dict[str, Any]:
+    """The envelope of a lint run (docs/json.md)."""
+    return envelope(
+        result,
+        summary={
+            "files": result.files,
+            "objects": result.objects,
+            "rules": len(result.rules_run),
+            "suppressed": result.suppressed,
+            "ignoredByPath": result.ignored,
+            "kustomizationsFailed": result.builds_failed,
+            "unrenderedFindings": sum(1 for f in result.findings if f.extra.get("unrendered")),
+        },
+        data={
+            "notes": list(result.notes),
+            "findingsPerRule": dict(sorted(result.per_rule().items())),
+            "rulesRun": list(result.rules_run),
+            "config": result.config_file,
+            "rendered": result.rendered,
+            "failOn": str(result.fail_on),
+            "seconds": round(result.seconds, 3),
+        },
+        findings=sorted(result.findings, key=sort_key),
+    )
+
+
+def to_data(result: ValidateResult | LintResult) -> dict[str, Any]:
+    if isinstance(result, ValidateResult):
+        return validate_data(result)
+    return lint_data(result)
+
+
 @formatter("ValidateResult", "json")
 @formatter("LintResult", "json")
 def json_format(result: ValidateResult | LintResult, view: View) -> Rendered:
-    return Rendered(render_json(_report(result)))
+    return Rendered(to_json(to_data(result), compact=view.compact))
+
+
+@formatter("ValidateResult", "yaml")
+@formatter("LintResult", "yaml")
+def yaml_format(result: ValidateResult | LintResult, view: View) -> Rendered:
+    return Rendered(to_yaml(to_data(result), compact=view.compact))
 
 
 @formatter("ValidateResult", "sarif")

@@ -3,11 +3,13 @@ docs/status.md). The table and the tree are in `fluxops.output.status_text`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from fluxops.goyaml import dump
+from fluxops.model.findings import Finding, Severity
+from fluxops.output.envelope import envelope
+from fluxops.output.envelope import to_json as envelope_json
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.status.states import (
@@ -19,8 +21,6 @@ from fluxops.status.states import (
     State,
     StatusResult,
 )
-
-SCHEMA = "fluxops.io/status/v1"
 
 # -- the document -------------------------------------------------------------------------------
 
@@ -94,7 +94,8 @@ def object_data(o: ObjectStatus) -> dict[str, Any]:
 
 
 def _counts(counts: dict[State, int]) -> dict[str, int]:
-    return {"objects": sum(counts.values()), **{str(s): counts[s] for s in STATE_ORDER}}
+    """Objects per state, camelCase keys (`stalled`, `failed`, ... `ready`)."""
+    return {"objects": sum(counts.values()), **{str(s).lower(): counts[s] for s in STATE_ORDER}}
 
 
 def root_data(rc: RootCause, by_id: dict[str, ObjectStatus]) -> dict[str, Any]:
@@ -134,22 +135,52 @@ def cluster_data(c: ClusterStatus) -> dict[str, Any]:
     }
 
 
+def cluster_findings(result: StatusResult) -> list[Finding]:
+    """One error finding per cluster that could not be read (the run exits 2), one warning
+    per request RBAC refused (what was not seen)."""
+    out: list[Finding] = []
+    for c in result.clusters:
+        out.extend(
+            Finding(
+                "cluster-forbidden",
+                Severity.WARNING,
+                f"{c.name}: may not {f.verb} {f.resource}"
+                + (f" in namespace {f.namespace}" if f.namespace else " cluster-wide"),
+                object=c.server or c.name,
+                hint=f.message or None,
+            )
+            for f in c.forbidden
+        )
+        if c.error is not None:
+            out.append(
+                Finding(
+                    c.error.code,
+                    Severity.ERROR,
+                    f"{c.name}: {c.error.message}",
+                    object=c.server or c.name,
+                    hint=c.error.hint,
+                )
+            )
+    return out
+
+
 def to_data(result: StatusResult) -> dict[str, Any]:
-    """The stable document behind -o json and -o yaml (docs/status.md)."""
-    return {
-        "schema": SCHEMA,
-        "generatedAt": result.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "failOn": result.fail_on,
-        "failing": result.failing(),
-        "summary": {"clusters": len(result.clusters), **_counts(result.counts())},
-        "clusters": [cluster_data(c) for c in result.clusters],
-    }
+    """The envelope behind -o json and -o yaml (docs/json.md, docs/status.md)."""
+    return envelope(
+        result,
+        summary={"clusters": len(result.clusters), **_counts(result.counts())},
+        data={
+            "generatedAt": result.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "failOn": result.fail_on,
+            "failing": result.failing(),
+            "clusters": [cluster_data(c) for c in result.clusters],
+        },
+        findings=cluster_findings(result),
+    )
 
 
 def to_json(result: StatusResult, *, compact: bool = False) -> str:
-    if compact:
-        return json.dumps(to_data(result), separators=(",", ":")) + "\n"
-    return json.dumps(to_data(result), indent=2) + "\n"
+    return envelope_json(to_data(result), compact=compact)
 
 
 def to_yaml(result: StatusResult) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fluxops.goyaml import dump
 from fluxops.helmvalues.valuediff import MISSING
+from fluxops.output.envelope import envelope
+from fluxops.output.envelope import to_json as envelope_json
+from fluxops.output.envelope import to_yaml as envelope_yaml
 from fluxops.output.escape import escape_text, markdown_code, markdown_text
 from fluxops.output.registry import Rendered, View, formatter, rich_console
 
@@ -62,23 +64,33 @@ def to_data(result: ValuesDiffResult) -> dict[str, Any]:
                 "rows": rows,
             }
         )
-    return {
-        "environments": [
-            {"name": env, "resolvedAs": result.env_descriptions.get(env, "")} for env in result.envs
-        ],
-        "releases": releases,
-        "onlyIn": result.only_in,
-        "findings": [f.to_dict() for f in result.findings],
-        "differs": result.differs,
-    }
+    return envelope(
+        result,
+        summary={
+            "environments": len(result.envs),
+            "releases": len(result.diffs),
+            "differing": sum(1 for d in result.diffs if d.differs),
+            "onlyIn": len(result.only_in),
+            "differs": result.differs,
+        },
+        data={
+            "environments": [
+                {"name": env, "resolvedAs": result.env_descriptions.get(env, "")}
+                for env in result.envs
+            ],
+            "releases": releases,
+            "onlyIn": result.only_in,
+            "differs": result.differs,
+        },
+    )
 
 
-def to_json(result: ValuesDiffResult) -> str:
-    return json.dumps(to_data(result), indent=2) + "\n"
+def to_json(result: ValuesDiffResult, *, compact: bool = False) -> str:
+    return envelope_json(to_data(result), compact=compact)
 
 
-def to_yaml(result: ValuesDiffResult) -> str:
-    return dump(to_data(result))
+def to_yaml(result: ValuesDiffResult, *, compact: bool = False) -> str:
+    return envelope_yaml(to_data(result), compact=compact)
 
 
 def to_markdown(result: ValuesDiffResult) -> str:
@@ -170,12 +182,12 @@ def table_format(result: ValuesDiffResult, view: View) -> Rendered:
 
 @formatter("ValuesDiffResult", "json")
 def json_format(result: ValuesDiffResult, view: View) -> Rendered:
-    return Rendered(to_json(result))
+    return Rendered(to_json(result, compact=view.compact))
 
 
 @formatter("ValuesDiffResult", "yaml")
 def yaml_format(result: ValuesDiffResult, view: View) -> Rendered:
-    return Rendered(to_yaml(result))
+    return Rendered(to_yaml(result, compact=view.compact))
 
 
 @formatter("ValuesDiffResult", "markdown")

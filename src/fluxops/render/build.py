@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from fluxops import __version__
+from fluxops.errors import CancelledByClient
 from fluxops.loader.fluxversion import FluxVersion, VersionDetector
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import (
@@ -39,6 +40,7 @@ from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import KustomizationBuild
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
+from fluxops.render.live_variables import VariableSource
 from fluxops.render.outcome import duplicate_identities
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
@@ -60,11 +62,17 @@ class BuildOptions:
     cache: bool = True
     cache_dir: Path | None = None
     progress: Progress | None = None
+    #: Asked after each Kustomization: True stops the run (CancelledByClient).
+    cancelled: Callable[[], bool] | None = None
     #: Fetch remote bases and URL file sources (with a clean environment); off: refused.
     allow_remote: bool = False
     #: Confine the engine with Landlock where the system has it (tests turn it off to show
     #: the other layers on their own).
     landlock: bool = True
+    #: `drift`: substituteFrom read where the controller reads them, Secret values as tokens
+    variable_source: VariableSource | None = None
+    #: Outputs shared with other renderers of this process (see render.cache.BuildCache).
+    store: dict[str, str] | None = None
 
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
@@ -100,7 +108,9 @@ class Renderer:
         size = sum(repo.tree.files.values()) if repo.tree is not None else 0
         self.workspace = Workspace(near=repo.root, size=size)
         cache_dir = (self.options.cache_dir or default_cache_dir()) if self.options.cache else None
-        self.cache = BuildCache(cache_dir, f"{__version__}|{self.engine.version}")
+        self.cache = BuildCache(
+            cache_dir, f"{__version__}|{self.engine.version}", self.options.store
+        )
         self.jobs = self.options.jobs or os.cpu_count() or 2
         self.sandbox = Sandbox(
             self.workspace.root,
@@ -245,7 +255,7 @@ class Renderer:
     def _stage(self, task: _Task) -> tuple[StageOutput, ResolvedSource | None]:
         problem = name_problem(task.ks.namespace, task.ks.name)
         if problem is not None:
-            self._tick()
+            self._tick(task)
             return (
                 StageOutput(
                     error=f"{problem}: the API server would refuse this Kustomization, "
@@ -261,12 +271,21 @@ class Renderer:
         try:
             return self.stager.run(task.ks, resolved), resolved
         finally:
-            self._tick()
+            self._tick(task)
 
-    def _tick(self) -> None:
+    def _tick(self, task: _Task) -> None:
         self._done += 1
-        if self.options.progress is not None:
-            self.options.progress(self._done, self._total)
+        progress = self.options.progress
+        if progress is not None:
+            # a progress display with a `current` method also shows the latest Kustomization
+            current = getattr(progress, "current", None)
+            if callable(current):
+                current(f"{task.ks.namespace}/{task.ks.name}")
+            progress(self._done, self._total)
+        if self.options.cancelled is not None and self.options.cancelled():
+            raise CancelledByClient(
+                f"cancelled by the client after {self._done} of {self._total} Kustomizations"
+            )
 
     def _finish(
         self, task: _Task, staged: StageOutput, resolved: ResolvedSource | None
@@ -307,6 +326,7 @@ class Renderer:
                     resolved.layout.files if isinstance(resolved, GeneratedSource) else None,
                 ),
                 strip_origin=staged.injected_origin,
+                variable_source=self.options.variable_source,
             )
         except PostBuildError as exc:
             build.fail(str(exc))
@@ -431,14 +451,19 @@ class Renderer:
         self,
         roots: Iterable[tuple[str, Resource]],
         stop: Callable[[KustomizationBuild], bool] | None = None,
+        only: Callable[[str, Resource], bool] | None = None,
     ) -> list[KustomizationBuild]:
-        """Build the roots and every Flux Kustomization found in their output, recursively."""
+        """Build the roots and every Flux Kustomization found in their output, recursively.
+        `only(cluster, kustomization)`: build only those it accepts (and look for children in
+        their output only); `diff --changed-only` passes what a changed file reaches."""
         done: dict[tuple[str, str, str], KustomizationBuild] = {}
         wave = [_Task(cluster, res, None) for cluster, res in roots]
         out: list[KustomizationBuild] = []
         while wave:
             unique: dict[tuple[str, str, str], _Task] = {}
             for task in wave:
+                if only is not None and not only(task.cluster, task.resource):
+                    continue
                 if task.key not in done and task.key not in unique:
                     unique[task.key] = task
             tasks = list(unique.values())

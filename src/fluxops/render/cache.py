@@ -115,9 +115,16 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 class BuildCache:
-    def __init__(self, directory: Path | None, salt: str) -> None:
+    """`store`: an in-memory map of outputs shared by several renderers of one process (the two
+    sides of `diff`), used with or without the folder; it lives as long as the process and
+    may hold what the folder never does (outputs with Secrets)."""
+
+    def __init__(
+        self, directory: Path | None, salt: str, store: dict[str, str] | None = None
+    ) -> None:
         self.directory = directory
         self.salt = salt
+        self.store = store
         self.hasher = FileHasher()
         self._usable: bool | None = None
 
@@ -132,7 +139,7 @@ class BuildCache:
         self, root: Path, closure: list[str], kustomization_text: str, rel_path: str
     ) -> str | None:
         """The key of a build of the staged tree `root` reading the files `closure`."""
-        if not self._ready():
+        if not self._ready() and self.store is None:
             return None
         h = hashlib.sha256()
         h.update(self.salt.encode())
@@ -146,6 +153,8 @@ class BuildCache:
         return h.hexdigest()
 
     def get(self, key: str | None) -> str | None:
+        if key is not None and self.store is not None and key in self.store:
+            return self.store[key]
         if key is None or not self._ready():
             return None
         assert self.directory is not None
@@ -156,6 +165,8 @@ class BuildCache:
             return None
 
     def put(self, key: str | None, output: str) -> None:
+        if key is not None and self.store is not None:
+            self.store[key] = output
         if key is None or not self._ready() or holds_plain_secret(output):
             return
         assert self.directory is not None

@@ -23,6 +23,7 @@ from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import Kustomization
 from fluxops.model.resource import Origin, Resource
 from fluxops.render import varsub
+from fluxops.render.live_variables import VariableSource
 
 OWNER_NAME = "kustomize.toolkit.fluxcd.io/name"
 OWNER_NAMESPACE = "kustomize.toolkit.fluxcd.io/namespace"
@@ -93,8 +94,11 @@ class Variables:
         return self.shown != self.real
 
 
-def load_variables(ks: Kustomization, lookup: Lookup) -> Variables:
-    """LoadVariables: substituteFrom in order (later wins), then inline substitute on top."""
+def load_variables(
+    ks: Kustomization, lookup: Lookup, source: VariableSource | None = None
+) -> Variables:
+    """LoadVariables: substituteFrom in order (later wins), then inline substitute on top.
+    `source` (drift): read them where the controller reads them, Secret values as tokens."""
     variables: dict[str, str] = {}
     real: dict[str, str] = {}
     findings: list[Finding] = []
@@ -102,15 +106,21 @@ def load_variables(ks: Kustomization, lookup: Lookup) -> Variables:
         kind = str(ref.get("kind", ""))
         name = str(ref.get("name", ""))
         optional = ref.get("optional") is True
+        if source is not None:
+            loaded = _load_for_drift(ks, kind, name, optional, lookup, source)
+            if loaded is not None:
+                variables.update(loaded)
+                real.update(loaded)
+            continue
         obj = lookup(kind, ks.namespace, name)
         if obj is None:
             if optional:
                 continue
-            plural = "configmaps" if kind == "ConfigMap" else "secrets"
-            raise PostBuildError(
-                f"substitute from '{kind}/{name}' error: {plural} \"{name}\" not found "
-                f"(not defined in this repository nor rendered by another Kustomization; "
-                f"mark it optional or define it)"
+            raise _not_found(
+                kind,
+                name,
+                "not defined in this repository nor rendered by "
+                "another Kustomization; mark it optional or define it",
             )
         if kind == "Secret":
             values, sops = _decode_secret(obj)
@@ -142,6 +152,56 @@ def load_variables(ks: Kustomization, lookup: Lookup) -> Variables:
         real={k: varsub.clean_value(v) for k, v in real.items()},
         findings=findings,
     )
+
+
+def _not_found(kind: str, name: str, why: str) -> PostBuildError:
+    plural = "configmaps" if kind == "ConfigMap" else "secrets"
+    return PostBuildError(
+        f"substitute from '{kind}/{name}' error: {plural} \"{name}\" not found ({why})"
+    )
+
+
+def _load_for_drift(
+    ks: Kustomization,
+    kind: str,
+    name: str,
+    optional: bool,
+    lookup: Lookup,
+    source: VariableSource,
+) -> dict[str, str] | None:
+    """One substituteFrom entry for drift. Cluster mode: the live object (a Secret's values
+    as tokens that stand for them); when it cannot be read, the repo's copy gives the keys and
+    every value is unknown. Snapshot mode: the repo's ConfigMap, the repo's Secret's keys with
+    unknown values. None: an optional entry that does not exist."""
+    where = f"{kind} {ks.namespace}/{name}"
+    problem = "the snapshot holds no Secret values" if kind == "Secret" else ""
+    if source.read is not None:
+        live, problem = source.read(kind, ks.namespace, name)
+        if live is not None:
+            if kind == "Secret":
+                values, _ = _decode_secret(dict(live))
+                return {k: source.token(varsub.clean_value(v)) for k, v in values.items()}
+            return {str(k): _scalar(v) for k, v in (live.get("data") or {}).items()}
+        if not problem:
+            if optional:
+                return None
+            raise _not_found(kind, name, "in the cluster: Flux fails this build")
+    repo = lookup(kind, ks.namespace, name)
+    if repo is None:
+        if optional:
+            return None
+        raise _not_found(
+            kind,
+            name,
+            f"cannot read it from the cluster ({problem}) and the repo does not define it"
+            if problem
+            else "not defined in this repository",
+        )
+    if kind == "Secret" or problem:
+        keys = _decode_secret(repo)[0] if kind == "Secret" else (repo.get("data") or {})
+        reason = f"{where}: {problem}" if problem else where
+        return {str(k): source.token(None, reason) for k in keys}
+    return {str(k): _scalar(v) for k, v in (repo.get("data") or {}).items()}
 
 
 def _merge_meta(raw: dict[str, Any], field_name: str, values: dict[str, Any]) -> None:
@@ -264,13 +324,14 @@ def post_build(
     owner_labels: bool,
     origin_of: Callable[[dict[str, Any], str | None], Origin | None],
     strip_origin: bool,
+    variable_source: VariableSource | None = None,
 ) -> PostBuildOutcome:
     outcome = PostBuildOutcome()
     post = ks.post_build
     variables: dict[str, str] = {}
     substitute = False
     if post is not None:
-        loaded = load_variables(ks, lookup)
+        loaded = load_variables(ks, lookup, variable_source)
         variables = loaded.shown
         outcome.findings.extend(loaded.findings)
         if loaded.has_secrets:

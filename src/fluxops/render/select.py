@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from fluxops.errors import NotFoundError, UsageError
@@ -18,30 +20,33 @@ from fluxops.render.build import Renderer
 
 
 def build_all(
-    renderer: Renderer, cluster: str | None, *, include_unreached: bool = False
+    renderer: Renderer,
+    cluster: str | None,
+    only: Callable[[str, Resource], bool] | None = None,
+    *,
+    include_unreached: bool = False,
 ) -> list[KustomizationBuild]:
-    """Every Kustomization the cluster entries reach, built once in the cluster that applies
-    it; then the Kustomizations no entry reaches, listed as `unreached` (built as clusters of
-    their own, named after their folder, with `include_unreached`). A repository without any
-    cluster entry (test layouts, examples without a bootstrap) builds them all that way."""
+    """Every Kustomization the cluster entries reach (of `cluster` only, when given), built
+    once in the cluster that applies it; then the Kustomizations no entry reaches, listed as
+    `unreached` (built as clusters of their own, named after their folder, with
+    `include_unreached`). A repository without any cluster entry (test layouts, examples
+    without a bootstrap) builds them all that way. `only`: as `Renderer.build_tree` takes it."""
     repo = renderer.repo
     entries = find_entries(repo)
     if cluster is not None:
-        wanted = clean_path(repo_relative(repo.root, cluster))
-        if not (repo.root / wanted).is_dir():
-            raise UsageError(f"--cluster {cluster}: no such folder in {repo.root}")
+        wanted = checked_cluster(repo, entries, cluster)
         chosen = [e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")]
         if chosen:
-            return renderer.build_tree(entry_roots(chosen))
+            return renderer.build_tree(entry_roots(chosen), only=only)
         # A folder `--all` named as the cluster of Kustomizations no entry reaches.
         known = repo_kustomizations(repo)
         loose = [(wanted, r) for r in tops([r for r in known if loose_cluster(r) == wanted])] or [
             (wanted, r) for r in known if r.origin and posixpath.dirname(r.origin.file) == wanted
         ]
         if loose:
-            return renderer.build_tree(loose)
-        return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]))
-    builds = renderer.build_tree(entry_roots(entries))
+            return renderer.build_tree(loose, only=only)
+        return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]), only=only)
+    builds = renderer.build_tree(entry_roots(entries), only=only)
     rest = unattached(repo, builds)
     if not rest:
         return builds
@@ -51,7 +56,7 @@ def build_all(
     seen = {(b.name, clean_path(b.path)) for b in builds}
     seen_files = {_defined_in(b) for b in builds}
     roots = [(loose_cluster(r), r) for r in tops(rest)]
-    for extra in renderer.build_tree(roots):
+    for extra in renderer.build_tree(roots, only=only):
         if (extra.name, clean_path(extra.path)) in seen or _defined_in(extra) in seen_files:
             continue  # reached from a real entry: built there, once
         seen.add((extra.name, clean_path(extra.path)))
@@ -154,50 +159,154 @@ def repo_relative(root: Path, path: str) -> str:
         return candidate.as_posix()
 
 
+def checked_cluster(repo: Repo, entries: list[Entry], cluster: str) -> str:
+    """`--cluster DIR` as a repo-relative folder; a folder that does not exist is a usage
+    error naming the known clusters (and the closest one)."""
+    wanted = clean_path(repo_relative(repo.root, cluster))
+    if wanted and (repo.root / wanted).is_dir():
+        return wanted
+    known = sorted({e.cluster for e in entries if e.cluster})
+    raise UsageError(
+        f"--cluster {cluster}: no such folder in {repo.root}",
+        hint=did_you_mean(cluster.strip("/"), known, "clusters", verbose=True),
+    )
+
+
+def did_you_mean(wanted: str, known: list[str], what: str, *, verbose: bool) -> str:
+    """`did you mean X?` (the closest known names), then how many are known and, with
+    `verbose` (or when there are few), every one of them."""
+    import difflib
+
+    if not known:
+        return f"this repository has no {what}"
+    # the same NAME in another namespace, then close spellings of the whole name, then of
+    # NAME alone (`metrcs` -> kube-system/metrics)
+    short = wanted.rpartition("/")[2]
+    close = [k for k in known if k.rpartition("/")[2] == short]
+    close += difflib.get_close_matches(wanted, known, n=3, cutoff=0.8)
+    names = sorted({k.rpartition("/")[2] for k in known})
+    near = set(difflib.get_close_matches(short, names, n=3, cutoff=0.6))
+    close += [k for k in known if k.rpartition("/")[2] in near]
+    close = list(dict.fromkeys(close))[:3]
+    parts = [f"did you mean {' or '.join(close)}?"] if close else []
+    if verbose or len(known) <= 10:
+        parts.append(f"known {what} ({len(known)}): {', '.join(known)}")
+    else:
+        parts.append(f"{len(known)} known {what} (-v lists them)")
+    return "; ".join(parts)
+
+
+def parse_ks(ks_ref: str, namespace: str | None) -> tuple[str | None, str]:
+    """`--ks NAMESPACE/NAME` or `--ks NAME` (with `-n NAMESPACE`, or none: any namespace)."""
+    ns, sep, name = ks_ref.strip().rpartition("/")
+    if not name or (sep and not ns):
+        raise UsageError(f"--ks {ks_ref!r}: expected NAME or NAMESPACE/NAME")
+    if sep and namespace and namespace != ns:
+        raise UsageError(f"--ks {ks_ref} and -n {namespace} name different namespaces")
+    return (ns if sep else namespace or None), name
+
+
 def build_ks(
-    renderer: Renderer, ks_ref: str, cluster: str | None = None
+    renderer: Renderer,
+    ks_ref: str,
+    cluster: str | None = None,
+    *,
+    namespace: str | None = None,
+    verbose: bool = False,
 ) -> list[KustomizationBuild]:
-    """One Flux Kustomization, as its parent renders it (namespace, patches and variables
-    applied) when a cluster entry reaches it; else as written in its file. A repository with
-    several clusters may hold the same NAMESPACE/NAME in each: then every one is built (one
-    result per cluster) unless `cluster` picks one."""
+    """One Flux Kustomization by its effective name (the namespace its parent renders it
+    into: the parent's kustomize `namespace:` or targetNamespace, as kustomize-controller
+    applies it), built as its parent renders it (patches and variables applied). A bare NAME
+    works when it is unique. A Kustomization no cluster entry reaches is built as written in
+    its file. The same name in several clusters asks for `cluster`."""
     repo = renderer.repo
-    ref = NamespacedName.parse(ks_ref)
-    if not ref.name:
-        raise UsageError(f"--ks {ks_ref!r}: expected NAMESPACE/NAME")
+    want_ns, name = parse_ks(ks_ref, namespace)
 
     def matches(build: KustomizationBuild) -> bool:
-        return build.namespace == ref.namespace and build.name == ref.name
+        return build.name == name and (want_ns is None or build.namespace == want_ns)
 
     entries = find_entries(repo)
     if cluster is not None:
-        wanted = clean_path(repo_relative(repo.root, cluster))
+        wanted = checked_cluster(repo, entries, cluster)
         entries = [
             e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")
         ] or [entry_for_dir(repo, wanted)]
-    if entries:
-        stop = matches if len(entries) == 1 else None
-        found = [b for b in renderer.build_tree(entry_roots(entries), stop=stop) if matches(b)]
-        if found:
-            return found
-    known = repo_kustomizations(repo)
-    candidates = [
-        r for r in known if r.name == ref.name and (r.namespace or "default") == ref.namespace
-    ] or [r for r in known if r.name == ref.name and not r.namespace]
-    if not candidates:
-        names = sorted({f"{r.namespace or '(no namespace)'}/{r.name}" for r in known})
+    stop = matches if len(entries) == 1 and want_ns is not None else None
+    builds = renderer.build_tree(entry_roots(entries), stop=stop) if entries else []
+    found = [b for b in builds if matches(b)]
+    if not found:
+        found = _unattached_match(renderer, builds, want_ns, name)
+    if not found:
+        known = sorted({b.ref for b in builds} | set(_file_refs(repo, builds)))
+        wanted_ref = f"{want_ns}/{name}" if want_ns else name
         raise NotFoundError(
-            f"no Flux Kustomization {ref} in {repo.root}",
-            hint=("known Kustomizations: " + ", ".join(names[:30]))
-            if names
-            else "this repository defines no Flux Kustomization",
+            f"no Flux Kustomization {wanted_ref} in {repo.root}",
+            hint=did_you_mean(wanted_ref, known, "Kustomizations", verbose=verbose),
         )
-    resource = candidates[0]
-    if not resource.namespace:
-        raw = dict(resource.raw)
-        raw["metadata"] = {**resource.metadata, "namespace": ref.namespace}
-        resource = Resource(raw=raw, origin=resource.origin)
-    return [renderer.build_one(resource)]
+    refs = sorted({b.ref for b in found})
+    if len(refs) > 1:
+        raise UsageError(
+            f"--ks {ks_ref} is ambiguous: {', '.join(refs)}",
+            hint="name one as NAMESPACE/NAME (or add -n NAMESPACE)",
+        )
+    clusters = sorted({b.cluster for b in found})
+    if len(clusters) > 1:
+        raise UsageError(
+            f"Kustomization {refs[0]} is in {len(clusters)} clusters: {', '.join(clusters)}",
+            hint=f"pick one with --cluster (e.g. --cluster {clusters[0]})",
+        )
+    return found[:1]
+
+
+def _file_refs(repo: Repo, builds: list[KustomizationBuild]) -> list[str]:
+    """NAMESPACE/NAME of the Kustomization files no entry reaches."""
+    return [f"{r.namespace or 'flux-system'}/{r.name}" for r in unattached(repo, builds)]
+
+
+def _unattached_match(
+    renderer: Renderer, builds: list[KustomizationBuild], want_ns: str | None, name: str
+) -> list[KustomizationBuild]:
+    """A Kustomization file no cluster entry reaches, built as written (no namespace in the
+    file: flux-system, where `flux bootstrap` puts them)."""
+    candidates = [
+        r
+        for r in unattached(renderer.repo, builds)
+        if r.name == name and want_ns in (None, r.namespace or "flux-system")
+    ]
+    refs = sorted({f"{r.namespace or 'flux-system'}/{r.name}" for r in candidates})
+    if len(refs) > 1:
+        raise UsageError(
+            f"--ks {name} is ambiguous: {', '.join(refs)}",
+            hint="name one as NAMESPACE/NAME (or add -n NAMESPACE)",
+        )
+    for resource in candidates:
+        ns = resource.namespace or "flux-system"
+        if not resource.namespace:
+            raw = dict(resource.raw)
+            raw["metadata"] = {**resource.metadata, "namespace": ns}
+            resource = Resource(raw=raw, origin=resource.origin)
+        cluster = posixpath.dirname(resource.origin.file) if resource.origin else ""
+        return [renderer.build_one(resource, cluster=cluster)]
+    return []
+
+
+@dataclass(frozen=True)
+class CompletionNames:
+    kustomizations: list[str]
+    clusters: list[str]
+
+
+def completion_names(path: str) -> CompletionNames:
+    """Kustomization names (NAMESPACE/NAME as written, and NAME) and cluster folders of the
+    repository at `path`, from its files only (nothing is rendered: for shell completion)."""
+    from fluxops.loader.repo import load_repo
+
+    repo = load_repo(Path(path))
+    # NAMESPACE/NAME only where the file says the namespace (a parent may set it otherwise)
+    refs = {f"{r.namespace}/{r.name}" for r in repo_kustomizations(repo) if r.namespace}
+    names = {r.name for r in repo_kustomizations(repo)}
+    clusters = sorted({e.cluster for e in find_entries(repo) if e.cluster})
+    return CompletionNames(sorted(refs) + sorted(names), clusters)
 
 
 class Environment:
@@ -236,7 +345,7 @@ def resolve_environment(renderer: Renderer, name: str, path: str | None = None) 
         return Environment(
             name,
             f"Flux Kustomization {ns or 'flux-system'}/{n}",
-            build_ks(renderer, f"{ns or 'flux-system'}/{n}"),
+            build_ks(renderer, f"{ns}/{n}" if ns else n),
         )
     for candidate in (f"clusters/{name}", name, f"apps/{name}"):
         rel = clean_path(candidate)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fluxops.errors import UsageError
-from fluxops.model.findings import Finding
+from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SourceRef
 from fluxops.model.results import BuildResult
 from fluxops.model.selection import Mode, RenderOptions, Selection
@@ -17,6 +17,7 @@ from fluxops.model.selection import Mode, RenderOptions, Selection
 if TYPE_CHECKING:
     from fluxops.loader.repo import Repo
     from fluxops.render.build import BuildOptions
+    from fluxops.render.live_variables import VariableSource
 
 
 @dataclass(kw_only=True)
@@ -77,7 +78,13 @@ def parse_source_overrides(items: list[str], base: Path) -> dict[tuple[str, str,
     return out
 
 
-def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = True) -> BuildOptions:
+def build_options(
+    options: RenderOptions,
+    root: Path,
+    *,
+    owner_labels: bool = True,
+    variable_source: VariableSource | None = None,
+) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
     from fluxops.loader.fluxversion import parse_version
     from fluxops.render.build import BuildOptions
@@ -97,7 +104,9 @@ def build_options(options: RenderOptions, root: Path, *, owner_labels: bool = Tr
         jobs=options.jobs,
         cache=options.cache,
         progress=options.progress,
+        cancelled=options.cancelled,
         allow_remote=options.allow_remote,
+        variable_source=variable_source,
     )
 
 
@@ -108,10 +117,12 @@ def run(
     owner_labels: bool = True,
     repo: Repo | None = None,
     mode: Mode | None = None,
+    variable_source: VariableSource | None = None,
 ) -> BuildResult:
     """Render what `selection` selects, as `options` says. Every rendering verb calls this
     with its own request, which is both. `repo`: the repository already loaded from
-    `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said."""
+    `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said;
+    `variable_source` (drift): where substituteFrom variables are read."""
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import Renderer
     from fluxops.render.outcome import build_result
@@ -124,10 +135,18 @@ def run(
     if repo is None:
         repo = load_repo(Path(selection.path))
     extra: list[Finding] = list(repo.findings)
-    renderer_options = build_options(options, repo.root, owner_labels=owner_labels)
+    renderer_options = build_options(
+        options, repo.root, owner_labels=owner_labels, variable_source=variable_source
+    )
     with Renderer(repo, renderer_options) as renderer:
         if mode == "ks" and selection.ks:
-            builds = build_ks(renderer, selection.ks, selection.cluster)
+            builds = build_ks(
+                renderer,
+                selection.ks,
+                selection.cluster,
+                namespace=selection.namespace,
+                verbose=selection.verbose,
+            )
         else:
             builds = build_all(
                 renderer, selection.cluster, include_unreached=selection.include_unreached
@@ -143,6 +162,16 @@ def run(
             for b in builds
             if b.status != "unreached"
         }
+    if mode == "all" and not builds:
+        unreadable = [f for f in repo.findings if f.severity >= Severity.ERROR]
+        raise UsageError(
+            f"nothing to check: no Flux Kustomization in {repo.root}",
+            hint=f"{len(unreadable)} file(s) could not be read, e.g. {unreadable[0].file}: "
+            f"{unreadable[0].message}"
+            if unreadable
+            else "pass the root of a Flux repository, or a kustomize overlay folder (without "
+            "--all)",
+        )
     result = build_result(builds, extra, complete=mode == "all")
     result.notes = notes
     result.flux_releases = releases

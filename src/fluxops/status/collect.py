@@ -85,7 +85,7 @@ def cluster_status(
             classified=classified,
         )
     except ClusterError as exc:
-        out.error = ClusterIssue(exc.message, exc.hint)
+        out.error = ClusterIssue(exc.message, exc.hint, exc.code)
         out.seconds = time.perf_counter() - started
         return out
     out.objects = analysis.objects

@@ -161,6 +161,8 @@ class ClusterIssue:
 
     message: str
     hint: str | None = None
+    #: the error's code (fluxops.errors): cluster-unreachable, cluster-forbidden, ...
+    code: str = "cluster-unreachable"
 
 
 @dataclass

@@ -81,7 +81,17 @@ def run(request: StatusRequest) -> StatusResult:
             client = connect(request.kubeconfig, context, timeout=request.timeout)
         except ClusterError as exc:
             return ClusterStatus(
-                name=context or "(current context)", error=ClusterIssue(exc.message, exc.hint)
+                name=context or "(current context)",
+                error=ClusterIssue(exc.message, exc.hint, exc.code),
+            )
+        try:
+            client.probe()
+        except ClusterError as exc:
+            client.close()
+            return ClusterStatus(
+                name=client.context,
+                server=client.server,
+                error=ClusterIssue(exc.message, exc.hint, exc.code),
             )
         with client:
             return cluster_status(
@@ -113,6 +123,10 @@ class SnapshotRequest:
     events: bool = True
     timeout: float = 30.0
     format: str | None = None  # json | yaml; default from the file extension
+    #: the end of each Flux controller's log (for `explain --snapshot`), `log_tail` lines
+    logs: bool = True
+    log_tail: int = 1000
+    flux_namespace: str = "flux-system"
 
 
 def snapshot(request: SnapshotRequest) -> SnapshotSummary:
@@ -120,12 +134,19 @@ def snapshot(request: SnapshotRequest) -> SnapshotSummary:
     Secret data removed."""
     from fluxops import __version__
     from fluxops.cluster.client import connect
-    from fluxops.cluster.snapshot_writer import format_for, render, take_snapshot, write_snapshot
+    from fluxops.cluster.snapshot_writer import (
+        add_controller_logs,
+        format_for,
+        render,
+        take_snapshot,
+        write_snapshot,
+    )
 
     if request.format not in (None, "json", "yaml"):
         raise UsageError(f"--format {request.format!r}: choose json or yaml")
     fmt = format_for(request.output, request.format)
     with connect(request.kubeconfig, request.context, timeout=request.timeout) as client:
+        client.probe()
         doc, summary = take_snapshot(
             client,
             request.namespace,
@@ -133,6 +154,9 @@ def snapshot(request: SnapshotRequest) -> SnapshotSummary:
             events=request.events,
             version=__version__,
         )
+        if request.logs:
+            add_controller_logs(doc, summary, client, request.flux_namespace, request.log_tail)
+    summary.with_logs = request.logs
     summary.with_inventory = request.inventory
     summary.with_events = request.events
     if request.output == "-":

@@ -1,63 +1,59 @@
-"""Built-in Kubernetes kinds: the JSON schemas that `kubernetes-validate` ships, read as data.
+"""Built-in Kubernetes kinds: JSON schemas generated from the Kubernetes OpenAPI of each
+supported release (`data/kube/`, made by `scripts/generate_kube_schemas.py`), read as data.
 
-Its own `validate()` re-reads the kind's schema and the 1.8 MB `_definitions.json` on every call;
-here each is read once per run, and every schema is turned into one self-contained document
-(`definitions` holding only what it reaches, documentation stripped) that a compiled validator
-can use. The package is located without importing it (its import costs ~170 ms).
+Each release's definitions are one gzipped file (`$defs`), read once per run; every kind's
+schema is turned into one self-contained document (`definitions` holding only what it reaches,
+documentation stripped) that a compiled validator can use. Strict mode (no unknown fields)
+closes every definition that lists its properties, except where the schema keeps unknown
+fields (`x-kubernetes-preserve-unknown-fields`).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import gzip
 import json
 import re
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from fluxops.errors import UsageError
 from fluxops.validate.schemaops import collect_refs, rewrite_refs, strip_docs
 
-PACKAGE = "kubernetes_validate"
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
-_DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
+KUBE_DATA = ("data", "kube")
 
 
 class UnknownKubeVersion(UsageError, ValueError):
-    """The requested Kubernetes version has no schemas in the installed kubernetes-validate."""
+    """The requested Kubernetes version has no built-in schemas in this fluxops."""
+
+
+def _base() -> Traversable:
+    base = resources.files("fluxops")
+    for part in KUBE_DATA:
+        base = base / part
+    return base
 
 
 @cache
-def package_dir() -> Path | None:
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
+def _index() -> dict[str, Any]:
+    index_file = _base() / "index.json"
+    if not index_file.is_file():
+        return {"releases": {}}
+    index: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
+    return index
 
 
-@cache
 def package_version() -> str:
-    base = package_dir()
-    if base is None:
-        return "missing"
-    version_file = base.parent / "version.py"
-    try:
-        match = re.search(r"['\"]([^'\"]+)['\"]", version_file.read_text(encoding="utf-8"))
-    except OSError:
-        return "unknown"
-    return match.group(1) if match else "unknown"
+    """The Kubernetes releases the schemas come from (for messages)."""
+    releases = _index()["releases"]
+    return ", ".join(r["version"] for r in releases.values()) or "none"
 
 
 def kube_versions() -> list[str]:
-    """Kubernetes minor versions with schemas, oldest first (e.g. ['1.25', ..., '1.37'])."""
-    base = package_dir()
-    if base is None or not base.is_dir():
-        return []
-    found = []
-    for child in base.iterdir():
-        match = _DIR_RE.match(child.name)
-        if match:
-            found.append((int(match.group(1)), int(match.group(2))))
+    """Kubernetes minor versions with schemas, oldest first (e.g. ['1.36', '1.37'])."""
+    found = [tuple(int(p) for p in v.split(".")) for v in _index()["releases"]]
     return [f"{a}.{b}" for a, b in sorted(found)]
 
 
@@ -65,54 +61,76 @@ def resolve_kube_version(requested: str | None) -> str:
     """`None` -> the newest shipped; `v1.30`, `1.30` or `1.30.4` -> `1.30`."""
     versions = kube_versions()
     if not versions:
-        raise UnknownKubeVersion(
-            "the kubernetes-validate package is not installed: no built-in schemas"
-        )
+        raise UnknownKubeVersion("this fluxops has no built-in Kubernetes schemas")
     if requested is None or requested in ("", "latest"):
         return versions[-1]
     match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", requested.strip())
     wanted = f"{match.group(1)}.{match.group(2)}" if match else requested
     if wanted not in versions:
         raise UnknownKubeVersion(
-            f"no schemas for Kubernetes {requested!r} (kubernetes-validate {package_version()} "
-            f"ships {versions[0]} to {versions[-1]})"
+            f"no schemas for Kubernetes {requested!r} (fluxops ships {', '.join(versions)}, "
+            f"from {package_version()})"
         )
     return wanted
 
 
-def _api_prefix(api_version: str) -> str:
-    """kubernetes-validate's file naming: `rbac.authorization.k8s.io/v1` -> `rbac-v1`,
-    `v1` -> `v1`."""
-    if "/" not in api_version:
-        return api_version
-    group, _, version = api_version.partition("/")
-    return f"{group.split('.')[0]}-{version}"
+@cache
+def _definitions(kube_version: str, strict: bool) -> dict[str, Any]:
+    release = _index()["releases"][kube_version]
+    defs: dict[str, Any] = json.loads(gzip.decompress((_base() / release["file"]).read_bytes()))[
+        "$defs"
+    ]
+    if strict:
+        for body in defs.values():
+            _close(body)
+    return defs
+
+
+def _close(node: Any) -> None:
+    """Strict mode, in place: objects that list their properties reject other fields."""
+    if isinstance(node, list):
+        for item in node:
+            _close(item)
+        return
+    if not isinstance(node, dict):
+        return
+    props = node.get("properties")
+    if (
+        isinstance(props, dict)
+        and "additionalProperties" not in node
+        and node.get("x-kubernetes-preserve-unknown-fields") is not True
+    ):
+        node["additionalProperties"] = False
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            for sub in value.values():
+                _close(sub)
+        elif isinstance(value, dict | list) and not key.startswith("x-kubernetes-"):
+            _close(value)
+
+
+def _group_version(api_version: str) -> tuple[str, str]:
+    group, _, version = api_version.rpartition("/")
+    return group, version
 
 
 class BuiltinSchemas:
     """The schemas of one Kubernetes version, strict (no unknown fields) or not."""
 
     def __init__(self, kube_version: str, strict: bool) -> None:
-        base = package_dir()
-        if base is None:
-            raise UnknownKubeVersion("kubernetes-validate is not installed")
+        releases = _index()["releases"]
+        if kube_version not in releases:
+            raise UnknownKubeVersion(f"no schemas for Kubernetes {kube_version}")
         self.kube_version = kube_version
         self.strict = strict
-        self.directory = base / f"v{kube_version}.0-local{'-strict' if strict else ''}"
-        if not self.directory.is_dir():
-            raise UnknownKubeVersion(f"no schemas for Kubernetes {kube_version}")
-        self._defs: dict[str, Any] | None = None
+        self._kinds: dict[str, str] = releases[kube_version]["kinds"]
         self._cache: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def _definitions(self) -> dict[str, Any]:
-        if self._defs is None:
-            with (self.directory / "_definitions.json").open(encoding="utf-8") as handle:
-                self._defs = json.load(handle)["$defs"]
-        return self._defs
+        return _definitions(self.kube_version, self.strict)
 
     def lookup(self, api_version: str, kind: str) -> dict[str, Any] | None:
-        """A self-contained draft-07 schema for the kind, or None when this version has none
-        (unknown kind, or a CRD group whose first label happens to match a built-in one)."""
+        """A self-contained draft-07 schema for the kind, or None when this version has none."""
         key = (api_version, kind)
         if key not in self._cache:
             self._cache[key] = self._load(api_version, kind)
@@ -121,19 +139,22 @@ class BuiltinSchemas:
     def _load(self, api_version: str, kind: str) -> dict[str, Any] | None:
         if not kind or not api_version:
             return None
-        path = self.directory / f"{kind.lower()}-{_api_prefix(api_version)}.json"
-        if not path.is_file():
+        group, version = _group_version(api_version)
+        name = self._kinds.get(f"{group}/{version}/{kind}")
+        if name is None:
             return None
-        with path.open(encoding="utf-8") as handle:
-            schema = json.load(handle)
-        props = schema.get("properties") or {}
-        allowed = (props.get("apiVersion") or {}).get("enum")
-        if isinstance(allowed, list) and api_version not in allowed:
-            return None
-        kinds = (props.get("kind") or {}).get("enum")
-        if isinstance(kinds, list) and kind not in kinds:
-            return None
-        return self.self_contained(schema)
+        root = dict(self._definitions()[name])
+        root["type"] = "object"
+        return self.self_contained(root)
+
+    def api_versions(self, group: str, kind: str) -> list[str]:
+        """The apiVersions this Kubernetes version serves `kind` of `group` in."""
+        found = set()
+        for key in self._kinds:
+            g, version, k = key.split("/")
+            if g == group and k == kind:
+                found.add(f"{group}/{version}" if group else version)
+        return sorted(found)
 
     def self_contained(self, schema: dict[str, Any]) -> dict[str, Any]:
         """`schema` with its `_definitions.json` references rewritten to local `definitions`

@@ -45,14 +45,19 @@ def is_crd(raw: dict[str, Any]) -> bool:
 
 def compact(node: Any) -> Any:
     """An openAPIV3Schema without its documentation (descriptions are most of a CRD's size).
-    Property *names* such as `description` are kept: only keyword positions are dropped."""
+    Property *names* such as `description` are kept: only keyword positions are dropped.
+    `default` is kept: the API server applies defaults before it validates (fluxops.validate.
+    defaults)."""
     if isinstance(node, list):
         return [compact(v) for v in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in DOC_KEYS or key == "externalDocs":
+        if (key in DOC_KEYS and key != "default") or key == "externalDocs":
+            continue
+        if key == "default":
+            out[key] = value
             continue
         if key in ("properties", "patternProperties", "definitions") and isinstance(value, dict):
             out[key] = {name: compact(sub) for name, sub in value.items()}

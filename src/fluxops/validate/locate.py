@@ -6,9 +6,12 @@ Rendered objects carry the file and document they came from; the path may not ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import yaml
+
+from fluxops.model.resource import Resource
+from fluxops.model.results import BuildResult
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -68,3 +71,24 @@ class LineIndex:
             else:
                 return line
         return line
+
+
+def attach_origins(build: BuildResult, repo_resources: Iterable[Resource]) -> int:
+    """Give rendered objects without an origin (plain overlay builds) the file of the one repo
+    document with the same kind and name; returns how many were matched."""
+    index: dict[tuple[str, str], list[Resource]] = {}
+    for resource in repo_resources:
+        if resource.origin is not None:
+            index.setdefault((resource.kind, resource.name), []).append(resource)
+    matched = 0
+    for kb in build.builds:
+        for obj in kb.objects:
+            if obj.origin is not None:
+                continue
+            candidates = index.get((obj.kind, obj.name), [])
+            same_ns = [c for c in candidates if c.namespace in ("", obj.namespace)]
+            chosen = same_ns if len(same_ns) == 1 else candidates if len(candidates) == 1 else []
+            if chosen:
+                obj.origin = chosen[0].origin
+                matched += 1
+    return matched

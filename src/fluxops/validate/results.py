@@ -17,7 +17,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "schema": (Severity.ERROR, "The object does not match its schema."),
     "schema-unknown-field": (
         Severity.ERROR,
-        "A field the schema does not define (--strict): the API server drops or rejects it.",
+        "A field the schema does not define: server-side apply (how Flux applies) rejects it "
+        "(--allow-unknown-fields turns the check off; the `sops` block of a Secret is exempt).",
     ),
     "schema-cel": (Severity.ERROR, "A CEL validation rule (x-kubernetes-validations) fails."),
     "schema-cel-error": (
@@ -39,11 +40,37 @@ CODES: dict[str, tuple[Severity, str]] = {
         "is not a regular expression): the API server refuses the CRD.",
     ),
     "schema-missing": (
-        Severity.WARNING,
-        "No schema for this kind anywhere (built-in kinds, Flux CRDs, CRDs in the repository).",
+        Severity.INFO,
+        "No schema for this kind in any source (one line per kind, naming the sources tried); "
+        "an error with --require-schemas.",
     ),
-    "schema-not-served": (Severity.ERROR, "The CRD defines this version but does not serve it."),
+    "schema-not-served": (
+        Severity.ERROR,
+        "The kind is known, but not served in this version (by its CRD, the Flux CRDs or "
+        "Kubernetes): the message names the served versions.",
+    ),
+    "apiserver": (
+        Severity.ERROR,
+        "A check the API server makes in Go code (selector vs template labels, restartPolicy, "
+        "Job selector, HPA and PodDisruptionBudget bounds).",
+    ),
+    "apiserver-feature-gate": (
+        Severity.WARNING,
+        "Valid only when the cluster enables a feature gate that is off by default.",
+    ),
+    "api-off-by-default": (
+        Severity.WARNING,
+        "A built-in alpha or beta API version: served only when the cluster enables it.",
+    ),
     "schema-deprecated": (Severity.WARNING, "The CRD marks this version as deprecated."),
+    "catalog-version": (
+        Severity.INFO,
+        "A HelmRelease installs another release of an operator than the bundled CRDs are from.",
+    ),
+    "schema-location": (
+        Severity.WARNING,
+        "A --schema-location could not be read (unreachable URL, not JSON).",
+    ),
     "metadata": (Severity.ERROR, "Invalid object metadata (name, namespace, labels, annotations)."),
     "build-failed": (Severity.ERROR, "A Flux Kustomization failed to render; nothing to validate."),
 }
@@ -67,6 +94,8 @@ class ValidateResult(Result):
     validated: int = 0
     failed_documents: int = 0
     no_schema: int = 0
+    not_served: int = 0
+    skipped: int = 0
     kube_version: str = ""
     flux_release: str = ""
     crds: int = 0
@@ -77,6 +106,8 @@ class ValidateResult(Result):
     #: What the render assumed (source roots, Flux versions), said first in every format.
     notes: list[str] = field(default_factory=list)
     by_source: dict[str, int] = field(default_factory=dict)
+    #: which source validated each object ("Kind/namespace/name (apiVersion)" -> source)
+    object_sources: dict[str, str] = field(default_factory=dict)
     compiled: int = 0
     loaded_from_cache: int = 0
     seconds: float = 0.0
@@ -94,6 +125,11 @@ class ValidateResult(Result):
             "validated": self.validated,
             "failed_documents": self.failed_documents,
             "no_schema": self.no_schema,
+            "not_served": self.not_served,
+            "skipped": self.skipped,
+            "coverage": round(100 * self.validated / self.documents, 1)
+            if self.documents
+            else 100.0,
             "kube_version": self.kube_version,
             "flux_crds": self.flux_release,
             "repo_crd_versions": self.crds,
@@ -102,6 +138,7 @@ class ValidateResult(Result):
             "cel_rules_evaluated": self.cel_evaluated,
             "cel_rules_not_evaluated": sum(s.count for s in self.cel_skipped),
             "schemas_by_source": self.by_source,
+            "object_sources": self.object_sources,
             "validators_compiled": self.compiled,
             "validators_from_cache": self.loaded_from_cache,
             "seconds": round(self.seconds, 3),

@@ -7,28 +7,37 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult
+from fluxops.validate.apiserver import check_builtin, off_by_default
 from fluxops.validate.catalog import SchemaCatalog, SchemaEntry, SchemaMiss
 from fluxops.validate.celcost import PER_CALL_LIMIT
 from fluxops.validate.celrules import CelEngine, check_extras
 from fluxops.validate.convert import CelRule
 from fluxops.validate.crds import is_crd
+from fluxops.validate.defaults import apply_defaults
 from fluxops.validate.locate import LineIndex, ReadText
 from fluxops.validate.messages import Describer, SchemaProblem, json_path
 from fluxops.validate.metadata import check_metadata
 from fluxops.validate.results import CODES, SkippedRule, ValidateResult, dedupe
+from fluxops.validate.sources import skipped as skip_kind
+
+FAILING = frozenset({"schema", "schema-unknown-field", "schema-cel", "apiserver"})
+#: Findings against a bundled (catalog) CRD that a newer release of the operator may not have.
+LENIENT = frozenset({"schema-unknown-field"})
 
 
 @dataclass
 class ValidateOptions:
     kube_version: str
-    strict: bool = False
+    strict: bool = True
     require_schemas: bool = False
     cache_dir: Path | None = None
     cel: bool = True
+    skip_kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -76,14 +85,30 @@ class Validator:
         self.result.documents += 1
         raw = obj.raw
         api_version, kind = obj.api_version, obj.kind
+        if self.options.skip_kinds and skip_kind(self.options.skip_kinds, api_version, kind):
+            self.result.skipped += 1
+            return []
         found = self.catalog.lookup(api_version, kind, item.cluster)
         problems: list[SchemaProblem] = []
+        if isinstance(found, SchemaMiss) and found.known_versions:
+            self.result.not_served += 1
+            problems.extend(check_metadata(obj.id.group, kind, raw))
+            return [
+                self._finding(
+                    item,
+                    "schema-not-served",
+                    Severity.ERROR,
+                    found.reason,
+                    ("apiVersion",),
+                    _hint(found),
+                ),
+                *(self._problem(item, p) for p in problems),
+            ]
         if isinstance(found, SchemaMiss):
             self.result.no_schema += 1
-            severity = Severity.ERROR if self.options.require_schemas else Severity.WARNING
-            findings = [
-                self._finding(item, "schema-missing", severity, found.reason, (), _hint(found))
-            ]
+            severity = Severity.ERROR if self.options.require_schemas else Severity.INFO
+            reason = f"{found.reason} (tried: {', '.join(self.catalog.sources_tried())})"
+            findings = [self._finding(item, "schema-missing", severity, reason, (), _hint(found))]
             problems.extend(check_metadata(obj.id.group, kind, raw))
             return findings + [self._problem(item, p) for p in problems]
         entry: SchemaEntry = found
@@ -102,6 +127,7 @@ class Validator:
             )
         self.result.validated += 1
         self.result.by_source[entry.source] = self.result.by_source.get(entry.source, 0) + 1
+        self.result.object_sources[f"{obj.id.short()} ({api_version})"] = entry.source
         findings = []
         if not entry.served:
             findings.append(
@@ -121,22 +147,58 @@ class Validator:
                     item, "schema-deprecated", Severity.WARNING, warning, ("apiVersion",), None
                 )
             )
+        if kind == "Secret" and obj.id.group == "" and "sops" in raw:
+            # kustomize-controller decrypts the Secret and drops its `sops` block before applying
+            raw = {k: v for k, v in raw.items() if k != "sops"}
+        if entry.builtin:
+            problems.extend(check_builtin(api_version, kind, raw))
+            if off_by_default(api_version):
+                findings.append(
+                    self._finding(
+                        item,
+                        "api-off-by-default",
+                        Severity.WARNING,
+                        f"{api_version} is a built-in {'alpha' if 'alpha' in api_version else 'beta'}"
+                        " API, off by default: the API server serves it only when the cluster "
+                        f"enables it (--runtime-config={api_version}=true)",
+                        ("apiVersion",),
+                        None,
+                    )
+                )
+        if entry.defaults is not None:
+            raw = apply_defaults(raw, entry.defaults)
         ok = self.cache.is_valid(entry.digest, entry.schema, raw)
         if ok is not True:
             describer = Describer(secret=kind == "Secret" and obj.id.group == "")
             problems.extend(describer.problems(self.cache.errors(entry.digest, entry.schema, raw)))
         if entry.extras is not None:
-            problems.extend(self._extras(item, entry))
+            problems.extend(self._extras(raw, entry))
         problems.extend(check_metadata(obj.id.group, kind, raw))
-        if any(p.code in ("schema", "schema-unknown-field", "schema-cel") for p in problems):
+        bundled = entry.source.startswith("catalog:")
+        if any(p.code in FAILING and not (bundled and p.code in LENIENT) for p in problems):
             self.result.failed_documents += 1
-        findings.extend(self._problem(item, p) for p in problems)
+        for p in problems:
+            if bundled and p.code in LENIENT:
+                # the operator's release in the cluster may be newer than the bundled CRD
+                findings.append(
+                    self._finding(
+                        item,
+                        p.code,
+                        Severity.WARNING,
+                        p.message,
+                        p.path,
+                        f"the bundled CRD ({entry.source}) does not define it, a newer release "
+                        "may: pass --crds with your cluster's CRDs to make this exact",
+                    )
+                )
+            else:
+                findings.append(self._problem(item, p))
         return findings
 
-    def _extras(self, item: _Item, entry: SchemaEntry) -> list[SchemaProblem]:
+    def _extras(self, raw: dict[str, Any], entry: SchemaEntry) -> list[SchemaProblem]:
         assert entry.extras is not None
         engine = self.cel() if entry.has_rules else None
-        outcome = check_extras(item.resource.raw, entry.extras, engine)
+        outcome = check_extras(raw, entry.extras, engine)
         problems = [SchemaProblem(path, "schema", text) for path, text in outcome.duplicates]
         for path, rule, cost in outcome.costly:
             problems.append(
@@ -235,7 +297,10 @@ def _flux_operator(resource: Resource) -> bool:
 def _hint(miss: SchemaMiss) -> str:
     if miss.known_versions:
         return "use " + " or ".join(miss.known_versions)
-    return "add the CRD to the repository, or pass --require-schemas to make this an error"
+    return (
+        "pass the CRDs with --crds, --crds-from-cluster or --schema-location, or skip the kind "
+        "with --skip-kinds; --require-schemas makes this an error"
+    )
 
 
 def _rule_path(path: tuple[str | int, ...], rule: CelRule) -> tuple[str | int, ...]:
@@ -285,7 +350,7 @@ def validate_build(
         for obj in kb.objects:
             operator = operator or _flux_operator(obj)
             if is_crd(obj.raw):
-                catalog.add_crd(obj.raw, obj.origin.file if obj.origin else owner, cluster)
+                catalog.add_crd(obj.raw, obj.origin.file if obj.origin else owner, scope=cluster)
             items.append(_Item(obj, kb.kustomization.origin, owner, cluster))
     if operator:
         catalog.use_flux_operator()
@@ -324,6 +389,15 @@ def validate_build(
                 )
             )
     findings.extend(validator._crd_findings)
+    if catalog.use_bundled:
+        from fluxops.validate.bundled import catalog_index
+        from fluxops.validate.chart_versions import catalog_version_notes
+
+        used = [s.split(" ")[1] for s in result.by_source if s.startswith("catalog: ")]
+        if used:
+            rendered = [i.resource for i in items]
+            notes = catalog_version_notes(rendered, used, catalog_index()["sources"])
+            findings.extend(notes)
     findings.extend(f for f in build.all_findings() if f.severity >= Severity.WARNING)
     result.cel_skipped = validator.skipped_rules()
     for skipped in result.cel_skipped:
@@ -341,24 +415,3 @@ def validate_build(
     result.loaded_from_cache = validator.cache.loaded
     result.seconds = time.perf_counter() - started
     return result
-
-
-def attach_origins(build: BuildResult, repo_resources: Iterable[Resource]) -> int:
-    """Give rendered objects without an origin (plain overlay builds) the file of the one repo
-    document with the same kind and name; returns how many were matched."""
-    index: dict[tuple[str, str], list[Resource]] = {}
-    for resource in repo_resources:
-        if resource.origin is not None:
-            index.setdefault((resource.kind, resource.name), []).append(resource)
-    matched = 0
-    for kb in build.builds:
-        for obj in kb.objects:
-            if obj.origin is not None:
-                continue
-            candidates = index.get((obj.kind, obj.name), [])
-            same_ns = [c for c in candidates if c.namespace in ("", obj.namespace)]
-            chosen = same_ns if len(same_ns) == 1 else candidates if len(candidates) == 1 else []
-            if chosen:
-                obj.origin = chosen[0].origin
-                matched += 1
-    return matched

@@ -196,7 +196,8 @@ def test_cli_outputs_and_exit_codes(repo: Path) -> None:
     res = runner.invoke(cli, [*base, "-o", "json"])
     assert res.exit_code == 1, res.output
     data = json.loads(res.output)
-    assert data["schemaVersion"] == 1 and data["mode"] == "fields" and data["drift"] is True
+    assert data["kind"] == "DriftResult" and data["mode"] == "fields" and data["drift"] is True
+    assert data["summary"]["exitCode"] == res.exit_code
     assert data["summary"]["drifted"] == 2 and data["summary"]["orphaned"] == 1
     edited = next(o for o in data["objects"] if o["name"] == "edited")
     assert edited["differences"] == [

@@ -11,6 +11,7 @@ import pytest
 
 from fluxops.drift.compare import CompareOptions, compare_object, orphan
 from fluxops.drift.schema import SchemaRegistry
+from fluxops.drift.verdicts import DriftResult
 
 pytestmark = pytest.mark.unit
 
@@ -241,4 +242,10 @@ def test_orphans(meta: dict[str, Any], in_inventory: bool, prune: bool, expected
         prune_enabled=prune,
     )
     assert (result.verdict, result.prune) == ("orphaned", expected)
-    assert result.counts_as_drift is (expected != "keep-annotated")
+    # only the orphans Flux deletes are drift; those it keeps count with --fail-on-orphans
+    assert result.counts_as_drift is (expected == "prune")
+    for fail_on_orphans in (False, True):
+        summary = DriftResult(mode="fields", source="x", fail_on_orphans=fail_on_orphans)
+        summary.objects.append(result)
+        counts = expected == "prune" or (fail_on_orphans and expected == "keep")
+        assert (summary.drift, summary.exit_code) == (counts, 1 if counts else 0)

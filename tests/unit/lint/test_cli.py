@@ -32,7 +32,8 @@ def test_lint_exit_codes_and_formats(tmp_path: Path) -> None:
         cli, ["lint", str(repo), "--no-render", "--fail-on", "warning", "-o", "json"]
     )
     assert out.exit_code == 1
-    assert json.loads(out.output)["summary"]["findings_per_rule"] == {"ks-prune": 1}
+    data = json.loads(out.output)
+    assert data["findingsPerRule"] == {"ks-prune": 1} and data["summary"]["exitCode"] == 1
     out = runner.invoke(cli, ["lint", str(repo), "--no-render", "-o", "sarif"])
     assert json.loads(out.output)["version"] == "2.1.0"
 

@@ -14,7 +14,6 @@ from fluxops.output.findings import (
     FindingsReport,
     RuleMeta,
     render_github,
-    render_json,
     render_sarif,
     render_text,
 )
@@ -97,12 +96,6 @@ def test_text_groups_by_file_and_hides_info() -> None:
     assert "\x1b[" not in text
     verbose = render_text(report(), verbose=True, colour=True)
     assert "rule not evaluated" in verbose and "\x1b[31m" in verbose
-
-
-def test_json_has_summary_and_objects() -> None:
-    data = json.loads(render_json(report()))
-    assert data["summary"]["errors"] == 2 and data["summary"]["x"] == 1
-    assert any(f.get("objects") == ["a", "b"] for f in data["findings"])
 
 
 def test_github_annotations_escape_properties_and_data() -> None:

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from fluxops import api
 from fluxops.cli.main import cli
-from fluxops.output.status import SCHEMA, to_data, to_yaml
+from fluxops.output.envelope import API_VERSION, schema_errors
+from fluxops.output.status import to_data, to_yaml
 from fluxops.output.status_text import render_table, render_tree
 from fluxops.status.states import State, StatusResult
 from tests.unit.status import objects as o
@@ -61,7 +62,8 @@ def test_snapshot_time_and_context(result: StatusResult) -> None:
 
 def test_json_document(result: StatusResult) -> None:
     data = json.loads(json.dumps(to_data(result)))
-    assert data["schema"] == SCHEMA
+    assert data["apiVersion"] == API_VERSION and data["kind"] == "StatusResult"
+    assert schema_errors(data) == []
     assert data["generatedAt"] == "2025-06-01T12:00:00Z"
     assert data["failing"] is True
     assert data["summary"]["objects"] == len(o.scenario())

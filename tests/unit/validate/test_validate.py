@@ -121,16 +121,18 @@ def test_flux_crd_and_cel_rule(tmp_path: Path) -> None:
     assert not [f for f in run([hr], tmp_path).findings if f.code.startswith("schema")]
 
 
-def test_flux_crd_old_version_is_named(tmp_path: Path) -> None:
+def test_flux_crd_unserved_version_is_an_error_naming_the_served_ones(tmp_path: Path) -> None:
     hr = {
-        "apiVersion": "helm.toolkit.fluxcd.io/v2beta1",
+        "apiVersion": "helm.toolkit.fluxcd.io/v2beta2",
         "kind": "HelmRelease",
         "metadata": {"name": "a"},
         "spec": {},
     }
     result = run([hr], tmp_path)
-    missing = [f for f in result.findings if f.code == "schema-missing"]
-    assert missing and "helm.toolkit.fluxcd.io/v2" in missing[0].message
+    unserved = [f for f in result.findings if f.code == "schema-not-served"]
+    assert [str(f.severity) for f in unserved] == ["error"]
+    assert "served" in unserved[0].message and "helm.toolkit.fluxcd.io/v2" in unserved[0].message
+    assert result.exit_code == 1 and result.not_served == 1 and result.no_schema == 0
 
 
 CRD = {
@@ -197,12 +199,14 @@ def test_repo_crd_cel_and_unsupported_rules(tmp_path: Path) -> None:
     assert any(f.code == "schema-deprecated" for f in run([old], tmp_path, repo=repo).findings)
 
 
-def test_missing_schema_is_a_warning_or_an_error(tmp_path: Path) -> None:
+def test_missing_schema_is_info_or_an_error(tmp_path: Path) -> None:
     thing = {"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {"name": "g"}}
     warn = run([thing, dict(thing, metadata={"name": "h"})], tmp_path)
     missing = [f for f in warn.findings if f.code == "schema-missing"]
     assert len(missing) == 1 and "2 objects" in missing[0].message
-    assert str(missing[0].severity) == "warning"
+    assert str(missing[0].severity) == "info"
+    assert "tried: CRDs in the repository" in missing[0].message
+    assert warn.exit_code == 0
     strict = run([thing], tmp_path, require=True)
     assert [str(f.severity) for f in strict.findings if f.code == "schema-missing"] == ["error"]
 
@@ -241,4 +245,6 @@ def test_compiled_validators_are_cached_on_disk(tmp_path: Path) -> None:
 def test_unknown_kube_version() -> None:
     with pytest.raises(UnknownKubeVersion, match="ships"):
         resolve_kube_version("1.2")
-    assert resolve_kube_version("v1.30.2") == "1.30"
+    assert resolve_kube_version("v1.36.2") == "1.36"
+    with pytest.raises(UnknownKubeVersion, match=r"1\.36, 1\.37"):
+        resolve_kube_version("1.30")

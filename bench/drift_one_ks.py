@@ -1,0 +1,208 @@
+"""Latency of `fluxops drift --ks` on one small Flux Kustomization, beside `flux diff
+kustomization` on the same API server in the same run (the common case: one Kustomization,
+a handful of objects).
+
+Starts the API server harness (bench/harness.py), applies the drift test scenario (17 objects,
+as kustomize-controller would, with the hand edits of tests/cluster/test_drift.py) and times,
+median of `--repeat` runs, each a fresh process as a user runs it:
+
+- `fluxops drift . --ks flux-system/bench` in fields and in server mode (build cache warm);
+- `flux diff kustomization bench --path apps --kustomization-file ...`;
+- `fluxops --help` and `python -c pass` (the floor a Python CLI starts from);
+- both tools' render step alone.
+
+Wall time and CPU time (user + system of the process and its children) are both reported:
+on a shared machine the CPU time is the steadier figure.
+
+    .venv/bin/python bench/drift_one_ks.py [--repeat 7]
+
+Prints a table; `--importtime` also prints the 15 slowest imports of a fields-mode run
+(`python -X importtime`) and `--profile` the top of its cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+from drift_cluster import Cluster  # noqa: E402
+from harness import tool  # noqa: E402
+from tests.cluster import drift_scenario as sc  # noqa: E402
+
+PYTHON = ROOT / ".venv" / "bin" / "python"
+FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
+
+
+def timed(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, list[float], float, int]:
+    """Median wall time, every run's, the median CPU time (user + system, the process and
+    its children: under load on a shared machine the steadier figure) and the exit code."""
+    walls, cpus, code = [], [], 0
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        code = proc.returncode
+    return statistics.median(walls), walls, statistics.median(cpus), code
+
+
+def without_secrets(repo: Path, dest: Path) -> Path:
+    shutil.copytree(repo, dest)
+    apps = dest / "apps"
+    for secret in apps.glob("*-secret-*.yaml"):
+        secret.unlink()
+    names = sorted(p.name for p in apps.glob("0*.yaml"))
+    (apps / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        + "".join(f"- {n}\n" for n in names)
+    )
+    return dest
+
+
+def interleaved(
+    commands: dict[str, list[str]], cwd: Path, repeat: int
+) -> dict[str, tuple[float, list[float], float, int]]:
+    """Each command once per round, `repeat` rounds: a change of load during the run weighs
+    on every command alike."""
+    runs: dict[str, list[tuple[float, list[float], float, int]]] = {k: [] for k in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            runs[name].append(timed(cmd, cwd, 1))
+    out = {}
+    for name, results in runs.items():
+        walls = [r[0] for r in results]
+        cpus = [r[2] for r in results]
+        out[name] = (statistics.median(walls), walls, statistics.median(cpus), results[-1][3])
+    return out
+
+
+def importtime(cmd: list[str], cwd: Path) -> list[tuple[int, str]]:
+    proc = subprocess.run(
+        [str(PYTHON), "-X", "importtime", "-m", "fluxops", *cmd[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            parts = [p.strip() for p in line[len("import time:") :].split("|")]
+            if parts[1].isdigit():
+                rows.append((int(parts[1]), parts[2]))
+    return sorted(rows, reverse=True)
+
+
+def profile(cmd: list[str], cwd: Path) -> str:
+    code = (
+        "import cProfile, pstats, sys; from fluxops.cli.main import cli; "
+        f"sys.argv = {['fluxops', *cmd[1:]]!r}; "
+        "p = cProfile.Profile(); p.enable()\n"
+        "try:\n    cli.main(standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "p.disable(); pstats.Stats(p).sort_stats('cumulative').print_stats(25)"
+    )
+    proc = subprocess.run([str(PYTHON), "-c", code], cwd=cwd, capture_output=True, text=True)
+    return proc.stdout[-6000:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    flux = tool("flux")
+    # as installed: bytecode compiled (a PYTHONDONTWRITEBYTECODE environment would otherwise
+    # make every run compile fluxops' sources again)
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(ROOT / "src")], check=True)
+    with tempfile.TemporaryDirectory(prefix="fluxops-drift-one-") as tmp:
+        work = Path(tmp)
+        print(f"starting the API server harness in {work} ...", flush=True)
+        cluster = Cluster(work)
+        try:
+            ns = ks = "bench"
+            repo = work / "repo"
+            sc.write_repo(repo, ns, ks, 1)
+            sc.apply_as_flux(cluster.kube, ns, ks)
+            ks_file = sc.write_repo(repo, ns, ks, 2)
+            sc.edit_live(cluster.kube, ns, ks)
+            kube = ["--kubeconfig", str(cluster.kubeconfig), "--context", "admin"]
+            drift = [str(FLUXOPS), "drift", ".", "--ks", f"flux-system/{ks}", *kube]
+            flux_diff = [
+                str(flux), "diff", "kustomization", ks, "--path", str(repo / "apps"),
+                "--kustomization-file", str(ks_file), *kube, "--progress-bar=false",
+            ]  # fmt: skip
+            flux_build = [
+                str(flux), "build", "kustomization", ks, "--path", str(repo / "apps"),
+                "--kustomization-file", str(ks_file), "--dry-run",
+            ]  # fmt: skip
+            commands = {
+                "python -c pass": [str(PYTHON), "-c", "pass"],
+                "fluxops --help": [str(FLUXOPS), "--help"],
+                "fluxops drift --ks (fields)": drift,
+                "fluxops drift --ks --mode server": [*drift, "--mode", "server"],
+                "flux diff kustomization": flux_diff,
+                "fluxops build --ks (render only)": [
+                    str(FLUXOPS), "build", ".", "--ks", f"flux-system/{ks}", "-o", "json",
+                ],
+                "flux build kustomization --dry-run (render only)": flux_build,
+            }  # fmt: skip
+            # the same Kustomization without its two plain-text Secrets: kustomize's output is
+            # then cached (a plain-text Secret never is), as in repos whose Secrets are SOPS
+            # encrypted or live outside Git
+            plain = without_secrets(repo, work / "no-secrets")
+            drift_plain = [str(FLUXOPS), "drift", str(plain), "--ks", f"flux-system/{ks}", *kube]
+            commands["fluxops drift --ks (fields), cached build"] = drift_plain
+            commands["flux diff kustomization, same"] = [
+                *flux_diff[:5], str(plain / "apps"), *flux_diff[6:],
+            ]  # fmt: skip
+            subprocess.run(drift_plain, capture_output=True)  # fill the cache
+            rows = interleaved(commands, repo, args.repeat)
+            codes = {k: v[3] for k, v in rows.items()}
+            objects = len(sc.objects(ns, 2))
+            print(f"\none Kustomization, {objects} objects, median of {args.repeat}")
+            print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+            print("| command | wall (median) | CPU (median) | runs (wall) | exit |")
+            print("|---|---:|---:|---|---:|")
+            for name, (median, times, cpu, code) in rows.items():
+                runs = " ".join(f"{t:.3f}" for t in times)
+                print(f"| {name} | {median:.3f} s | {cpu:.3f} s | {runs} | {code} |")
+            flux_row = rows["flux diff kustomization"]
+            for name in ("fluxops drift --ks (fields)", "fluxops drift --ks --mode server"):
+                print(
+                    f"{name} / flux diff: wall {rows[name][0] / flux_row[0]:.2f}x, "
+                    f"CPU {rows[name][2] / flux_row[2]:.2f}x"
+                )
+            assert codes["flux diff kustomization"] == codes["fluxops drift --ks (fields)"], codes
+            name = "fluxops drift --ks (fields), cached build"
+            flux_same = rows["flux diff kustomization, same"]
+            print(
+                f"{name} / flux diff: wall {rows[name][0] / flux_same[0]:.2f}x, "
+                f"CPU {rows[name][2] / flux_same[2]:.2f}x"
+            )
+            if args.importtime:
+                print("\nslowest imports (cumulative us, fields mode):")
+                for micros, name in importtime(drift, repo)[:15]:
+                    print(f"  {micros:>8}  {name}")
+            if args.profile:
+                print(profile(drift, repo))
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""`fluxops list`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fluxops.cli.common import build_progress, emit, handle_errors
+from fluxops.cli.options import render_options
+from fluxops.model.selection import RenderOptions, as_kwargs
+
+
+@click.command("list")
+@click.argument("path", type=click.Path(file_okay=False), default=".")
+@click.option("--cluster", metavar="DIR", help="Only the cluster whose entry is DIR.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["Kustomization", "HelmRelease", "Source"]),
+    help="Only this kind of object (repeatable).",
+)
+@click.option("-n", "--namespace", help="Only objects in this namespace.")
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@render_options()
+@handle_errors
+def list_command(
+    path: str,
+    cluster: str | None,
+    kinds: tuple[str, ...],
+    namespace: str | None,
+    fmt: str,
+    render: RenderOptions,
+) -> None:
+    """The Flux Kustomizations, HelmReleases and sources the repository at PATH defines, per
+    cluster: paths, sources, dependsOn, and the Kustomization that defines each object (every
+    Kustomization is rendered, so objects that Kustomizations render are listed too).
+
+    Exit status: 0, 1 when a Kustomization failed to render (what it defines is missing), 2
+    for usage errors.
+    """
+    from fluxops import api
+
+    with build_progress(True) as progress:
+        result = api.list_(
+            api.ListRequest(
+                path=path,
+                cluster=cluster,
+                kinds=list(kinds),
+                namespace=namespace,
+                **as_kwargs(render, progress=progress),
+            )
+        )
+    sys.exit(emit(result, fmt))

@@ -1,0 +1,202 @@
+"""The common kubeconfig (a bearer token, the server's CA) over the standard library's
+`http.client` and `ssl`, without lightkube and httpx: importing those costs more CPU than a
+whole small `drift --ks` otherwise needs.
+
+`simple_context` says whether the chosen context is that simple case: a `token` user (no
+exec plugin, auth provider, client certificate, basic auth or impersonation) on a cluster
+without proxy or TLS server name override. Anything else goes through lightkube as before.
+`PlainHTTP` is what `ClusterClient` sends requests with: one keep-alive HTTPS connection per
+thread, the token in the Authorization header, the timeout on connecting and on each read.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import threading
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fluxops.errors import ClusterError
+
+_USER_KEYS = {"token"}
+_CLUSTER_KEYS = {
+    "server",
+    "certificate-authority",
+    "certificate-authority-data",
+    "insecure-skip-tls-verify",
+    "extensions",
+}
+
+
+@dataclass(frozen=True)
+class SimpleContext:
+    context: str
+    namespace: str
+    server: str
+    token: str
+    ca_pem: str | None  # None: the system's trust store
+    insecure: bool
+
+
+def _named(doc: Mapping[str, Any], section: str, name: Any) -> dict[str, Any] | None:
+    for entry in doc.get(section) or []:
+        if isinstance(entry, dict) and entry.get("name") == name:
+            body = entry.get(section[:-1])
+            return body if isinstance(body, dict) else None
+    return None
+
+
+def simple_context(doc: Mapping[str, Any], context: str | None) -> SimpleContext | None:
+    """The context when it is the simple case (see the module), else None."""
+    name = context or doc.get("current-context")
+    ctx = _named(doc, "contexts", name) if name else None
+    if ctx is None:
+        return None
+    cluster = _named(doc, "clusters", ctx.get("cluster"))
+    user = _named(doc, "users", ctx.get("user"))
+    if cluster is None or user is None or set(user) - _USER_KEYS or set(cluster) - _CLUSTER_KEYS:
+        return None
+    token, server = user.get("token"), cluster.get("server")
+    if not isinstance(token, str) or not token or not isinstance(server, str):
+        return None
+    if not server.startswith("https://"):
+        return None
+    ca_pem: str | None = None
+    try:
+        if isinstance(cluster.get("certificate-authority-data"), str):
+            ca_pem = base64.b64decode(cluster["certificate-authority-data"]).decode()
+        elif isinstance(cluster.get("certificate-authority"), str):
+            ca_pem = Path(cluster["certificate-authority"]).read_text(encoding="utf-8")
+    except (ValueError, OSError):
+        return None  # lightkube reports it
+    return SimpleContext(
+        context=str(name),
+        namespace=str(ctx.get("namespace") or "default"),
+        server=server.rstrip("/"),
+        token=token,
+        ca_pem=ca_pem,
+        insecure=cluster.get("insecure-skip-tls-verify") is True,
+    )
+
+
+class PlainTimeout(ClusterError):
+    """The server did not answer within the timeout (turned into the client's message)."""
+
+
+class PlainTransportError(ClusterError):
+    """The connection failed: refused, reset, TLS (turned into the client's message)."""
+
+
+class PlainRequest:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class PlainResponse:
+    """What `ClusterClient` reads of a response (httpx's names)."""
+
+    def __init__(self, status: int, content: bytes, url: str) -> None:
+        self.status_code = status
+        self.content = content
+        self.request = PlainRequest(url)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class PlainHTTP:
+    def __init__(self, config: SimpleContext, timeout: float) -> None:
+        parsed = urllib.parse.urlsplit(config.server)
+        self.host = parsed.hostname or ""
+        self.port = parsed.port or 443
+        self.base_path = parsed.path.rstrip("/")
+        self.server = config.server
+        self.timeout = timeout
+        self._auth = f"Bearer {config.token}"
+        if config.insecure:
+            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            self._ssl.check_hostname = False
+            self._ssl.verify_mode = ssl.CERT_NONE
+        elif config.ca_pem is not None:
+            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            self._ssl.load_verify_locations(cadata=config.ca_pem)
+        else:
+            self._ssl = ssl.create_default_context()
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _connection(self, fresh: bool = False) -> Any:
+        import http.client
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None or fresh:
+            if conn is not None:
+                conn.close()
+            conn = http.client.HTTPSConnection(
+                self.host, self.port, timeout=self.timeout, context=self._ssl
+            )
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> PlainResponse:
+        """One request on this thread's connection; with `timeout`, on a connection of its
+        own that waits at most that long (the /version probe)."""
+        import http.client
+
+        target = self.base_path + path
+        if params:
+            target += "?" + urllib.parse.urlencode(params)
+        hdrs = {"Authorization": self._auth, "User-Agent": "fluxops", **(headers or {})}
+        for attempt in (0, 1):
+            conn = (
+                self._connection(fresh=attempt == 1)
+                if timeout is None
+                else http.client.HTTPSConnection(
+                    self.host, self.port, timeout=timeout, context=self._ssl
+                )
+            )
+            try:
+                conn.request(method, target, body=content, headers=hdrs)
+                resp = conn.getresponse()
+                body = resp.read()
+                if timeout is not None:
+                    conn.close()
+                return PlainResponse(resp.status, body, self.server + target)
+            except TimeoutError as exc:
+                conn.close()
+                raise PlainTimeout(type(exc).__name__) from exc
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                conn.close()
+                if attempt == 1:
+                    raise PlainTransportError("the connection was closed by the server") from None
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                raise PlainTransportError(str(exc) or type(exc).__name__) from exc
+        raise PlainTransportError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()

@@ -1,0 +1,149 @@
+"""The cluster connection of `drift`, opened in the background while the repo renders.
+
+The render spends most of its time waiting on kustomize (a subprocess): meanwhile a thread
+imports the HTTP client, reads the kubeconfig, runs discovery and, with `--ks`, reads the live
+Flux Kustomization (its inventory says what to look for). The render's own reads of
+substituteFrom ConfigMaps and Secrets wait for the connection only when they need it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fluxops.cluster.client import ClusterClient
+    from fluxops.cluster.live import LiveReader
+
+KS_GROUP = "kustomize.toolkit.fluxcd.io"
+
+
+@dataclass
+class Opened:
+    source: ClusterClient
+    reader: LiveReader
+    #: (namespace, name) -> the live Flux Kustomization (None: absent)
+    kustomizations: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    #: seconds the comparison waited for the connection after the render
+    waited: float = 0.0
+
+
+class EarlyConnection:
+    """Opens the connection in a daemon thread: a render that fails (a usage error, a typo in
+    --ks) is reported at once, without waiting for an unreachable server's timeout."""
+
+    def __init__(
+        self,
+        kubeconfig: str | None,
+        context: str | None,
+        *,
+        timeout: float,
+        workers: int,
+        refs: list[tuple[str, str]],
+    ) -> None:
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._opened: Opened | None = None
+        self._error: BaseException | None = None
+        args = (kubeconfig, context, timeout, workers, refs)
+        threading.Thread(target=self._run, args=args, name="fluxops-connect", daemon=True).start()
+
+    def _run(
+        self,
+        kubeconfig: str | None,
+        context: str | None,
+        timeout: float,
+        workers: int,
+        refs: list[tuple[str, str]],
+    ) -> None:
+        try:
+            opened = self._open(kubeconfig, context, timeout, workers, refs)
+        except BaseException as exc:  # handed to the caller by get()
+            self._error = exc
+        else:
+            with self._lock:
+                if self._abandoned:
+                    opened.source.close()
+                else:
+                    self._opened = opened
+        self._done.set()
+
+    @staticmethod
+    def _open(
+        kubeconfig: str | None,
+        context: str | None,
+        timeout: float,
+        workers: int,
+        refs: list[tuple[str, str]],
+    ) -> Opened:
+        from fluxops.cluster.client import connect
+        from fluxops.cluster.live import LiveReader
+
+        source = connect(kubeconfig, context, timeout=timeout)
+        opened = Opened(source, LiveReader(source, workers=workers))
+        try:
+            # a server that is not reachable or not Kubernetes is exit 2, naming the server
+            # and context: never "every object missing"
+            source.probe()
+            if refs:
+                opened.kustomizations = live_kustomizations(opened.reader, refs, opened.notes)
+        except BaseException:
+            source.close()
+            raise
+        _warm_up()
+        return opened
+
+    def get(self) -> Opened:
+        """The connection (raises what connecting raised)."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._opened is not None
+        return self._opened
+
+    def close(self) -> None:
+        """Give the connection up (error paths): closed now if open, else when it opens."""
+        with self._lock:
+            self._abandoned = True
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            opened.source.close()
+
+
+def _warm_up() -> None:
+    """What the comparison needs next, loaded while the render still waits on kustomize: the
+    comparison's modules and the built-in kinds' schema index (a 2 MB JSON file)."""
+    import fluxops.drift.plan  # noqa: F401
+    from fluxops.drift.schema import builtin_schemas
+
+    builtin_schemas().lookup("", "v1", "ConfigMap")
+
+
+def live_kustomizations(
+    reader: LiveReader, refs: list[tuple[str, str]], notes: list[str]
+) -> dict[tuple[str, str], dict[str, Any] | None]:
+    """The live Flux Kustomizations (their status.inventory says what to prune)."""
+    from fluxops.cluster.live import Wanted
+    from fluxops.errors import ClusterError
+
+    if not refs:
+        return {}
+    try:
+        versions = reader.source.served_versions(KS_GROUP)
+    except ClusterError:
+        versions = []
+    version = "v1" if "v1" in versions or not versions else versions[0]
+    api_version = f"{KS_GROUP}/{version}"
+    got = reader.read([Wanted(api_version, "Kustomization", ns, name) for ns, name in refs])
+    out: dict[tuple[str, str], dict[str, Any] | None] = {}
+    for ns, name in refs:
+        key = (KS_GROUP, "Kustomization", ns, name)
+        if key in got.errors:
+            notes.append(
+                f"cannot read Kustomization {ns}/{name}: {got.errors[key]} (orphans not found)"
+            )
+        out[(ns, name)] = got.objects.get(key)
+    return out

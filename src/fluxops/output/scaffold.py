@@ -1,0 +1,48 @@
+"""`fluxops init` results: the plan (or what was written) and the command to run next."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fluxops.output.escape import escape_text
+from fluxops.output.registry import Rendered, View, formatter
+from fluxops.scaffold.verb import InitResult
+
+
+def to_data(result: InitResult) -> dict[str, Any]:
+    return {
+        "summary": {
+            "created": len(result.created),
+            "kept": len(result.kept),
+            "dryRun": result.dry_run,
+            "exitCode": result.exit_code,
+        },
+        "root": result.root,
+        "cluster": result.cluster,
+        "env": result.env,
+        "created": result.created,
+        "kept": result.kept,
+        "nextCommand": result.next_command,
+    }
+
+
+@formatter("InitResult", "json")
+def json_format(result: InitResult, view: View) -> Rendered:
+    return Rendered(json.dumps(to_data(result), indent=2) + "\n")
+
+
+@formatter("InitResult", "text")
+def text_format(result: InitResult, view: View) -> Rendered:
+    verb = "would create" if result.dry_run else "created"
+    lines = [f"{verb} {escape_text(rel)}" for rel in result.created]
+    lines += [f"kept     {escape_text(rel)} (exists; never overwritten)" for rel in result.kept]
+    lines.append("")
+    if result.dry_run:
+        lines.append("dry run: nothing written; run again without --dry-run to write the files.")
+    else:
+        lines.append("next: check it, commit and push, then bootstrap the cluster:")
+        lines.append(f"  fluxops lint {escape_text(result.root)}")
+        lines.append(f"  fluxops build --all {escape_text(result.root)}")
+    lines.append(f"  {escape_text(result.next_command)}")
+    return Rendered("\n".join(lines) + "\n")
