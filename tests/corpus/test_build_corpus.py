@@ -1,8 +1,10 @@
 """`fluxops build --all` over the real public repos in ../shared/fixtures/repos.
 
-Every Flux Kustomization whose inputs exist must build. The ones that cannot fail with a clear
-message of a known kind: a source that is another repository (say how to map it with
---source), a source that is not defined, or a file that the fixture copy left out (SKIPPED.tsv).
+Every Flux Kustomization a cluster entry reaches and whose inputs exist must build. A source that
+is another repository (GitHub, an OCI registry) is skipped, with the --source flag that maps it;
+the ones that cannot build fail with a clear message of a known kind: a source that is not
+defined, or a file that the fixture copy left out (SKIPPED.tsv). Kustomizations no entry
+reaches are listed as unreached, never built under a cluster of their own.
 """
 
 from __future__ import annotations
@@ -48,16 +50,31 @@ EXPECTED_FAILURES = {
         # sourceRef GitRepository controllers/flux-system does not exist (namespace defaults
         # to the Kustomization's own)
         "controllers/infra-controllers",
-        # sources in other repositories (GitHub, an OCI registry)
-        "snapshot-controller/snapshot-controller",
-        "flux-system/flux",
     },
+    "onedr0p__home-ops": {
+        "default/sonarr",  # its configMapGenerator scripts were left out of the copy
+    },
+}
+
+#: Skipped: their source is in another repository (GitHub, an OCI registry).
+EXPECTED_SKIPPED = {
+    "allenporter__flux-local": {"snapshot-controller/snapshot-controller"},
     "fluxcd__flux2-multi-tenancy": {
         "flux-system/kyverno-controller",  # oci://ghcr.io/kyverno/manifests/kyverno
         "apps/dev-team",  # the tenant's own repository
     },
-    "onedr0p__home-ops": {
-        "default/sonarr",  # its configMapGenerator scripts were left out of the copy
+}
+
+#: Unreached: no cluster entry applies them. flux-local's cluster2 and cluster4 test layouts
+#: have no bootstrap.
+EXPECTED_UNREACHED = {
+    "allenporter__flux-local": {
+        "flux-system/cluster",
+        "flux-system/cluster-apps",
+        "flux-system/cluster-apps-headlamp",
+        "flux-system/cluster-apps-ingress-nginx",
+        "flux-system/cluster-apps-ingress-nginx-certificates",
+        "flux-system/flux",
     },
 }
 
@@ -83,6 +100,16 @@ def test_every_kustomization_with_inputs_builds(name: str, results: dict[str, Bu
         assert explained(error, skipped), f"{ref} failed without a known reason: {error}"
         assert "Traceback" not in error
     assert set(failed) == EXPECTED_FAILURES.get(name, set())
+    skips = [b for b in result.builds if b.status == "skipped"]
+    assert {b.ref for b in skips} == EXPECTED_SKIPPED.get(name, set())
+    for build in skips:
+        assert build.source_flag.startswith(f"--source {build.source}=")
+        assert build.source_url.startswith(("https://", "oci://"))
+    unreached = {b.ref for b in result.builds if b.status == "unreached"}
+    assert unreached == EXPECTED_UNREACHED.get(name, set())
+    # each object built once, in the cluster that applies it
+    built = [(b.cluster, b.ref) for b in result.builds if b.status != "unreached"]
+    assert len(built) == len(set(built))
     # every successful build rendered objects with identities
     for build in result.builds:
         if build.status == "ok":
@@ -121,9 +148,15 @@ def test_every_cluster_name_is_a_valid_cluster_filter(results: dict[str, BuildRe
     """`--all -o json` names clusters; `--all --cluster NAME` must build exactly those."""
     repo = FIXTURE_REPOS_DIR / "allenporter__flux-local"
     full = results["allenporter__flux-local"]
-    clusters = sorted({b.cluster for b in full.builds if "->" not in b.cluster})
+    clusters = sorted(
+        {b.cluster for b in full.builds if "->" not in b.cluster and b.status != "unreached"}
+    )
     assert len(clusters) > 5
     for cluster in clusters:
-        expected = {(b.namespace, b.name) for b in full.builds if b.cluster == cluster}
+        expected = {
+            (b.namespace, b.name)
+            for b in full.builds
+            if b.cluster == cluster and b.status != "unreached"
+        }
         only = api.build(api.BuildRequest(path=str(repo), all_=True, cluster=cluster))
         assert {(b.namespace, b.name) for b in only.builds} == expected, cluster

@@ -69,6 +69,7 @@ def test_json_summary_has_the_documented_shape(fluxops: Run) -> None:
     data = json.loads(proc.stdout)
     assert data["apiVersion"] == "fluxops.io/v1" and data["kind"] == "BuildResult"
     assert data["summary"]["ok"] == 8 and data["summary"]["failed"] == 0
+    assert (data["summary"]["skipped"], data["summary"]["unreached"]) == (0, 0)
     assert data["summary"]["exitCode"] == proc.returncode
     first = data["kustomizations"][0]
     for key in ("namespace", "name", "path", "status", "objects", "error", "dependsOn"):

@@ -360,8 +360,9 @@ class Fluxops:
     ):
         self.bin, self.root, self.flux = str(fluxops), root, flux
         self.cache_dir = workdir / "fluxops-cache"
-        # strict as the controller; `--no-strict-substitute` only for a flux without --strict-substitute
-        self.strict_flags = [] if strict else ["--no-strict-substitute"]
+        # strict as the flux CLI run beside it (stated: fluxops's default follows the Flux
+        # version a cluster installs); not strict only for a flux without --strict-substitute
+        self.strict_flags = ["--strict-substitute"] if strict else ["--no-strict-substitute"]
         self._summary: list[dict[str, Any]] | None = None
         self._lock = threading.Lock()
         self.env = {**os.environ, "FLUXOPS_CACHE_DIR": str(self.cache_dir)}
@@ -377,7 +378,15 @@ class Fluxops:
         """`fluxops build REPO --all -o json`: which clusters hold which Kustomization."""
         with self._lock:
             if self._summary is None:
-                cmd = [self.bin, "build", str(self.root), "--all", "-o", "json"]
+                cmd = [
+                    self.bin,
+                    "build",
+                    str(self.root),
+                    "--all",
+                    "--include-unreached",
+                    "-o",
+                    "json",
+                ]
                 code, out, err = _run(cmd, self.env)
                 try:
                     self._summary = list(json.loads(out)["kustomizations"])
@@ -424,6 +433,6 @@ class Fluxops:
             "path": str(self.root),
             "ks": node.ks,
             "cluster": None if how == "--ks" else how,
-            "strict": not self.strict_flags,
+            "strict_substitute": self.strict_flags == ["--strict-substitute"],
             "sources": self._source_flags(node)[1::2],  # the values of the --source flags
         }

@@ -54,11 +54,20 @@ def secrets_of_ks(request: dict[str, Any], cache_dir: Path) -> RawObjects:
     return _secrets([o.raw for b in result.builds if b.status == "ok" for o in b.objects])
 
 
-def secrets_of_all(root: Path, cache_dir: Path) -> dict[tuple[str, str, str], RawObjects]:
+def secrets_of_all(
+    root: Path, cache_dir: Path, *, strict_substitute: bool = True
+) -> dict[tuple[str, str, str], RawObjects]:
     """The Secrets of `fluxops build ROOT --all`, by (cluster, namespace, name) of the
     Kustomization that renders them, then by identity."""
     with _cache_dir(cache_dir):
-        result = api.build(api.BuildRequest(path=str(root), all_=True))
+        result = api.build(
+            api.BuildRequest(
+                path=str(root),
+                all_=True,
+                include_unreached=True,
+                strict_substitute=strict_substitute,
+            )
+        )
     return {
         (b.cluster, b.namespace, b.name): _secrets([o.raw for o in b.objects])
         for b in result.builds

@@ -133,14 +133,26 @@ class FluxopsAll:
     def __init__(self, fluxops: Fluxops, flux: FluxCli, workdir: Path) -> None:
         self.fluxops, self.flux = fluxops, flux
         out = workdir / "fluxops-all"
-        cmd = [fluxops.bin, "build", str(fluxops.root), "--all", "--output-dir", str(out)]
+        cmd = [
+            fluxops.bin,
+            "build",
+            str(fluxops.root),
+            "--all",
+            "--include-unreached",
+            "--output-dir",
+            str(out),
+        ]
         self.code, _, self.stderr = _run([*cmd, *fluxops.strict_flags], fluxops.env)
         self.out = out
         self.summary = {
             (str(e.get("cluster", "")), str(e.get("namespace")), str(e.get("name"))): e
             for e in fluxops.summary()
         }
-        self.secrets = secrets_of_all(fluxops.root, fluxops.cache_dir)
+        self.secrets = secrets_of_all(
+            fluxops.root,
+            fluxops.cache_dir,
+            strict_substitute=fluxops.strict_flags == ["--strict-substitute"],
+        )
 
     def build(self, cluster: str, ns: str, name: str) -> tuple[Build, RawObjects]:
         entry = self.summary.get((cluster, ns, name))

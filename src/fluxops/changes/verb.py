@@ -98,7 +98,8 @@ def _render(
     options = build_options(request, repo.root)
     options.store = store
     with Renderer(repo, options) as renderer:
-        builds = build_all(renderer, cluster, only)
+        # Kustomizations no cluster entry applies are not part of what a revision deploys
+        builds = [b for b in build_all(renderer, cluster, only) if b.status != "unreached"]
         findings = [*renderer.resolver.findings, *renderer.run_findings()]
     return builds, findings
 

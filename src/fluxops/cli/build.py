@@ -35,6 +35,12 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
     show_default=True,
     help="Add the kustomize.toolkit.fluxcd.io/name and /namespace labels, as the controller does.",
 )
+@click.option(
+    "--require-all",
+    is_flag=True,
+    help="Exit 1 also when a Kustomization was skipped because its source is outside the "
+    "repository (by default only failed ones do).",
+)
 @render_options()
 @click.option("-v", "--verbose", is_flag=True, help="List every known name when --ks is unknown.")
 @colour_option
@@ -46,11 +52,15 @@ def build_command(
     compact: bool,
     output_dir: Path | None,
     owner_labels: bool,
+    require_all: bool,
     verbose: bool,
     colour: bool,
 ) -> None:
     """Render what Flux will apply: a kustomize overlay (PATH), one Flux Kustomization (--ks),
     or all of them (--all), exactly as kustomize-controller builds them.
+
+    Every Flux Kustomization is ok, failed, skipped (its source is another repository or an
+    OCI registry: map it with --source) or unreached (no cluster entry applies it).
 
     \b
     Examples:
@@ -59,7 +69,8 @@ def build_command(
       fluxops build examples/podinfo-platform --all -o json
       fluxops build examples/podinfo-platform/apps/staging
 
-    Exit status: 0 when everything built, 1 when a Kustomization failed, 2 for usage errors.
+    Exit status: 0 when everything built, 1 when a Kustomization failed (or, with
+    --require-all, was skipped), 2 for usage errors.
     """
     from fluxops import api
     from fluxops.output.build import write_output_dir
@@ -73,6 +84,7 @@ def build_command(
                 **as_kwargs(selection),
                 **as_kwargs(render, progress=progress),
                 owner_labels=owner_labels,
+                require_all=require_all,
             )
         )
     if output_dir is None or fmt == "json":

@@ -42,6 +42,7 @@ def selection_options(
                 ks=kwargs.pop("ks"),
                 all_=kwargs.pop("all_"),
                 cluster=kwargs.pop("cluster"),
+                include_unreached=kwargs.pop("include_unreached"),
                 namespace=kwargs.pop("ks_namespace"),
                 verbose=bool(kwargs.get("verbose")),
             )
@@ -69,6 +70,12 @@ def selection_options(
             click.option(
                 "--cluster", metavar="DIR", help=cluster_help, shell_complete=complete_cluster
             ),
+            click.option(
+                "--include-unreached",
+                is_flag=True,
+                help="Also build the Flux Kustomizations no cluster entry applies (each as a "
+                "cluster named after its folder); by default they are listed as unreached.",
+            ),
         ]
         return _apply(wrapper, options)  # type: ignore[no-any-return]
 
@@ -81,15 +88,16 @@ def render_options(
     cache_help: str = "Do not read or write the build cache.",
 ) -> Callable[[F], F]:
     """How to render, handed to the command as `render`: --source (repeatable), the
-    substitution flag (`substitution`; None: always strict), --kustomize-bin, -j/--jobs,
-    --no-cache and --allow-remote."""
+    substitution flag (`substitution`; None: as the Flux version), --flux-version,
+    --kustomize-bin, -j/--jobs, --no-cache and --allow-remote."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             render = RenderOptions(
                 sources=list(kwargs.pop("sources")),
-                strict=kwargs.pop("strict", True),
+                strict_substitute=kwargs.pop("strict_substitute", None),
+                flux_version=kwargs.pop("flux_version"),
                 kustomize_bin=kwargs.pop("kustomize_bin"),
                 jobs=kwargs.pop("jobs"),
                 cache=not kwargs.pop("no_cache"),
@@ -110,14 +118,21 @@ def render_options(
             options.append(
                 click.option(
                     substitution,
-                    "strict",
-                    default=True,
-                    show_default=True,
-                    help="Strict postBuild substitution (a missing variable fails the build), as "
-                    "kustomize-controller >= 1.9.",
+                    "strict_substitute",
+                    default=None,
+                    help="Strict postBuild substitution (a missing variable fails the build). "
+                    "Default: as the Flux version each cluster installs (strict from Flux 2.9, "
+                    "kustomize-controller v1.9, on).",
                 )
             )
         options += [
+            click.option(
+                "--flux-version",
+                metavar="VERSION",
+                help="Assume this Flux release (e.g. 2.5, v2.9.1) for every cluster instead of "
+                "the one detected from the repository (gotk-components.yaml, FluxInstance, "
+                "flux2 chart); it sets behaviour defaults such as strict substitution.",
+            ),
             click.option(
                 "--kustomize-bin",
                 envvar="FLUXOPS_KUSTOMIZE",

@@ -143,6 +143,8 @@ def plan_builds(
 ) -> list[OwnerPlan]:
     plans = []
     for build in builds:
+        if build.status == "unreached":
+            continue  # no cluster entry applies it: nothing in the cluster to compare
         if overlay:
             ref = f"{owner[0]}/{owner[1]}" if owner else build.source_dir or build.name
             summary = OwnerSummary(kind="Kustomization" if owner else "overlay", ref=ref)
@@ -170,6 +172,12 @@ def plan_builds(
         plans.append(plan)
         if build.status == "failed":
             summary.status, summary.error = "failed", build.error or "the build failed"
+            continue
+        if build.status == "skipped":
+            # its source is another repository: what it applies is unknown here, so nothing
+            # it owns in the cluster may be called prunable
+            summary.status = "skipped"
+            summary.notes.append(build.error or "its source is not in this repository")
             continue
         if not overlay and build.kustomization.spec.get("kubeConfig"):
             summary.status = "skipped"

@@ -183,7 +183,8 @@ def _values_lookup(
 def _chart_defaults(renderer: object, release: Resource) -> dict[str, object] | None:
     """The chart's values.yaml when the chart is a folder in a local source."""
     from fluxops.helmvalues.compose import read_values
-    from fluxops.loader.sources import LocalSource, UnresolvedSource, clean_path
+    from fluxops.loader.roots import clean_path
+    from fluxops.loader.sources import LocalSource, UnresolvedSource
     from fluxops.model.flux import HelmRelease
     from fluxops.render.build import Renderer
 

@@ -130,6 +130,8 @@ class LintContext:
     #: (source kind, name) -> the source's folder in this repo ('' = the root); sources whose
     #: files are elsewhere are absent. api.py fills it with the build's source resolution.
     source_roots: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: The Flux release (major, minor, patch) of each cluster the render built.
+    flux_releases: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.source_roots:
@@ -239,6 +241,49 @@ class LintContext:
             if not self.is_patch(r) and (r.origin is None or (r.origin.file, r.kind) not in covered)
         ]
         return rendered + rest
+
+    @cached_property
+    def _file_releases(self) -> dict[str, tuple[int, int, int]]:
+        out: dict[str, tuple[int, int, int]] = {}
+        for build in self.builds:
+            release = self.flux_releases.get(build.cluster)
+            if release is None or build.status != "ok":
+                continue
+            for obj in build.objects:
+                if obj.origin is not None:
+                    out[obj.origin.file] = max(out.get(obj.origin.file, release), release)
+        return out
+
+    def flux_release_of(self, resource: Resource) -> tuple[int, int, int] | None:
+        """The Flux release of the cluster that applies `resource`'s file (the newest one when
+        several do); None when no render reached it."""
+        if resource.origin is None:
+            return None
+        return self._file_releases.get(resource.origin.file)
+
+    @cached_property
+    def unrendered_files(self) -> set[str]:
+        """When lint rendered: the files holding objects no successful render produced (no
+        entry reaches them, or the render that would have failed); rules judged them as
+        written. Objects rendered from another layout (an ExternalArtifact's copy of the
+        file) count as produced."""
+        if not self.builds:
+            return set()
+        rendered_files = {o.origin.file for o in self.rendered if o.origin is not None}
+        elsewhere = {
+            (o.kind, o.name)
+            for o in self.rendered
+            if o.origin is not None and not self.files.is_file(o.origin.file)
+        }
+        return {
+            r.origin.file
+            for r in self.resources
+            if r.origin is not None
+            and r.origin.file not in rendered_files
+            and (r.kind, r.name) not in elsewhere
+            and r.id.group != KUSTOMIZE_CONFIG_GROUP  # kustomization files are never rendered
+            and not self.is_patch(r)
+        }
 
     def kustomizations(self) -> list[Resource]:
         """Whole Flux Kustomizations, effective where rendered."""

@@ -29,6 +29,9 @@ class LintResult(Result):
     seconds: float = 0.0
     #: the least severe finding that fails the run (exit 1)
     fail_on: Severity = Severity.ERROR
+    #: Said before any finding: renders that failed, the source roots and Flux versions the
+    #: render assumed.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -46,5 +49,6 @@ class LintResult(Result):
             "config": self.config_file,
             "rendered": self.rendered,
             "kustomizations_failed": self.builds_failed,
+            "unrendered_findings": sum(1 for f in self.findings if f.extra.get("unrendered")),
             "seconds": round(self.seconds, 3),
         }

@@ -9,6 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from fluxops.lint.config import LintConfig
 from fluxops.lint.context import LintContext
+from fluxops.lint.rendered import (
+    RENDER_FAILED,
+    RENDER_FAILED_SUMMARY,
+    headline,
+    mark_unrendered,
+    render_failures,
+    unreached_files,
+)
 from fluxops.lint.result import LintResult
 from fluxops.lint.rule import Rule
 from fluxops.lint.suppress import CODE as SUPPRESSION_CODE
@@ -23,6 +31,7 @@ CRASH_CODE = "lint-crash"
 META_CODES = {
     SUPPRESSION_CODE: (Severity.WARNING, "A suppression comment without a reason or rule id."),
     CRASH_CODE: (Severity.ERROR, "A lint rule failed on this repository (a bug in fluxops)."),
+    RENDER_FAILED: (Severity.WARNING, RENDER_FAILED_SUMMARY),
 }
 
 
@@ -44,7 +53,8 @@ def run_lint(
     chosen = list(rules) if rules is not None else all_rules()
     ctx.options = {**ctx.options, **config.options}
     result = LintResult(config_file=config.file, rendered=bool(ctx.builds))
-    raw: list[Finding] = []
+    failures = render_failures(ctx.builds)
+    raw: list[Finding] = list(failures)
     for rule_cls in chosen:
         if rule_cls.id in config.disabled:
             continue
@@ -60,6 +70,7 @@ def run_lint(
                     hint="please report this; other rules ran normally",
                 )
             )
+    raw = mark_unrendered(raw, ctx.unrendered_files, unreached_files(ctx.builds))
     known = {r.id for r in all_rules()} | set(META_CODES)
     suppressions: dict[str, FileSuppressions] = {}
 
@@ -108,6 +119,8 @@ def run_lint(
         seen.add(key)
         kept.append(finding)
     result.findings = kept
+    if RENDER_FAILED not in config.disabled:
+        result.notes[:0] = headline(failures)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -116,10 +116,14 @@ def run(request: LintRequest) -> LintResult:
         )
     config = lint_config(repo.root, request.config)
     builds: list[KustomizationBuild] = []
+    notes: list[str] = []
+    releases: dict[str, tuple[int, int, int]] = {}
     has_flux = any(is_flux_kustomization(r) for r in repo.resources)
     if request.render and (request.ks or request.all_ or has_flux):
         mode: Mode = "ks" if request.ks else "all"
-        builds = render(request, request, repo=repo, mode=mode).builds
+        rendered = render(request, request, repo=repo, mode=mode)
+        builds, notes = rendered.builds, rendered.notes
+        releases = rendered.flux_releases
     tree = repo.tree if repo.tree is not None else confine.scan(repo.root)
     ctx = LintContext(
         files=_DiskFiles(repo.root, tree, list(repo.yaml_files)),
@@ -127,6 +131,7 @@ def run(request: LintRequest) -> LintResult:
         builds=builds,
         own_sources=_own_sources(repo),
         source_roots=_source_roots(repo, request.sources),
+        flux_releases=releases,
     )
     outcome = run_lint(ctx, config)
     # Symlinks are the repo-symlink rule's (configurable, suppressible) findings in lint.
@@ -137,6 +142,7 @@ def run(request: LintRequest) -> LintResult:
     outcome.files = len(repo.yaml_files)
     outcome.objects = len(repo.resources) + sum(len(b.objects) for b in builds)
     outcome.builds_failed = sum(1 for b in builds if b.status == "failed")
+    outcome.notes.extend(notes)
     outcome.seconds = time.perf_counter() - started
     outcome.fail_on = request.fail_on
     return outcome

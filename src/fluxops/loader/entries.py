@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fluxops.loader.repo import Repo
-from fluxops.loader.sources import clean_path
+from fluxops.loader.roots import clean_path
 from fluxops.model.flux import FluxInstance, HelmRelease, Kustomization
 from fluxops.model.resource import Origin, Resource
 

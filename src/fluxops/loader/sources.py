@@ -1,16 +1,17 @@
 """Map Flux sources to local folders.
 
 By default every source is the repository root. `--source KIND/NAMESPACE/NAME=DIR` overrides
-that. When the paths the Kustomizations read from a source do not exist at the repo root but all
-exist under one subfolder (repos that push `kubernetes/` as an OCI artifact), that subfolder is
-used and a note says so. ExternalArtifacts produced by an ArtifactGenerator get the layout the
+that. When the cluster entry's path, or most paths the Kustomizations read from a source, exist
+under one subfolder rather than at the repo root (repos that push `kubernetes/` as an OCI
+artifact), that subfolder is used and a note says so (`fluxops.loader.roots`). A source defined
+here whose files live elsewhere (another Git repository, an OCI registry) is an
+`ExternalSource`: builds from it are skipped, not failed. ExternalArtifacts produced by an ArtifactGenerator get the layout the
 generator's copy rules describe.
 """
 
 from __future__ import annotations
 
 import hashlib
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +21,11 @@ from fluxops.errors import SourceError
 from fluxops.loader import confine
 from fluxops.loader.artifacts import ArtifactError, ArtifactLayout, artifact_layout
 from fluxops.loader.repo import Repo
+from fluxops.loader.roots import clean_path as clean_path  # re-exported
+from fluxops.loader.roots import is_hidden
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SOURCE_GROUP, ArtifactGenerator, Kustomization, SourceRef
 from fluxops.model.resource import Resource
-
-
-def clean_path(path: str) -> str:
-    """A Kustomization's spec.path as a clean relative posix path ('' for the root), kept
-    inside the source root as Flux's SecureJoin does."""
-    norm = posixpath.normpath("/" + path.strip()).lstrip("/")
-    return "" if norm == "." else norm
 
 
 @dataclass(frozen=True)
@@ -56,6 +52,16 @@ class UnresolvedSource(SourceError):
     """A source we cannot map to a local folder; the message says what to do."""
 
 
+class ExternalSource(UnresolvedSource):
+    """A source defined in the repo whose files are elsewhere (`url`): Kustomizations reading
+    it are skipped, unless `--source` maps it to a local folder (`flag`)."""
+
+    def __init__(self, message: str, *, url: str, flag: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.flag = flag
+
+
 def _key(ref: SourceRef) -> tuple[str, str, str]:
     return (ref.kind, ref.namespace, ref.name)
 
@@ -66,14 +72,31 @@ class SourceResolver:
         self.overrides = dict(overrides or {})
         self.findings: list[Finding] = []
         self._cache: dict[tuple[str, str, str, str], ResolvedSource] = {}
+        #: Notes on the roots chosen, one per source ("which root and why").
+        self.notes: dict[tuple[str, str, str], str] = {}
         self._paths_by_source: dict[tuple[str, str, str], set[str]] = {}
         for obj in repo.flux("Kustomization"):
             assert isinstance(obj, Kustomization)
             ref = obj.source_ref
-            if ref is None or "${" in obj.path:
+            origin = obj.resource.origin
+            if ref is None or "${" in obj.path or (origin is not None and is_hidden(origin.file)):
                 continue
             self._paths_by_source.setdefault(_key(ref), set()).add(clean_path(obj.path))
         self._dirs: list[str] | None = None
+        self._entry_paths: dict[tuple[str, str, str], set[str]] | None = None
+
+    def _entries_of(self, key: tuple[str, str, str]) -> set[str]:
+        """The paths the cluster entries syncing from source `key` read."""
+        if self._entry_paths is None:
+            from fluxops.loader.entries import find_entries
+
+            self._entry_paths = {}
+            for entry in find_entries(self.repo):
+                ks = Kustomization(entry.kustomization)
+                ref = ks.source_ref
+                if ref is not None and "${" not in ks.path:
+                    self._entry_paths.setdefault(_key(ref), set()).add(clean_path(ks.path))
+        return self._entry_paths.get(key, set())
 
     def _all_dirs(self) -> list[str]:
         if self._dirs is None:
@@ -151,7 +174,6 @@ class SourceResolver:
             return LocalSource(self.overrides[key])
         if ref.kind == "ExternalArtifact":
             return self._external_artifact(ref, rendered)
-        root = self.repo.root
         paths = {p for p in self._paths_by_source.get(key, set()) if p}
         definition = self._definition(ref, rendered)
         url = definition.spec.get("url") if definition is not None else None
@@ -168,22 +190,33 @@ class SourceResolver:
         )
         if not own and (not paths or not self._paths_exist(paths)):
             where = f" ({url})" if isinstance(url, str) else ""
-            raise UnresolvedSource(
+            flag = f"--source {ref.kind}/{ref.namespace}/{ref.name}=DIR"
+            raise ExternalSource(
                 f"{ref} is an external source{where}: its files are not in this repository; "
-                f"map it to a local checkout with --source {ref.kind}/{ref.namespace}/{ref.name}=DIR"
+                f"map it to a local checkout with {flag}",
+                url=url if isinstance(url, str) else "",
+                flag=flag,
             )
-        if not paths or all(self._is_dir(p) for p in paths):
+        return self._choose(ref, paths)
+
+    def _choose(self, ref: SourceRef, paths: set[str]) -> LocalSource:
+        from fluxops.loader.roots import choose_root
+
+        root = self.repo.root
+        entry_paths = self._entries_of(_key(ref))
+        if not entry_paths and (not paths or all(self._is_dir(p) for p in paths)):
             return LocalSource(root)
-        candidates = [d for d in self._all_dirs() if all(self._is_dir(f"{d}/{p}") for p in paths)]
-        if len(candidates) == 1:
-            note = (
-                f"{ref}: the paths its Kustomizations use exist under '{candidates[0]}/', not at "
-                f"the repo root; using that folder as the source root "
-                f"(override with --source {ref.kind}/{ref.namespace}/{ref.name}=DIR)"
-            )
+        choice = choose_root(entry_paths, paths, self._all_dirs(), self._is_dir)
+        if choice is None or not choice.root:
+            return LocalSource(root)
+        note = (
+            f"{ref}: {choice.note}; override with "
+            f"--source {ref.kind}/{ref.namespace}/{ref.name}=DIR"
+        )
+        if _key(ref) not in self.notes:
+            self.notes[_key(ref)] = note
             self.findings.append(Finding("FO010", Severity.INFO, note, object=str(ref)))
-            return LocalSource(root / candidates[0], note=note)
-        return LocalSource(root)
+        return LocalSource(root / choice.root, note=note)
 
     def _paths_exist(self, paths: set[str]) -> bool:
         return all(self._is_dir(p) for p in paths) or any(

@@ -10,7 +10,10 @@ from fluxops.model.findings import Finding, Severity
 from fluxops.model.graph import KustomizationGraph
 from fluxops.model.resource import Resource
 
-Status = Literal["ok", "failed"]
+#: ok: built; failed: Flux would fail it too; skipped: its source is outside this repository
+#: (another Git repository, an OCI registry; `--source` maps it); unreached: no cluster entry
+#: applies it (listed, built only with `--include-unreached`).
+Status = Literal["ok", "failed", "skipped", "unreached"]
 
 
 class Result:
@@ -93,6 +96,9 @@ class KustomizationBuild:
     source: str = ""
     source_dir: str = ""
     cached: bool = False
+    #: skipped: the source's URL and the `--source` flag that maps it to a local folder.
+    source_url: str = ""
+    source_flag: str = ""
 
     @property
     def namespace(self) -> str:
@@ -127,6 +133,14 @@ class KustomizationBuild:
         self.error = message
         self.objects = []
 
+    def skip(self, message: str, *, url: str, flag: str) -> None:
+        """Not built: the source's files are not in this repository."""
+        self.status = "skipped"
+        self.error = message
+        self.objects = []
+        self.source_url = url
+        self.source_flag = flag
+
 
 @dataclass
 class BuildResult(Result):
@@ -137,14 +151,40 @@ class BuildResult(Result):
     builds: list[KustomizationBuild] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     graph: KustomizationGraph | None = None
+    #: What the run assumed and why: each source's root folder, each cluster's Flux version.
+    notes: list[str] = field(default_factory=list)
+    #: The Flux release (major, minor, patch; -1 unknown) assumed for each cluster built.
+    flux_releases: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    #: `--require-all`: a skipped Kustomization fails the run too.
+    require_all: bool = False
+
+    def count(self, status: Status) -> int:
+        return sum(1 for b in self.builds if b.status == status)
 
     @property
     def ok(self) -> int:
-        return sum(1 for b in self.builds if b.status == "ok")
+        return self.count("ok")
 
     @property
     def failed(self) -> int:
-        return sum(1 for b in self.builds if b.status == "failed")
+        """Kustomizations that fail the run: failed ones (and skipped with --require-all)."""
+        return self.count("failed") + (self.count("skipped") if self.require_all else 0)
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skipped")
+
+    @property
+    def unreached(self) -> int:
+        return self.count("unreached")
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "ok": self.ok,
+            "failed": self.count("failed"),
+            "skipped": self.skipped,
+            "unreached": self.unreached,
+        }
 
     def all_findings(self) -> list[Finding]:
         out = list(self.findings)

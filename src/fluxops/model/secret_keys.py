@@ -44,7 +44,10 @@ NOT_SENSITIVE = (
     "secrettemplate",
 )
 _PLACEHOLDER = re.compile(
-    r"^\s*(\$\{.+\}|\{\{.+\}\}|<.+>|ENC\[.+\]|ref\+\S+|\*+|changeme|xxx+)\s*$", re.I
+    r"^\s*(\$\{.+\}|\{\{.+\}\}|<.+>|ENC\[.+\]|ref\+\S+|\*+|x{3,}|"
+    r"change[-_ ]?me|replace[-_ ]?me|place[-_ ]?holder|redacted|todo|tbd|dummy|"
+    r"set[-_ ]?(me|by[-_ ]valuesfrom)|injected)\s*$",
+    re.I,
 )
 _RESOURCE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 

@@ -48,21 +48,35 @@ def build_summary(build: KustomizationBuild) -> dict[str, Any]:
         "objects": len(build.objects),
         "cached": build.cached,
         "error": build.error,
+        **(
+            {"sourceUrl": build.source_url, "sourceFlag": build.source_flag}
+            if build.status == "skipped"
+            else {}
+        ),
+        **(
+            {"file": build.kustomization.origin.file if build.kustomization.origin else None}
+            if build.status == "unreached"
+            else {}
+        ),
     }
 
 
 def to_data(result: BuildResult) -> dict[str, Any]:
     """The envelope of a build (docs/json.md): a summary per Kustomization; the findings of
-    every Kustomization are in the envelope's `findings` (each names its object)."""
+    every Kustomization are in the envelope's `findings` (each names its object); `notes`:
+    what the run assumed (source roots, each cluster's Flux release)."""
+    counts = result.summary()
     return envelope(
         result,
         summary={
             "kustomizations": len(result.builds),
-            "ok": result.ok,
-            "failed": result.failed,
+            **counts,
             "objects": sum(len(b.objects) for b in result.builds),
         },
-        data={"kustomizations": [build_summary(b) for b in result.builds]},
+        data={
+            "kustomizations": [build_summary(b) for b in result.builds],
+            "notes": list(result.notes),
+        },
     )
 
 

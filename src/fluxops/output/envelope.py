@@ -91,6 +91,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     objects = f.extra.get("objects")
     if objects:
         out["objects"] = [str(o) for o in objects]
+    if f.extra.get("unrendered"):
+        out["unrendered"] = True
     return out
 
 

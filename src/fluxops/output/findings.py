@@ -45,6 +45,10 @@ class FindingsReport:
     summary: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: Said first, in every format: renders that failed, the source roots and Flux versions
+    #: assumed (text: before the findings; JSON: `notes`; SARIF: run properties; GitHub:
+    #: notices).
+    headlines: list[str] = field(default_factory=list)
     #: what was checked, for the last line (`31 objects checked`)
     checked: str = ""
 
@@ -60,6 +64,16 @@ def counts(findings: list[Finding]) -> Counter[Severity]:
 # -- text ------------------------------------------------------------------------------------------
 
 
+def collapse(findings: list[Finding]) -> list[Finding]:
+    """Identical findings once, in first-seen order, the message ending with the count (xN)."""
+    from dataclasses import replace
+
+    counts: dict[Finding, int] = {}
+    for f in findings:
+        counts[f] = counts.get(f, 0) + 1
+    return [f if n == 1 else replace(f, message=f"{f.message} (x{n})") for f, n in counts.items()]
+
+
 def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool = False) -> str:
     """Findings grouped by file, one line each (`line  severity  code  message`), then a
     summary line. Info findings are shown only with `verbose`."""
@@ -68,8 +82,8 @@ def render_text(report: FindingsReport, *, colour: bool = False, verbose: bool =
         text = escape_text(text)
         return f"{code}{text}{_RESET}" if colour else text
 
-    shown = [f for f in report.findings if verbose or f.severity > Severity.INFO]
-    lines: list[str] = []
+    shown = collapse([f for f in report.findings if verbose or f.severity > Severity.INFO])
+    lines: list[str] = [f"note: {escape_text(h)}" for h in report.headlines]
     current: object = object()
     for f in sorted(shown, key=sort_key):
         if f.file != current:
@@ -160,6 +174,8 @@ def render_sarif(report: FindingsReport) -> str:
             props["jsonPath"] = f.path
         if f.extra.get("objects"):
             props["objects"] = list(f.extra["objects"])
+        if f.extra.get("unrendered"):
+            props["unrendered"] = True
         if props:
             result["properties"] = props
         results.append(result)
@@ -176,6 +192,8 @@ def render_sarif(report: FindingsReport) -> str:
         "results": results,
         "columnKind": "utf16CodeUnits",
     }
+    if report.headlines or report.notes:
+        run["properties"] = {"notes": [*report.headlines, *report.notes]}
     if report.root is not None:
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": report.root.resolve().as_uri() + "/"}}
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -199,7 +217,10 @@ def _escape_property(text: str) -> str:
 def render_github(report: FindingsReport, *, prefix: str = "") -> str:
     """`::error file=F,line=N,title=CODE::message` lines; `prefix` is prepended to file paths
     (the repo's folder relative to the workspace root)."""
-    lines = []
+    lines = [
+        f"::notice title={_escape_property(f'fluxops {report.tool}')}::{_escape_data(h)}"
+        for h in report.headlines
+    ]
     for f in sorted(report.findings, key=sort_key):
         props = []
         if f.file:

@@ -35,6 +35,7 @@ def validate_report(result: ValidateResult) -> FindingsReport:
         summary=result.summary(),
         root=result.root,
         notes=notes,
+        headlines=list(result.notes),
         checked=f"{result.documents} objects checked",
     )
 
@@ -53,6 +54,7 @@ def lint_report(result: LintResult) -> FindingsReport:
         rules=rules,
         summary=result.summary(),
         root=result.root,
+        headlines=list(result.notes),
         checked=f"{result.objects} objects in {result.files} files checked",
     )
 
@@ -116,6 +118,7 @@ def validate_data(result: ValidateResult) -> dict[str, Any]:
             ],
             "failOn": str(result.fail_on),
             "seconds": round(result.seconds, 3),
+            "notes": list(result.notes),
         },
         findings=sorted(result.findings, key=sort_key),
     )
@@ -132,8 +135,10 @@ def lint_data(result: LintResult) -> dict[str, Any]:
             "suppressed": result.suppressed,
             "ignoredByPath": result.ignored,
             "kustomizationsFailed": result.builds_failed,
+            "unrenderedFindings": sum(1 for f in result.findings if f.extra.get("unrendered")),
         },
         data={
+            "notes": list(result.notes),
             "findingsPerRule": dict(sorted(result.per_rule().items())),
             "rulesRun": list(result.rules_run),
             "config": result.config_file,

@@ -17,8 +17,11 @@ from typing import Any
 
 from fluxops import __version__
 from fluxops.errors import CancelledByClient
+from fluxops.loader.fluxversion import FluxVersion, VersionDetector
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import (
+    ExternalSource,
+    GeneratedSource,
     ResolvedSource,
     SourceResolver,
     UnresolvedSource,
@@ -49,7 +52,9 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class BuildOptions:
-    strict: bool = True
+    #: None: as each cluster's Flux version does (`flux_version`, else detected).
+    strict: bool | None = None
+    flux_version: str | None = None
     owner_labels: bool = True
     sources: dict[tuple[str, str, str], Path] = field(default_factory=dict)
     kustomize_bin: str | None = None
@@ -137,6 +142,11 @@ class Renderer:
                 self._by_file.setdefault(r.origin.file, []).append(r)
         self._done = 0
         self._total = 0
+        self._versions: dict[str, FluxVersion] = {}
+        self._detector: VersionDetector | None = None
+        self._entry_files: dict[str, str] = {}
+        #: Builds whose source is outside the repository: skipped, not failed.
+        self._external: dict[tuple[str, str, str], ExternalSource] = {}
 
     def close(self) -> None:
         try:
@@ -186,8 +196,12 @@ class Renderer:
 
         return lookup
 
-    def _origin_of(self, build_dir: str) -> Callable[[dict[str, Any], str | None], Origin | None]:
-        return origin_finder(self._by_file, build_dir)
+    def _origin_of(
+        self, build_dir: str, layout: dict[str, Path] | None = None
+    ) -> Callable[[dict[str, Any], str | None], Origin | None]:
+        """Origins from kustomize's origin annotation; `layout`: an ExternalArtifact's files
+        (artifact path -> repository file), so that its objects point at the repo's files."""
+        return origin_finder(self._by_file, build_dir, self.repo.root, layout)
 
     # -- one build ---------------------------------------------------------------------------
 
@@ -197,6 +211,9 @@ class Renderer:
             return "spec.sourceRef is missing"
         try:
             return self.resolver.resolve(ref, task.cluster, self._sources.get(task.cluster, []))
+        except ExternalSource as exc:
+            self._external[task.key] = exc
+            return str(exc)
         except UnresolvedSource as exc:
             return str(exc)
 
@@ -250,6 +267,10 @@ class Renderer:
         where = self._where(task)
         for note in staged.notes:
             build.findings.append(Finding("FO012", Severity.INFO, note, object=where))
+        external = self._external.get(task.key)
+        if external is not None:
+            build.skip(str(external), url=external.url, flag=external.flag)
+            return build
         if staged.error is not None or staged.stream is None:
             build.fail(staged.error or "build failed")
             return build
@@ -259,9 +280,12 @@ class Renderer:
                 task.ks,
                 staged.stream,
                 self._lookup(task.cluster),
-                strict=self.options.strict,
+                strict=self.strict_for(task.cluster),
                 owner_labels=self.options.owner_labels,
-                origin_of=self._origin_of(build_dir),
+                origin_of=self._origin_of(
+                    build_dir,
+                    resolved.layout.files if isinstance(resolved, GeneratedSource) else None,
+                ),
                 strip_origin=staged.injected_origin,
                 variable_source=self.options.variable_source,
             )
@@ -300,6 +324,70 @@ class Renderer:
                     obj.raw
                 )
         return build
+
+    # -- Flux versions -----------------------------------------------------------------------
+
+    def flux_version(self, cluster: str) -> FluxVersion:
+        """The Flux release `cluster` installs (`--flux-version`, else detected)."""
+        base = cluster.split(" -> ", 1)[0]
+        if base not in self._versions:
+            self._versions[base] = self._detect_version(base)
+        return self._versions[base]
+
+    def _detect_version(self, cluster: str) -> FluxVersion:
+        from fluxops.errors import UsageError
+        from fluxops.loader.entries import find_entries
+        from fluxops.loader.fluxversion import VersionDetector, parse_version
+
+        if self.options.flux_version:
+            found = parse_version(self.options.flux_version, "--flux-version")
+            if found is None:
+                raise UsageError(
+                    f"--flux-version {self.options.flux_version!r}: expected a Flux release "
+                    "such as 2.5 or v2.9.1"
+                )
+            return found
+        if self._detector is None:
+            self._entry_files = {
+                e.cluster: (e.kustomization.origin.file if e.kustomization.origin else "")
+                for e in find_entries(self.repo)
+            }
+            self._detector = VersionDetector(self.repo, list(self._entry_files.items()))
+        if cluster in self._entry_files:
+            return self._detector.for_entry(cluster, self._entry_files[cluster])
+        return self._detector.repo_wide()
+
+    def strict_for(self, cluster: str) -> bool:
+        if self.options.strict is not None:
+            return self.options.strict
+        return self.flux_version(cluster).strict_substitute
+
+    def notes(self) -> list[str]:
+        """What the run assumed: each source's root, each cluster's Flux version."""
+        out = list(self.resolver.notes.values())
+        substitution = self.options.strict is None
+        # clusters assumed for the same reason (nothing found) share one note
+        by_reason: dict[tuple[tuple[int, int, int], str], list[str]] = {}
+        for cluster, version in sorted(self._versions.items()):
+            by_reason.setdefault((version.release, version.reason), []).append(cluster)
+        for _cluster, version in sorted(self._versions.items()):
+            together = by_reason.get((version.release, version.reason))
+            if together is None:
+                continue
+            if len(together) > 2 and not version.detected:
+                out.append(
+                    version.note(f"clusters {', '.join(together)}", substitution=substitution)
+                )
+            else:
+                out.extend(version.note(c, substitution=substitution) for c in together)
+            del by_reason[(version.release, version.reason)]
+        if self.options.strict is not None:
+            mode = "strict" if self.options.strict else "not strict"
+            out.append(
+                f"postBuild substitution {mode} (--{'' if self.options.strict else 'no-'}"
+                "strict-substitute)"
+            )
+        return out
 
     @staticmethod
     def _where(task: _Task) -> str:

@@ -291,11 +291,19 @@ def _check_identity(raw: Any, text: str) -> None:
         )
 
 
+#: Keys whose values are schemas, not data: `${var:=default}` in a CRD's schema description
+#: is text about substitution, not a variable left unresolved (CRDs, Crossplane XRDs).
+_NOT_DATA = ("openAPIV3Schema",)
+
+
 def _unresolved(raw: Any, path: str = "") -> list[tuple[str, str]]:
-    """`${VAR}` forms left in one-line string values (multi-line text is scripts/config)."""
+    """`${VAR}` forms left in one-line string values of data fields (multi-line text is
+    scripts/config; schemas are documentation)."""
     out: list[tuple[str, str]] = []
     if isinstance(raw, dict):
         for k, v in raw.items():
+            if k in _NOT_DATA:
+                continue
             out.extend(_unresolved(v, f"{path}.{k}"))
     elif isinstance(raw, list):
         for i, v in enumerate(raw):

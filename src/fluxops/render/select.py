@@ -11,7 +11,7 @@ from pathlib import Path
 from fluxops.errors import NotFoundError, UsageError
 from fluxops.loader.entries import Entry, entry_for_dir, find_entries
 from fluxops.loader.repo import Repo
-from fluxops.loader.sources import clean_path
+from fluxops.loader.roots import clean_path
 from fluxops.model.flux import is_flux_kustomization
 from fluxops.model.identity import NamespacedName
 from fluxops.model.resource import Resource
@@ -23,9 +23,14 @@ def build_all(
     renderer: Renderer,
     cluster: str | None,
     only: Callable[[str, Resource], bool] | None = None,
+    *,
+    include_unreached: bool = False,
 ) -> list[KustomizationBuild]:
-    """Every Kustomization the entries reach (of `cluster` only, when given), then those no
-    entry reaches; `only`: as `Renderer.build_tree` takes it."""
+    """Every Kustomization the cluster entries reach (of `cluster` only, when given), built
+    once in the cluster that applies it; then the Kustomizations no entry reaches, listed as
+    `unreached` (built as clusters of their own, named after their folder, with
+    `include_unreached`). A repository without any cluster entry (test layouts, examples
+    without a bootstrap) builds them all that way. `only`: as `Renderer.build_tree` takes it."""
     repo = renderer.repo
     entries = find_entries(repo)
     if cluster is not None:
@@ -34,25 +39,73 @@ def build_all(
         if chosen:
             return renderer.build_tree(entry_roots(chosen), only=only)
         # A folder `--all` named as the cluster of Kustomizations no entry reaches.
-        loose = [
-            (wanted, r)
-            for r in repo_kustomizations(repo)
-            if r.origin and posixpath.dirname(r.origin.file) == wanted
+        known = repo_kustomizations(repo)
+        loose = [(wanted, r) for r in tops([r for r in known if loose_cluster(r) == wanted])] or [
+            (wanted, r) for r in known if r.origin and posixpath.dirname(r.origin.file) == wanted
         ]
         if loose:
             return renderer.build_tree(loose, only=only)
         return renderer.build_tree(entry_roots([entry_for_dir(repo, wanted)]), only=only)
     builds = renderer.build_tree(entry_roots(entries), only=only)
-    # Kustomizations no entry reaches (repos without a bootstrap, test layouts) are built as
-    # roots of their own, their cluster named after the folder of the file defining them.
     rest = unattached(repo, builds)
-    if rest:
-        seen = {(b.name, clean_path(b.path)) for b in builds}
-        roots = [(posixpath.dirname(r.origin.file) if r.origin else "", r) for r in rest]
-        for extra in renderer.build_tree(roots, only=only):
-            if (extra.name, clean_path(extra.path)) not in seen:
-                builds.append(extra)
+    if not rest:
+        return builds
+    if entries and not include_unreached:
+        builds.extend(unreached_build(r) for r in rest)
+        return builds
+    seen = {(b.name, clean_path(b.path)) for b in builds}
+    seen_files = {_defined_in(b) for b in builds}
+    roots = [(loose_cluster(r), r) for r in tops(rest)]
+    for extra in renderer.build_tree(roots, only=only):
+        if (extra.name, clean_path(extra.path)) in seen or _defined_in(extra) in seen_files:
+            continue  # reached from a real entry: built there, once
+        seen.add((extra.name, clean_path(extra.path)))
+        builds.append(extra)
     return builds
+
+
+def loose_cluster(resource: Resource) -> str:
+    """The cluster a Kustomization no entry reaches is built as: the folder holding both its
+    file and its path (`flux/config/cluster.yaml` with `path: ./flux` is cluster `flux`), else
+    its file's folder."""
+    folder = posixpath.dirname(resource.origin.file) if resource.origin else ""
+    path = clean_path(str(resource.spec.get("path", "")))
+    if path and "${" not in path:
+        common = posixpath.commonpath([folder, path]) if folder else ""
+        if common:
+            return common
+    return folder
+
+
+def tops(kustomizations: list[Resource]) -> list[Resource]:
+    """The Kustomizations no other one of `kustomizations` applies (its file is not under
+    another's path): built as roots, they build the rest once, as their children."""
+    folders = {clean_path(str(r.spec.get("path", ""))) for r in kustomizations}
+    folders.discard("")
+    out = []
+    for r in kustomizations:
+        file = r.origin.file if r.origin else ""
+        own = clean_path(str(r.spec.get("path", "")))
+        if not any(file.startswith(f + "/") for f in folders if f != own):
+            out.append(r)
+    return out or kustomizations
+
+
+def _defined_in(build: KustomizationBuild) -> tuple[str, str, str]:
+    origin = build.kustomization.origin
+    return (build.namespace, build.name, origin.file if origin else "")
+
+
+def unreached_build(resource: Resource) -> KustomizationBuild:
+    """A Kustomization no cluster entry applies, listed (not built)."""
+    where = resource.origin.file if resource.origin else "(unknown file)"
+    return KustomizationBuild(
+        cluster="",
+        kustomization=resource,
+        status="unreached",
+        error=f"no cluster entry applies it (defined in {where}); not built "
+        "(--include-unreached builds it as a cluster of its own)",
+    )
 
 
 def repo_kustomizations(repo: Repo) -> list[Resource]:
@@ -68,10 +121,14 @@ def unattached(repo: Repo, builds: list[KustomizationBuild]) -> list[Resource]:
     """Repo Kustomizations that no build rendered (no cluster entry reaches them)."""
     built = {(b.name, clean_path(b.path)) for b in builds}
     built_ns = {(b.namespace, b.name) for b in builds}
+    # a definition an overlay patched (path, namespace) is still the one its file holds
+    built_files = {
+        (b.name, b.kustomization.origin.file) for b in builds if b.kustomization.origin is not None
+    }
     out = []
     for r in repo_kustomizations(repo):
         path = clean_path(str(r.spec.get("path", "")))
-        if (r.name, path) in built:
+        if (r.name, path) in built or (r.origin and (r.name, r.origin.file) in built_files):
             continue
         if r.namespace and (r.namespace, r.name) in built_ns and "${" in str(r.spec.get("path")):
             continue

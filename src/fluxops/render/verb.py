@@ -26,6 +26,8 @@ class BuildRequest(Selection, RenderOptions):
     /namespace labels, as the controller does."""
 
     owner_labels: bool = True
+    #: A Kustomization skipped because its source is outside the repository fails the run.
+    require_all: bool = False
 
 
 def selection_mode(selection: Selection, *, all_by_default: bool = False) -> Mode:
@@ -84,10 +86,18 @@ def build_options(
     variable_source: VariableSource | None = None,
 ) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
+    from fluxops.loader.fluxversion import parse_version
     from fluxops.render.build import BuildOptions
 
+    if options.flux_version is not None and parse_version(options.flux_version, "") is None:
+        raise UsageError(
+            f"--flux-version {options.flux_version!r}: expected a Flux release such as 2.5 or "
+            "v2.9.1"
+        )
+
     return BuildOptions(
-        strict=options.strict,
+        strict=options.strict_substitute,
+        flux_version=options.flux_version,
         owner_labels=owner_labels,
         sources=parse_source_overrides(options.sources, root),
         kustomize_bin=options.kustomize_bin,
@@ -138,9 +148,20 @@ def run(
                 verbose=selection.verbose,
             )
         else:
-            builds = build_all(renderer, selection.cluster)
+            builds = build_all(
+                renderer, selection.cluster, include_unreached=selection.include_unreached
+            )
+        for build in builds:
+            if build.status != "unreached":
+                renderer.flux_version(build.cluster)
         extra.extend(renderer.resolver.findings)
         extra.extend(renderer.run_findings())
+        notes = renderer.notes()
+        releases = {
+            b.cluster: renderer.flux_version(b.cluster).release
+            for b in builds
+            if b.status != "unreached"
+        }
     if mode == "all" and not builds:
         unreadable = [f for f in repo.findings if f.severity >= Severity.ERROR]
         raise UsageError(
@@ -151,7 +172,11 @@ def run(
             else "pass the root of a Flux repository, or a kustomize overlay folder (without "
             "--all)",
         )
-    return build_result(builds, extra, complete=mode == "all")
+    result = build_result(builds, extra, complete=mode == "all")
+    result.notes = notes
+    result.flux_releases = releases
+    result.require_all = bool(getattr(selection, "require_all", False))
+    return result
 
 
 def abort_engines() -> None:

@@ -69,6 +69,8 @@ class SchemaCatalog:
         self.strict = strict
         self.flux_release = ""
         self._crds: dict[tuple[str, str], dict[str, CrdVersion]] = {}
+        #: CRDs a cluster's Kustomizations render: they validate only that cluster's objects.
+        self._cluster_crds: dict[str, dict[tuple[str, str], dict[str, CrdVersion]]] = {}
         self._flux: dict[tuple[str, str], dict[str, CrdVersion]] = {}
         #: CRDs from `--crds` and from the cluster (`--crds-from-cluster`), after the repo's
         self._user: dict[tuple[str, str], dict[str, CrdVersion]] = {}
@@ -81,22 +83,28 @@ class SchemaCatalog:
             self.flux_release, versions = packaged_flux()
             for v in versions:
                 self._flux.setdefault((v.group, v.kind), {})[v.version] = v
-        self._entries: dict[tuple[str, str], SchemaEntry | SchemaMiss] = {}
+        self._entries: dict[tuple[str, str, str], SchemaEntry | SchemaMiss] = {}
         self._meta_defs: dict[str, Any] | None = None
         self.extra_notification_kinds: tuple[str, ...] = ()
 
     def use_flux_operator(self) -> None:
         """The Flux Operator installs Flux here: its notification CRDs accept its own kinds."""
         self.extra_notification_kinds = OPERATOR_KINDS
-        for key in [k for k in self._entries if k[0].startswith(NOTIFICATION_GROUP + "/")]:
+        for key in [k for k in self._entries if k[1].startswith(NOTIFICATION_GROUP + "/")]:
             del self._entries[key]
 
     # -- CRDs ----------------------------------------------------------------------------------
 
-    def add_crd(self, raw: dict[str, Any], where: str, origin: str = "repo") -> int:
+    def add_crd(
+        self, raw: dict[str, Any], where: str, origin: str = "repo", scope: str | None = None
+    ) -> int:
         """Register a CRD document found in the repo (`origin` "repo"), given with --crds
-        ("crds") or read from the cluster ("cluster"); returns how many versions it added."""
+        ("crds") or read from the cluster ("cluster"); returns how many versions it added.
+        `scope`: the cluster whose Kustomizations render it (a CRD rendered by one cluster
+        never validates another cluster's objects)."""
         pool = {"repo": self._crds, "crds": self._user, "cluster": self._cluster}[origin]
+        if scope is not None and origin == "repo":
+            pool = self._cluster_crds.setdefault(scope, {})
         label = {"repo": "CRD in", "crds": "--crds", "cluster": "CRD from"}[origin]
         added = 0
         for version in crd_versions(raw, f"{label} {where}" if where else "CRD"):
@@ -104,22 +112,28 @@ class SchemaCatalog:
             if version.version not in slot:
                 slot[version.version] = version
                 added += 1
-                self._entries.pop((version.api_version, version.kind), None)
+                for key in [
+                    k for k in self._entries if k[1:] == (version.api_version, version.kind)
+                ]:
+                    del self._entries[key]
         return added
 
     @property
     def crd_count(self) -> int:
-        return sum(
-            len(v) for pool in (self._crds, self._user, self._cluster) for v in pool.values()
-        )
+        pools = [self._crds, self._user, self._cluster, *self._cluster_crds.values()]
+        return sum(len(v) for pool in pools for v in pool.values())
 
     # -- lookup --------------------------------------------------------------------------------
 
-    def lookup(self, api_version: str, kind: str) -> SchemaEntry | SchemaMiss:
-        key = (api_version, kind)
+    def lookup(self, api_version: str, kind: str, cluster: str = "") -> SchemaEntry | SchemaMiss:
+        """The schema of `kind` in `api_version` for an object of `cluster`: that cluster's
+        CRDs first, then the repository's other CRDs, then the packaged Flux CRDs, then the
+        built-in kinds."""
+        scope = cluster if cluster in self._cluster_crds else ""
+        key = (scope, api_version, kind)
         found = self._entries.get(key)
         if found is None:
-            found = self._resolve(api_version, kind)
+            found = self._resolve(api_version, kind, self._cluster_crds.get(scope, {}))
             self._entries[key] = found
         return found
 
@@ -132,10 +146,13 @@ class SchemaCatalog:
         for v in group_versions(group):
             self._bundled.setdefault((v.group, v.kind), {})[v.version] = v
 
-    def _pools(self) -> tuple[dict[tuple[str, str], dict[str, CrdVersion]], ...]:
-        """CRD sources in order: the repo's, --crds, the cluster's, the Flux CRDs, the catalog
-        (the schema locations come between the cluster's CRDs and the Flux CRDs)."""
-        return (self._crds, self._user, self._cluster, self._flux, self._bundled)
+    def _pools(
+        self, own: dict[tuple[str, str], dict[str, CrdVersion]] | None = None
+    ) -> tuple[dict[tuple[str, str], dict[str, CrdVersion]], ...]:
+        """CRD sources in order: the object's cluster's (`own`), the repo's, --crds, the
+        cluster's, the Flux CRDs, the catalog (the schema locations come between the cluster's
+        CRDs and the Flux CRDs)."""
+        return (own or {}, self._crds, self._user, self._cluster, self._flux, self._bundled)
 
     def sources_tried(self) -> list[str]:
         """The schema sources of this run, in the order they are asked."""
@@ -153,12 +170,17 @@ class SchemaCatalog:
         tried.append(f"Kubernetes {self.builtin.kube_version}")
         return tried
 
-    def _resolve(self, api_version: str, kind: str) -> SchemaEntry | SchemaMiss:
+    def _resolve(
+        self,
+        api_version: str,
+        kind: str,
+        own: dict[tuple[str, str], dict[str, CrdVersion]],
+    ) -> SchemaEntry | SchemaMiss:
         group, version = split_api_version(api_version)
         if group and "." in group:
             self._load_bundled(group)
-        for index, pool in enumerate(self._pools()):
-            if index == 3 and self.locations is not None:
+        for pool in self._pools(own):
+            if pool is self._flux and self.locations is not None:
                 located = self.locations.lookup(api_version, kind)
                 if located is not None:
                     body, where = located
@@ -181,13 +203,13 @@ class SchemaCatalog:
         known = sorted(
             {
                 f"{group}/{v}"
-                for pool in self._pools()
+                for pool in self._pools(own)
                 for v, crd in pool.get((group, kind), {}).items()
                 if crd.served
             }
         )
         if known:
-            if any((group, kind) in pool for pool in (self._crds, self._user, self._cluster)):
+            if any((group, kind) in pool for pool in (own, self._crds, self._user, self._cluster)):
                 where = "its CRD"
             elif (group, kind) in self._flux:
                 where = f"the Flux {self.flux_release} CRDs"

@@ -103,6 +103,8 @@ class ValidateResult(Result):
     builds_failed: int = 0
     cel_evaluated: int = 0
     cel_skipped: list[SkippedRule] = field(default_factory=list)
+    #: What the render assumed (source roots, Flux versions), said first in every format.
+    notes: list[str] = field(default_factory=list)
     by_source: dict[str, int] = field(default_factory=dict)
     #: which source validated each object ("Kind/namespace/name (apiVersion)" -> source)
     object_sources: dict[str, str] = field(default_factory=dict)

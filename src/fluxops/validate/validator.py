@@ -45,6 +45,8 @@ class _Item:
     resource: Resource
     fallback: Origin | None
     owner: str
+    #: The cluster whose Kustomization renders it (its CRDs come first).
+    cluster: str = ""
 
 
 class Validator:
@@ -86,7 +88,7 @@ class Validator:
         if self.options.skip_kinds and skip_kind(self.options.skip_kinds, api_version, kind):
             self.result.skipped += 1
             return []
-        found = self.catalog.lookup(api_version, kind)
+        found = self.catalog.lookup(api_version, kind, item.cluster)
         problems: list[SchemaProblem] = []
         if isinstance(found, SchemaMiss) and found.known_versions:
             self.result.not_served += 1
@@ -325,20 +327,31 @@ def validate_build(
     the rendered output are schema sources for the rest."""
     started = time.perf_counter()
     operator = False
+    # A CRD that a cluster's Kustomizations render belongs to that cluster (a Flux release
+    # vendored for one cluster must not judge another's objects); CRD files no render reached
+    # hold for every cluster.
+    rendered_crd_files = {
+        obj.origin.file
+        for kb in build.builds
+        for obj in kb.objects
+        if obj.origin is not None and is_crd(obj.raw)
+    }
     for resource in repo_resources:
         operator = operator or _flux_operator(resource)
-        if is_crd(resource.raw):
-            catalog.add_crd(resource.raw, resource.origin.file if resource.origin else "")
+        file = resource.origin.file if resource.origin else ""
+        if is_crd(resource.raw) and file not in rendered_crd_files:
+            catalog.add_crd(resource.raw, file)
     items: list[_Item] = []
     for kb in build.builds:
         owner = f"Kustomization/{kb.ref}" if kb.kustomization.kind else ""
-        if kb.status == "failed":
+        if kb.status != "ok":
             continue
+        cluster = kb.target
         for obj in kb.objects:
             operator = operator or _flux_operator(obj)
             if is_crd(obj.raw):
-                catalog.add_crd(obj.raw, obj.origin.file if obj.origin else owner)
-            items.append(_Item(obj, kb.kustomization.origin, owner))
+                catalog.add_crd(obj.raw, obj.origin.file if obj.origin else owner, scope=cluster)
+            items.append(_Item(obj, kb.kustomization.origin, owner, cluster))
     if operator:
         catalog.use_flux_operator()
     validator = Validator(catalog, options, read_text)

@@ -78,6 +78,7 @@ def run(request: ValidateRequest) -> ValidateResult:
     outcome = validate_build(result, repo.resources, catalog, options, text_reader(repo_root))
     outcome.findings[:0] = [f for f in repo.findings if f.severity >= Severity.WARNING]
     outcome.root = repo_root
+    outcome.notes = list(result.notes)
     outcome.fail_on = request.fail_on
     if catalog.locations is not None:
         outcome.findings.extend(

@@ -4,7 +4,9 @@ Flux 2.7 removed `source/v1beta1`, `kustomize/v1beta1`, `helm/v2beta1`, `image/v
 `notification/v1beta1`; Flux 2.8 removed `source/v1beta2`, `kustomize/v1beta2`, `helm/v2beta2`
 and `notification/v1beta2`: objects in those versions are rejected by a current cluster (error).
 Other versions older than the current one still work but are deprecated (warning). `flux migrate`
-rewrites the files.
+rewrites the files. The Flux release is the one the cluster applying the file installs (detected
+from the repository, or `--flux-version`): on a cluster that still runs Flux 2.6, a `v1beta1`
+object works and is reported as deprecated, with the release that removes it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ spec:
 """
 
 
+def _minor(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor)
+
+
 class FluxDeprecatedApi(Rule):
     id = "flux-deprecated-api"
     severity = Severity.WARNING
@@ -64,7 +71,16 @@ class FluxDeprecatedApi(Rule):
                 continue
             current = f"{group}/{latest}"
             removed = REMOVED.get((group, version))
-            if removed:
+            release = ctx.flux_release_of(resource)
+            if removed and release is not None and release[:2] < _minor(removed):
+                yield self.finding(
+                    f"{group}/{version} {kind} is deprecated and removed in Flux {removed} "
+                    f"(this cluster runs Flux {release[0]}.{release[1]}); use {current}",
+                    resource=resource,
+                    path="apiVersion",
+                    hint=f"set `apiVersion: {current}` before upgrading Flux to {removed}",
+                )
+            elif removed:
                 yield self.finding(
                     f"{group}/{version} {kind} was removed in Flux {removed}: a current cluster "
                     f"rejects it; use {current}",
