@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from fluxops.loader.repo import load_repo  # noqa: E402
 from fluxops.render import batchsafe  # noqa: E402
-from fluxops.render.build import BuildOptions, Renderer  # noqa: E402
+from fluxops.render.build import Renderer  # noqa: E402
+from fluxops.render.build_options import BuildOptions  # noqa: E402
 from fluxops.render.select import build_all  # noqa: E402
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from fluxops.loader.repo import load_repo
 from fluxops.render import landlock
-from fluxops.render.build import BuildOptions, Renderer
+from fluxops.render.build import Renderer
+from fluxops.render.build_options import BuildOptions
 from fluxops.render.engine import Engine, KustomizeFailure, default_engine
 from fluxops.render.sandbox import Sandbox, engine_env
 from fluxops.render.select import build_all

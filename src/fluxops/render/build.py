@@ -17,7 +17,7 @@ from typing import Any
 
 from fluxops import __version__
 from fluxops.errors import CancelledByClient
-from fluxops.loader.fluxversion import FluxVersion, VersionDetector
+from fluxops.loader.fluxversion import FluxVersion
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import (
     ExternalSource,
@@ -37,9 +37,10 @@ from fluxops.model.names import name_problem
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import KustomizationBuild
 from fluxops.render.batch import build_prepared
+from fluxops.render.build_options import BuildOptions
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
-from fluxops.render.live_variables import VariableSource
+from fluxops.render.flux_versions import FluxVersions
 from fluxops.render.origins import origin_finder
 from fluxops.render.outcome import duplicate_identities
 from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
@@ -47,41 +48,15 @@ from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import Prepared, StageOutput, Stager
 from fluxops.render.workspace import Workspace
 
-Progress = Callable[[int, int], None]
-
-
-@dataclass
-class BuildOptions:
-    #: None: as each cluster's Flux version does (`flux_version`, else detected).
-    strict: bool | None = None
-    flux_version: str | None = None
-    owner_labels: bool = True
-    sources: dict[tuple[str, str, str], Path] = field(default_factory=dict)
-    kustomize_bin: str | None = None
-    jobs: int = 0
-    cache: bool = True
-    cache_dir: Path | None = None
-    progress: Progress | None = None
-    #: Asked after each Kustomization: True stops the run (CancelledByClient).
-    cancelled: Callable[[], bool] | None = None
-    #: Fetch remote bases and URL file sources (with a clean environment); off: refused.
-    allow_remote: bool = False
-    #: Confine the engine with Landlock where the system has it (tests turn it off to show
-    #: the other layers on their own).
-    landlock: bool = True
-    #: `drift`: substituteFrom read where the controller reads them, Secret values as tokens
-    variable_source: VariableSource | None = None
-    #: Outputs shared with other renderers of this process (see render.cache.BuildCache).
-    store: dict[str, str] | None = None
-    #: Build many Kustomizations in one kustomize run (render/batch.py); FLUXOPS_BATCH=0
-    #: builds each on its own.
-    batch: bool = field(default_factory=lambda: os.environ.get("FLUXOPS_BATCH", "") != "0")
-
-
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
 #: ... (each level may re-create itself under a new name through substitution).
 MAX_KUSTOMIZATIONS = 5000
 MAX_TREE_DEPTH = 32
+
+
+def _core_named(r: Resource, kind: str, name: str, namespace: str) -> bool:
+    """A core-group object of the repo with this kind and name, in `namespace` or in none."""
+    return r.id.group == "" and r.kind == kind and r.name == name and r.namespace in ("", namespace)
 
 
 @dataclass
@@ -142,9 +117,7 @@ class Renderer:
                 self._by_file.setdefault(r.origin.file, []).append(r)
         self._done = 0
         self._total = 0
-        self._versions: dict[str, FluxVersion] = {}
-        self._detector: VersionDetector | None = None
-        self._entry_files: dict[str, str] = {}
+        self.versions = FluxVersions(repo, self.options.flux_version, self.options.strict)
         #: Builds whose source is outside the repository: skipped, not failed.
         self._external: dict[tuple[str, str, str], ExternalSource] = {}
 
@@ -182,14 +155,7 @@ class Renderer:
             hit = rendered.get((kind, namespace, name))
             if hit is not None:
                 return hit
-            candidates = [
-                r
-                for r in self.repo.resources
-                if r.id.group == ""
-                and r.kind == kind
-                and r.name == name
-                and (r.namespace in ("", namespace))
-            ]
+            candidates = [r for r in self.repo.resources if _core_named(r, kind, name, namespace)]
             exact = [r for r in candidates if r.namespace == namespace]
             chosen = exact or candidates
             return chosen[0].raw if chosen else None
@@ -329,65 +295,14 @@ class Renderer:
 
     def flux_version(self, cluster: str) -> FluxVersion:
         """The Flux release `cluster` installs (`--flux-version`, else detected)."""
-        base = cluster.split(" -> ", 1)[0]
-        if base not in self._versions:
-            self._versions[base] = self._detect_version(base)
-        return self._versions[base]
-
-    def _detect_version(self, cluster: str) -> FluxVersion:
-        from fluxops.errors import UsageError
-        from fluxops.loader.entries import find_entries
-        from fluxops.loader.fluxversion import VersionDetector, parse_version
-
-        if self.options.flux_version:
-            found = parse_version(self.options.flux_version, "--flux-version")
-            if found is None:
-                raise UsageError(
-                    f"--flux-version {self.options.flux_version!r}: expected a Flux release "
-                    "such as 2.5 or v2.9.1"
-                )
-            return found
-        if self._detector is None:
-            self._entry_files = {
-                e.cluster: (e.kustomization.origin.file if e.kustomization.origin else "")
-                for e in find_entries(self.repo)
-            }
-            self._detector = VersionDetector(self.repo, list(self._entry_files.items()))
-        if cluster in self._entry_files:
-            return self._detector.for_entry(cluster, self._entry_files[cluster])
-        return self._detector.repo_wide()
+        return self.versions.get(cluster)
 
     def strict_for(self, cluster: str) -> bool:
-        if self.options.strict is not None:
-            return self.options.strict
-        return self.flux_version(cluster).strict_substitute
+        return self.versions.strict_for(cluster)
 
     def notes(self) -> list[str]:
         """What the run assumed: each source's root, each cluster's Flux version."""
-        out = list(self.resolver.notes.values())
-        substitution = self.options.strict is None
-        # clusters assumed for the same reason (nothing found) share one note
-        by_reason: dict[tuple[tuple[int, int, int], str], list[str]] = {}
-        for cluster, version in sorted(self._versions.items()):
-            by_reason.setdefault((version.release, version.reason), []).append(cluster)
-        for _cluster, version in sorted(self._versions.items()):
-            together = by_reason.get((version.release, version.reason))
-            if together is None:
-                continue
-            if len(together) > 2 and not version.detected:
-                out.append(
-                    version.note(f"clusters {', '.join(together)}", substitution=substitution)
-                )
-            else:
-                out.extend(version.note(c, substitution=substitution) for c in together)
-            del by_reason[(version.release, version.reason)]
-        if self.options.strict is not None:
-            mode = "strict" if self.options.strict else "not strict"
-            out.append(
-                f"postBuild substitution {mode} (--{'' if self.options.strict else 'no-'}"
-                "strict-substitute)"
-            )
-        return out
+        return [*self.resolver.notes.values(), *self.versions.notes()]
 
     @staticmethod
     def _where(task: _Task) -> str:

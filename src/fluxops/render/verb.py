@@ -16,7 +16,7 @@ from fluxops.model.selection import Mode, RenderOptions, Selection
 
 if TYPE_CHECKING:
     from fluxops.loader.repo import Repo
-    from fluxops.render.build import BuildOptions
+    from fluxops.render.build_options import BuildOptions
     from fluxops.render.live_variables import VariableSource
 
 
@@ -87,7 +87,7 @@ def build_options(
 ) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
     from fluxops.loader.fluxversion import parse_version
-    from fluxops.render.build import BuildOptions
+    from fluxops.render.build_options import BuildOptions
 
     if options.flux_version is not None and parse_version(options.flux_version, "") is None:
         raise UsageError(

@@ -13,7 +13,8 @@ from fluxops.loader.repo import load_repo
 from fluxops.model.results import KustomizationBuild
 from fluxops.render.batch import Member, documents, split
 from fluxops.render.batchsafe import Traits, conflict, plan, traits
-from fluxops.render.build import BuildOptions, Renderer
+from fluxops.render.build import Renderer
+from fluxops.render.build_options import BuildOptions
 from fluxops.render.select import repo_kustomizations
 
 pytestmark = pytest.mark.unit

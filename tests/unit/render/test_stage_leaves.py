@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from fluxops.loader.repo import load_repo
-from fluxops.render.build import BuildOptions, Renderer
+from fluxops.render.build import Renderer
+from fluxops.render.build_options import BuildOptions
 from fluxops.render.select import repo_kustomizations
 
 pytestmark = pytest.mark.unit
