@@ -44,9 +44,10 @@ def main() -> int:
 
     from fluxops import api
     from fluxops.loader.repo import load_repo
+    from fluxops.validate.build_objects import validate_build
     from fluxops.validate.builtin import BuiltinSchemas, resolve_kube_version
     from fluxops.validate.catalog import SchemaCatalog, SchemaEntry
-    from fluxops.validate.validator import ValidateOptions, Validator, _Item, validate_build
+    from fluxops.validate.validator import ValidateOptions, Validator, _Item
 
     version = resolve_kube_version(None)
     result = api.build(api.BuildRequest(path=str(repo), all_=True))

@@ -46,11 +46,12 @@ def run(request: ValidateRequest) -> ValidateResult:
     from fluxops.loader.repo import enclosing_repository, load_repo, text_reader
     from fluxops.render.verb import run as render
     from fluxops.render.verb import selection_mode
+    from fluxops.validate.build_objects import validate_build
     from fluxops.validate.builtin import BuiltinSchemas, UnknownKubeVersion, resolve_kube_version
     from fluxops.validate.catalog import SchemaCatalog
     from fluxops.validate.compiled import default_cache_dir
     from fluxops.validate.locate import attach_origins
-    from fluxops.validate.validator import ValidateOptions, validate_build
+    from fluxops.validate.validator import ValidateOptions
 
     strict = request.strict_schema or not request.allow_unknown_fields
     try:

@@ -10,9 +10,10 @@ import pytest
 
 from fluxops.model.resource import Origin, Resource
 from fluxops.model.results import BuildResult, KustomizationBuild
+from fluxops.validate.build_objects import validate_build
 from fluxops.validate.builtin import BuiltinSchemas, resolve_kube_version
 from fluxops.validate.catalog import SchemaCatalog
-from fluxops.validate.validator import ValidateOptions, validate_build
+from fluxops.validate.validator import ValidateOptions
 
 pytestmark = pytest.mark.unit
 
