@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from fluxops import api
+from fluxops.output.envelope import schema_errors
 from fluxops.output.registry import render
 from fluxops.status.check_model import CheckResult
 from tests.cluster import controllers as c
@@ -197,7 +198,9 @@ def test_check_cli_json(cluster: LiveCluster, controllers: None, repo: Path) -> 
     data = json.loads(proc.stdout)
     assert data["kubernetesVersion"] == "v1.36.3" and data["kubernetesOk"] is True
     assert {f["code"] for f in data["findings"]} == {"CK003", "CK004", "CK005"}
-    assert data["exitCode"] == 1
+    assert data["kind"] == "CheckResult" and data["summary"]["exitCode"] == 1
+    assert schema_errors(data) == []
+    assert data["summary"]["unserved"] == sum(1 for r in data["repoApiVersions"] if not r["ok"])
 
 
 def test_check_no_controllers(cluster: LiveCluster) -> None:
@@ -211,6 +214,9 @@ def test_check_unreachable(cluster: LiveCluster, tmp_path: Path) -> None:
     kubeconfig.write_text(text)
     result = api.check(api.CheckRequest(kubeconfig=str(kubeconfig), context="admin", timeout=2))
     assert result.exit_code == 2 and result.error
+    doc = json.loads(render(result, "json").stdout)
+    assert [f["code"] for f in doc["findings"]] == ["cluster-unreachable"]
+    assert doc["summary"]["exitCode"] == 2 and schema_errors(doc) == []
 
 
 def test_check_as_a_user_who_may_not_list_controllers(

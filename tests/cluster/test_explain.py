@@ -22,6 +22,7 @@ import pytest
 from fluxops import api
 from fluxops.cluster.client import connect
 from fluxops.cluster.controller_logs import object_log_lines, read_controller_logs
+from fluxops.output.envelope import schema_errors
 from fluxops.output.explain import to_data
 from fluxops.output.registry import render
 from tests.cluster import controllers as c
@@ -431,7 +432,8 @@ def test_explain_helmrelease_upgrade_failed(cluster: LiveCluster, scenario: None
     data = to_data(result)
     assert data["history"][0]["chartVersion"] == "6.6.0"
     assert data["logs"]["lines"][0]["controller"] == "helm-controller"
-    assert data["nextCommands"] == result.next_commands and data["exitCode"] == 1
+    assert data["nextCommands"] == result.next_commands and data["summary"]["exitCode"] == 1
+    assert data["kind"] == "ExplainResult" and schema_errors(data) == []
 
 
 def test_explain_not_found_suggests(cluster: LiveCluster, scenario: None) -> None:

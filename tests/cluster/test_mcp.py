@@ -1,5 +1,5 @@
 """`fluxops mcp` against the real kube-apiserver: every tool called through a real stdio
-session, status and drift on a cluster with drift, and the proof that no call wrote anything
+session, status, drift, explain and check on a cluster with drift, and the proof that no call wrote anything
 (the resourceVersions of every object involved are unchanged after each call)."""
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ def test_every_tool_reads_the_cluster_and_writes_nothing(
         ("lint", {"path": "repo"}),
         ("list", {"path": "repo"}),
         ("values_diff", {"path": "repo", "envs": ["clusters/test", "apps"], "all_releases": True}),
+        ("explain", {"object": f"Kustomization/flux-system/{ks}", "context": "admin"}),
+        ("explain", {"object": f"ks/flux-system/{ks}", "snapshot": "live.yaml", "logs": False}),
+        ("check", {"path": "repo", "context": "admin"}),
     ]
     answers: dict[str, list[dict[str, Any]]] = {}
     changed: list[str] = []
@@ -94,6 +97,12 @@ def test_every_tool_reads_the_cluster_and_writes_nothing(
     for drift in answers["drift"]:
         assert drift["summary"]["exitCode"] == 1
         assert drift["page"]["truncated"] is False
+    live, from_file = answers["explain"]
+    assert live["kind"] == "ExplainResult" and live["target"] == f"Kustomization/flux-system/{ks}"
+    assert live["summary"]["found"] is True and from_file["summary"]["found"] is True
+    assert live["summary"]["exitCode"] in (0, 1)
+    (check,) = answers["check"]
+    assert check["kind"] == "CheckResult" and check["summary"]["repoApiVersions"] > 0
     text = str(answers["drift"])
     assert "web-scaled" in text
     for secret in ("s3cr3t-v4lue", "changed-by-hand", "admin-user"):

@@ -53,6 +53,8 @@ def envelope_of(proc: Any, kind: str, fmt: str = "json") -> dict[str, Any]:
             ["values-diff", "--all", str(VALUES), "--envs", "a,b", "-o", "yaml", "--exit-code"],
             "ValuesDiffResult",
         ),
+        (["list", str(EXAMPLE), "-o", "json"], "ListResult"),
+        (["list", str(SELECTION), "-o", "json"], "ListResult"),
     ],
 )
 def test_repo_verbs_print_a_valid_envelope(fluxops: Run, args: list[str], kind: str) -> None:
@@ -196,3 +198,37 @@ def test_a_flag_click_refuses_still_gives_an_error_result(fluxops: Run, args: li
 def test_a_flag_click_refuses_without_json_prints_only_usage(fluxops: Run) -> None:
     proc = fluxops("lint", str(EXAMPLE), "--bogus", check_code=2)
     assert proc.stdout == "" and "No such option '--bogus'" in proc.stderr
+
+
+def test_list_summary_counts_its_lists(fluxops: Run) -> None:
+    doc = envelope_of(fluxops("list", str(EXAMPLE), "-o", "json", check_code=0), "ListResult")
+    for key in ("kustomizations", "helmReleases", "sources", "clusters"):
+        assert doc["summary"][key] == len(doc[key]) > 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_init(fluxops: Run, tmp_path: Path, dry_run: bool) -> None:
+    args = ["init", str(tmp_path / "fleet"), "--cluster", "staging", "-o", "json"]
+    proc = fluxops(*args, *(["--dry-run"] if dry_run else []), check_code=0)
+    doc = envelope_of(proc, "InitResult")
+    assert doc["summary"]["dryRun"] is dry_run
+    assert doc["summary"]["created"] == len(doc["created"]) > 0
+    assert (tmp_path / "fleet").exists() is not dry_run
+
+
+def test_diff_on_a_git_repository(fluxops: Run, tmp_path: Path) -> None:
+    """A copy of the example repo in git: a change, then the diff's envelope (exit 0, and 1
+    with --exit-code), and no difference at all (exit 0)."""
+    from tests.gitrepos import GitRepo
+
+    repo = GitRepo.copy_of(EXAMPLE, tmp_path / "repo")
+    repo.edit("apps/base/podinfo/smoke.yaml", "replicas: 1", "replicas: 3")
+    repo.commit("three smoke replicas")
+    args = ["diff", str(repo.root), "--base", "base", "--head", "HEAD", "-o", "json"]
+    doc = envelope_of(fluxops(*args, check_code=0), "DiffResult")
+    assert doc["summary"]["changed"] == sum(k["counts"]["changed"] for k in doc["kustomizations"])
+    assert doc["summary"]["changedFiles"] == len(doc["changedFiles"]) == 1
+    envelope_of(fluxops(*args, "--exit-code", check_code=1), "DiffResult")
+    same = ["diff", str(repo.root), "--base", "HEAD", "--head", "HEAD", "-o", "json"]
+    doc = envelope_of(fluxops(*same, "--exit-code", check_code=0), "DiffResult")
+    assert doc["summary"]["kustomizations"] == 0 and doc["kustomizations"] == []

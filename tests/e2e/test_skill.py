@@ -5,7 +5,6 @@ it names present in the CLI."""
 from __future__ import annotations
 
 import shlex
-import shutil
 from pathlib import Path
 
 import click
@@ -23,6 +22,7 @@ from tests.e2e.skill_commands import (
     needs_cluster,
     skill_text,
 )
+from tests.gitrepos import GitRepo
 
 pytestmark = pytest.mark.unit
 
@@ -55,11 +55,13 @@ def test_show_prints_it_and_install_never_overwrites(fluxops: Run, tmp_path: Pat
 def test_every_pending_command_is_in_the_skill() -> None:
     commands = block_commands()
     assert [c for c in PENDING if c not in commands] == []
+    assert "fluxops diff . --base origin/main" in commands
 
 
 def test_every_repository_command_runs_on_the_example(fluxops: Run, tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(EXAMPLE, repo)
+    # a git repository with the remote-tracking branch origin/main, as in a clone (for diff)
+    repo = GitRepo.copy_of(EXAMPLE, tmp_path / "repo").root
+    GitRepo(repo).git("update-ref", "refs/remotes/origin/main", "HEAD")
     empty = tmp_path / "new-repo"
     empty.mkdir()
     ran = []
@@ -72,7 +74,7 @@ def test_every_repository_command_runs_on_the_example(fluxops: Run, tmp_path: Pa
         assert proc.returncode in (0, 1), f"{command}: exit {proc.returncode}\n{proc.stderr}"
         assert "internal error" not in proc.stderr, command
         ran.append(args[0])
-    assert {"init", "build", "validate", "lint", "list", "values-diff"} <= set(ran)
+    assert {"init", "build", "validate", "lint", "list", "values-diff", "diff"} <= set(ran)
     assert (empty / "clusters" / "staging" / "apps.yaml").is_file()
 
 

@@ -15,8 +15,19 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import CallToolResult, Tool
 
-#: The tools every server has (the lead adds explain, check and diff when those verbs land).
-TOOLS = {"build", "validate", "lint", "values_diff", "list", "status", "drift"}
+#: The tools every server has.
+TOOLS = {
+    "build",
+    "validate",
+    "lint",
+    "values_diff",
+    "list",
+    "status",
+    "drift",
+    "explain",
+    "check",
+    "diff",
+}
 
 
 def server_env(tmp: Path) -> dict[str, str]:
@@ -63,5 +74,6 @@ def check_result(tool: Tool, result: Any) -> dict[str, Any]:
     assert isinstance(data, dict)
     assert tool.output_schema is not None
     jsonschema.validate(data, tool.output_schema)
+    assert data["apiVersion"] == "fluxops.io/v1" and data["kind"].endswith("Result")
     assert data["page"]["bytes"] <= data["page"]["maxBytes"]
     return data

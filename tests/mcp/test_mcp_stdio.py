@@ -44,7 +44,13 @@ def session_log(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 for name, args in CALLS.items()
             }
             log["objects"] = await session.call_tool(
-                "build", {"path": REPO, "ks": "flux-system/apps", "objects": True}
+                "build",
+                {
+                    "path": REPO,
+                    "ks": "flux-system/apps",
+                    "cluster": "clusters/staging",
+                    "objects": True,
+                },
             )
             log["page2"] = await session.call_tool("list", {"path": REPO, "offset": 2, "limit": 2})
             log["narrow"] = await session.call_tool(
@@ -75,14 +81,25 @@ def test_every_tool_is_listed_and_annotated_read_only(session_log: dict[str, Any
         assert tool.output_schema is not None
     assert tools["status"].annotations.open_world_hint is True
     assert tools["build"].annotations.open_world_hint is False
+    assert tools["explain"].annotations.open_world_hint is True
+    assert tools["check"].annotations.open_world_hint is True
+    assert tools["diff"].annotations.open_world_hint is False
 
 
 def test_each_repository_tool_answers_with_the_verbs_json(session_log: dict[str, Any]) -> None:
     tools = session_log["tools"]
     data = {name: check_result(tools[name], r) for name, r in session_log["calls"].items()}
-    assert data["build"]["summary"] == {"ok": 8, "failed": 0, "exitCode": 0}
+    build = data["build"]["summary"]
+    assert (build["ok"], build["failed"], build["exitCode"]) == (8, 0, 0)
     assert data["lint"]["summary"]["exitCode"] == 0
-    assert data["validate"]["summary"]["kustomizations_ok"] == 8
+    assert data["validate"]["summary"]["kustomizationsOk"] == 8
+    assert {name: d["kind"] for name, d in data.items()} == {
+        "build": "BuildResult",
+        "validate": "ValidateResult",
+        "lint": "LintResult",
+        "values_diff": "ValuesDiffResult",
+        "list": "ListResult",
+    }
     assert [r["release"] for r in data["values_diff"]["releases"]] == ["podinfo/podinfo"]
     assert data["list"]["summary"]["helmReleases"] == 4
     # the --max-bytes 4000 limit cut the list answer, and says so
@@ -133,6 +150,8 @@ def test_prompts_and_resources(session_log: dict[str, Any]) -> None:
     assert {p.name for p in session_log["prompts"]} == {"debug_kustomization", "debug_helmrelease"}
     text = session_log["prompt"].messages[0].content.text
     assert '"release": "podinfo/podinfo"' in text and "`status`" in text
+    assert text.index("`explain`") < text.index("`status`")
+    assert '"object": "HelmRelease/podinfo/podinfo"' in text
     uris = {str(r.uri) for r in session_log["resources"]}
     assert "fluxops://skill" in uris
     assert {"fluxops://lint/rules/ks-prune", "fluxops://lint/rules"} <= uris
@@ -206,3 +225,28 @@ def test_a_client_cancel_stops_the_render_in_the_server(tmp_path: Path) -> None:
     text = (tmp_path / "server-stderr.log").read_text()
     assert "fluxops mcp: build: cancelled by the client after" in text
     assert "after 8 of 8" not in text
+
+
+def test_diff_tool_on_a_git_repository(tmp_path: Path) -> None:
+    """`diff` between the tag `base` and a commit that bumps the podinfo replicas: the
+    DiffResult envelope, its summary counting the change and exitCode 0."""
+    from tests.gitrepos import GitRepo
+
+    repo = GitRepo.copy_of(EXAMPLE, tmp_path / "root" / "repo")
+    repo.edit("apps/base/podinfo/smoke.yaml", "replicas: 1", "replicas: 3")
+    repo.commit("three smoke replicas")
+
+    async def run() -> tuple[Any, Any]:
+        async with stdio_session(tmp_path / "root", tmp_path) as session:
+            tools = {t.name: t for t in (await session.list_tools()).tools}
+            result = await session.call_tool(
+                "diff", {"path": "repo", "base": "base", "head": "HEAD"}
+            )
+            return tools["diff"], result
+
+    tool, result = anyio.run(run)
+    data = check_result(tool, result)
+    assert data["kind"] == "DiffResult" and data["summary"]["exitCode"] == 0
+    assert data["summary"]["changed"] >= 1 and data["summary"]["changedFiles"] == 1
+    assert data["changedFiles"] == ["apps/base/podinfo/smoke.yaml"]
+    assert {k["status"] for k in data["kustomizations"]} == {"changed"}

@@ -43,6 +43,11 @@ def test_check_fails_on_a_stale_reference(tmp_path: Path, edit: object) -> None:
 
 def test_reference_has_the_flag_table_and_every_verb() -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert "| flag | build | drift | lint | snapshot | status | validate | values-diff |" in text
-    assert "| `--output` | -o | -o | -o | -o | -o | -o | -o |" in text
+    from fluxops.cli.main import cli
+
+    verbs = sorted(cli.commands)
+    assert "| flag | " + " | ".join(verbs) + " |" in text
+    no_format = {"mcp", "skill"}  # the verbs without -o
+    row = " | ".join("" if v in no_format else "-o" for v in verbs)
+    assert f"| `--output` | {row} |" in text
     assert "_FLUXOPS_COMPLETE=bash_source fluxops" in text

@@ -27,7 +27,7 @@ from fluxops.cli.options import kubeconfig_options
     type=click.Choice(["text", "json", "yaml"]),
     default="text",
     show_default=True,
-    help="json and yaml: the document described in docs/explain.md.",
+    help="json and yaml: the envelope of docs/json.md, kind ExplainResult (docs/explain.md).",
 )
 @click.option(
     "--logs/--no-logs",

@@ -49,16 +49,13 @@ class ServerConfig:
 
 
 def result_data(result: Result | dict[str, Any]) -> dict[str, Any]:
-    """The verb's JSON (the CLI's `-o json` formatter), with `summary.exitCode`."""
+    """The verb's envelope (docs/json.md), exactly as the CLI's `-o json` prints it:
+    `summary.exitCode` is the envelope's own."""
     if isinstance(result, dict):
         return result
     from fluxops.output.registry import View, render
 
     data: dict[str, Any] = json.loads(render(result, "json", View(compact=True)).stdout)
-    summary = data.get("summary")
-    if not isinstance(summary, dict):
-        summary = {}
-    data["summary"] = {**summary, "exitCode": result.exit_code}
     return data
 
 

@@ -1,19 +1,15 @@
 """The debug prompts: the order in which an agent should call the tools to find out why a Flux
 Kustomization or HelmRelease is not reconciling, with the arguments each call needs. A step
-names a tool only when the server has it (`explain` arrives with its verb)."""
+starts with `explain`, the tool that says why one object is not Ready."""
 
 from __future__ import annotations
 
 
-def _steps(tools: set[str], steps: list[tuple[str, str]]) -> str:
-    lines: list[str] = []
-    for tool, text in steps:
-        if tool in tools:
-            lines.append(f"{len(lines) + 1}. {text}")
-    return "\n".join(lines)
+def _steps(steps: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{i}. {text}" for i, (_tool, text) in enumerate(steps, 1))
 
 
-def debug_kustomization(tools: set[str], name: str, path: str, context: str | None) -> str:
+def debug_kustomization(name: str, path: str, context: str | None) -> str:
     ctx = f', "context": "{context}"' if context else ""
     steps = [
         (
@@ -50,13 +46,13 @@ def debug_kustomization(tools: set[str], name: str, path: str, context: str | No
     return (
         f"Debug the Flux Kustomization {name} (repository: {path}). Use the fluxops tools; "
         "they only read, never change the cluster or the repository.\n\n"
-        + _steps(tools, steps)
+        + _steps(steps)
         + "\n\nConclude with the cause, the evidence (tool output), and the change to make in "
         "the repository. Never suggest `kubectl edit` on an object Flux manages: fix the repo."
     )
 
 
-def debug_helmrelease(tools: set[str], name: str, path: str, context: str | None) -> str:
+def debug_helmrelease(name: str, path: str, context: str | None) -> str:
     ctx = f', "context": "{context}"' if context else ""
     namespace = name.split("/")[0]
     steps = [
@@ -99,7 +95,7 @@ def debug_helmrelease(tools: set[str], name: str, path: str, context: str | None
     return (
         f"Debug the Flux HelmRelease {name} (repository: {path}). Use the fluxops tools; they "
         "only read, never change the cluster or the repository.\n\n"
-        + _steps(tools, steps)
+        + _steps(steps)
         + "\n\nConclude with the cause (chart source, values, dependency, or the Helm error), "
         "the evidence, and the change to make in the repository."
     )

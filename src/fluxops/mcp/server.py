@@ -14,16 +14,16 @@ if TYPE_CHECKING:
 
 INSTRUCTIONS = (
     "fluxops answers Flux CD questions from the repository (build, validate, lint, "
-    "values_diff, list) and from the cluster (status, drift), exactly as Flux does. Every tool "
-    "only reads. Large answers are paged: see `page` in each result (offset, limit, and "
+    "values_diff, list, diff) and from the cluster (status, explain, check, drift), exactly "
+    "as Flux does. Every tool only reads. Large answers are paged: see `page` in each result (offset, limit, and "
     "narrowing by ks, namespace or kind). Resources: fluxops://skill (the gitops skill), "
     "fluxops://lint/rules/{id} (each lint rule)."
 )
 
 
 def output_schema(lists: tuple[str, ...]) -> dict[str, Any]:
-    """What every tool's structured content has: the verb's JSON (`summary` with `exitCode`,
-    its lists) and `page`."""
+    """What every tool's structured content has: the verb's envelope (docs/json.md:
+    `apiVersion`, `kind`, `summary` with `exitCode`, `findings`, its lists) and `page`."""
     page = {
         "type": "object",
         "properties": {
@@ -39,9 +39,19 @@ def output_schema(lists: tuple[str, ...]) -> dict[str, Any]:
         "properties": {"exitCode": {"type": "integer"}},
         "required": ["exitCode"],
     }
-    properties: dict[str, Any] = {"summary": summary, "page": page}
+    properties: dict[str, Any] = {
+        "apiVersion": {"const": "fluxops.io/v1"},
+        "kind": {"type": "string"},
+        "summary": summary,
+        "findings": {"type": "array"},
+        "page": page,
+    }
     properties.update({key: {"type": "array"} for key in lists})
-    return {"type": "object", "properties": properties, "required": ["summary", "page"]}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["apiVersion", "kind", "summary", "findings", "page"],
+    }
 
 
 def errors_as_tool_errors(fn: Any) -> Any:
@@ -94,30 +104,31 @@ def build_server(config: ServerConfig) -> MCPServer[Any]:
         tools=tools,
         log_level="WARNING",
     )
-    names = {t.name for t in tools}
-    add_prompts(server, names)
+    add_prompts(server)
     add_resources(server)
     return server
 
 
-def add_prompts(server: MCPServer[Any], tools: set[str]) -> None:
+def add_prompts(server: MCPServer[Any]) -> None:
     from fluxops.mcp import prompts
 
     @server.prompt(
         "debug_kustomization",
         title="Debug a Flux Kustomization",
-        description="Walk through status, build, validate and drift for one Kustomization.",
+        description="Walk through explain, status, build, validate and drift for one Kustomization.",
     )
     def debug_kustomization(name: str, path: str = ".", context: str | None = None) -> str:
-        return prompts.debug_kustomization(tools, name, path, context)
+        return prompts.debug_kustomization(name, path, context)
 
     @server.prompt(
         "debug_helmrelease",
         title="Debug a Flux HelmRelease",
-        description="Walk through status, list, build, values_diff and drift for one HelmRelease.",
+        description=(
+            "Walk through explain, status, list, build, values_diff and drift for one HelmRelease."
+        ),
     )
     def debug_helmrelease(name: str, path: str = ".", context: str | None = None) -> str:
-        return prompts.debug_helmrelease(tools, name, path, context)
+        return prompts.debug_helmrelease(name, path, context)
 
 
 def add_resources(server: MCPServer[Any]) -> None:

@@ -61,6 +61,7 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
     from mcp.server.mcpserver import Context
 
     from fluxops import api
+    from fluxops.mcp.tools_debug import investigation_specs
 
     async def build(
         ctx: Context,
@@ -337,6 +338,7 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
         ToolSpec(
             drift, "Drift between the repo and the cluster", ("objects", "owners"), open_world=True
         ),
+        *investigation_specs(config),
     ]
 
 

@@ -1,38 +1,43 @@
-"""`fluxops check`: a report for people (text) and a document (JSON/YAML, camelCase keys,
-schema `fluxops.io/check/v1`, described in docs/explain.md)."""
+"""`fluxops check`: a report for people (text) and the envelope of docs/json.md (JSON/YAML,
+kind `CheckResult`, described in docs/explain.md)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
-from fluxops.goyaml import dump
+from fluxops.output.envelope import camel_keys, envelope, to_json, to_yaml
 from fluxops.output.escape import escape_text
-from fluxops.output.explain import camel_keys
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.status.check_model import CheckResult
 
-SCHEMA = "fluxops.io/check/v1"
+#: fields the envelope carries as findings, not as data
+_FINDING_FIELDS = frozenset({"findings", "error", "error_hint", "error_code"})
 
 
 def to_data(result: CheckResult) -> dict[str, Any]:
-    fields = {k: v for k, v in asdict(result).items() if k != "findings"}
-    data = camel_keys(fields)
-    data["findings"] = [f.to_dict() for f in result.findings]
-    return {"schema": SCHEMA, **data, "exitCode": result.exit_code}
+    """The envelope: counts in `summary`; the cluster, its controllers, the Flux APIs it
+    serves and the repository's apiVersions as data; problems (and an error) as findings."""
+    summary = {
+        "controllers": len(result.controllers),
+        "available": sum(1 for c in result.controllers if c.available),
+        "servedKinds": len(result.served),
+        "repoApiVersions": len(result.repo_api_versions),
+        "unserved": sum(1 for r in result.repo_api_versions if not r.ok),
+        "kubernetesOk": result.kubernetes_ok,
+    }
+    fields = {k: v for k, v in asdict(result).items() if k not in _FINDING_FIELDS}
+    return envelope(result, summary=summary, data=camel_keys(fields))
 
 
 @formatter("CheckResult", "json")
 def json_format(result: CheckResult, view: View) -> Rendered:
-    data = to_data(result)
-    text = json.dumps(data, separators=(",", ":")) if view.compact else json.dumps(data, indent=2)
-    return Rendered(text + "\n", _error(result))
+    return Rendered(to_json(to_data(result), compact=view.compact), _error(result))
 
 
 @formatter("CheckResult", "yaml")
 def yaml_format(result: CheckResult, view: View) -> Rendered:
-    return Rendered(dump(to_data(result)), _error(result))
+    return Rendered(to_yaml(to_data(result), compact=view.compact), _error(result))
 
 
 def _error(result: CheckResult) -> str:

@@ -5,12 +5,11 @@ comment (a summary table, then the details folded per Kustomization, always unde
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from fluxops.changes.result import Change, DiffResult, KustomizationDiff, ObjectChange
 from fluxops.model.findings import Severity
-from fluxops.output.envelope import finding_dict
+from fluxops.output.envelope import envelope, to_json
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import finding_line
@@ -87,23 +86,27 @@ def _side(side: Any) -> dict[str, Any]:
 
 
 def to_data(result: DiffResult) -> dict[str, Any]:
-    """The result as JSON-ready data: camelCase keys, the diff under `kustomizations`."""
-    return {
-        "kind": result.kind,
+    """The envelope of docs/json.md: the counts in `summary`, the diff under
+    `kustomizations`."""
+    summary = {
+        "kustomizations": len(result.kustomizations),
+        **result.totals(),
+        "changedFiles": len(result.changed_files),
+        "newFailures": len(result.new_failures),
+    }
+    data = {
         "base": _side(result.base),
         "head": _side(result.head),
         "changedOnly": result.changed_only,
         "changedFiles": list(result.changed_files),
-        "totals": {"kustomizations": len(result.kustomizations), **result.totals()},
         "kustomizations": [_ks_data(k) for k in result.kustomizations],
-        "findings": [finding_dict(f) for f in result.findings],
     }
+    return envelope(result, summary=summary, data=data)
 
 
 @formatter("DiffResult", "json")
 def json_format(result: DiffResult, view: View) -> Rendered:
-    indent = None if view.compact else 2
-    return Rendered(json.dumps(to_data(result), indent=indent, ensure_ascii=False) + "\n")
+    return Rendered(to_json(to_data(result), compact=view.compact))
 
 
 # -- text ---------------------------------------------------------------------------------------

@@ -1,51 +1,48 @@
-"""`fluxops explain`: a report for people (text) and a document (JSON/YAML, camelCase keys,
-schema `fluxops.io/explain/v1`, described in docs/explain.md). Every string from the cluster
-goes through `escape_text` in the text view."""
+"""`fluxops explain`: a report for people (text) and the envelope of docs/json.md (JSON/YAML,
+kind `ExplainResult`, described in docs/explain.md). Every string from the cluster goes
+through `escape_text` in the text view."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
-from fluxops.goyaml import dump
+from fluxops.output.envelope import camel_keys, envelope, to_json, to_yaml
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.status.explain_model import ExplainResult
 
-SCHEMA = "fluxops.io/explain/v1"
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def camel_keys(value: Any) -> Any:
-    """Dataclass dicts with snake_case keys -> camelCase keys, recursively."""
-    if isinstance(value, dict):
-        return {_camel(str(k)): camel_keys(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [camel_keys(v) for v in value]
-    return value
+#: fields the envelope carries as its finding (why it could not look), not as data
+_ERROR_FIELDS = frozenset({"error", "error_hint", "error_code"})
 
 
 def to_data(result: ExplainResult) -> dict[str, Any]:
-    """The document: the object's identity and state, then what explains it."""
-    data = camel_keys(asdict(result))
-    return {"schema": SCHEMA, **data, "exitCode": result.exit_code}
+    """The envelope: counts in `summary`, the object's identity and state, then what explains
+    it; an error (it could not look) is its one finding."""
+    summary = {
+        "found": result.found,
+        "ready": result.ready,
+        "state": result.state,
+        "blockedBy": len(result.blocked_by),
+        "conditions": len(result.conditions),
+        "events": len(result.events),
+        "unhealthy": len(result.inventory.unhealthy) if result.inventory else 0,
+    }
+    fields = {k: v for k, v in asdict(result).items() if k not in _ERROR_FIELDS}
+    data = camel_keys(fields)
+    # the envelope's own `apiVersion` is fluxops.io/v1: the object's is `targetApiVersion`
+    data["targetApiVersion"] = data.pop("apiVersion")
+    return envelope(result, summary=summary, data=data)
 
 
 @formatter("ExplainResult", "json")
 def json_format(result: ExplainResult, view: View) -> Rendered:
-    data = to_data(result)
-    text = json.dumps(data, separators=(",", ":")) if view.compact else json.dumps(data, indent=2)
-    return Rendered(text + "\n", _error_lines(result))
+    return Rendered(to_json(to_data(result), compact=view.compact), _error_lines(result))
 
 
 @formatter("ExplainResult", "yaml")
 def yaml_format(result: ExplainResult, view: View) -> Rendered:
-    return Rendered(dump(to_data(result)), _error_lines(result))
+    return Rendered(to_yaml(to_data(result), compact=view.compact), _error_lines(result))
 
 
 def _error_lines(result: ExplainResult) -> str:

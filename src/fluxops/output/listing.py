@@ -1,12 +1,12 @@
-"""`fluxops list` results: a table per cluster for people, JSON (camelCase keys, one top-level
-key per kind of object) for machines and the MCP server."""
+"""`fluxops list` results: a table per cluster for people, the JSON envelope (docs/json.md, one
+top-level key per kind of object) for machines and the MCP server."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from fluxops.output.envelope import envelope, to_json
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import finding_line
@@ -76,29 +76,27 @@ def source_data(item: ListedSource) -> dict[str, Any]:
 
 
 def to_data(result: ListResult) -> dict[str, Any]:
-    return {
-        "summary": {
-            "clusters": len(result.clusters),
-            "kustomizations": len(result.kustomizations),
-            "helmReleases": len(result.helm_releases),
-            "sources": len(result.sources),
-            "failed": result.failed,
-            "exitCode": result.exit_code,
-        },
+    """The envelope of docs/json.md: counts in `summary`, one top-level key per kind of
+    object."""
+    summary = {
+        "clusters": len(result.clusters),
+        "kustomizations": len(result.kustomizations),
+        "helmReleases": len(result.helm_releases),
+        "sources": len(result.sources),
+        "failed": result.failed,
+    }
+    data = {
         "clusters": result.clusters,
         "kustomizations": [kustomization_data(k) for k in result.kustomizations],
         "helmReleases": [helm_release_data(h) for h in result.helm_releases],
         "sources": [source_data(s) for s in result.sources],
-        "findings": [f.to_dict() for f in result.findings],
     }
+    return envelope(result, summary=summary, data=data)
 
 
 @formatter("ListResult", "json")
 def json_format(result: ListResult, view: View) -> Rendered:
-    data = to_data(result)
-    if view.compact:
-        return Rendered(json.dumps(data, separators=(",", ":")) + "\n")
-    return Rendered(json.dumps(data, indent=2) + "\n")
+    return Rendered(to_json(to_data(result), compact=view.compact))
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

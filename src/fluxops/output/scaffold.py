@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from fluxops.output.envelope import envelope, to_json
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.scaffold.verb import InitResult
 
 
 def to_data(result: InitResult) -> dict[str, Any]:
-    return {
-        "summary": {
-            "created": len(result.created),
-            "kept": len(result.kept),
-            "dryRun": result.dry_run,
-            "exitCode": result.exit_code,
-        },
+    """The envelope of docs/json.md: what was (or would be) created and kept."""
+    summary = {
+        "created": len(result.created),
+        "kept": len(result.kept),
+        "dryRun": result.dry_run,
+    }
+    data = {
         "root": result.root,
         "cluster": result.cluster,
         "env": result.env,
@@ -25,11 +25,12 @@ def to_data(result: InitResult) -> dict[str, Any]:
         "kept": result.kept,
         "nextCommand": result.next_command,
     }
+    return envelope(result, summary=summary, data=data)
 
 
 @formatter("InitResult", "json")
 def json_format(result: InitResult, view: View) -> Rendered:
-    return Rendered(json.dumps(to_data(result), indent=2) + "\n")
+    return Rendered(to_json(to_data(result), compact=view.compact))
 
 
 @formatter("InitResult", "text")

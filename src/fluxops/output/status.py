@@ -1,4 +1,4 @@
-"""The JSON/YAML document of `fluxops status` (schema `fluxops.io/status/v1`, described in
+"""The JSON/YAML document of `fluxops status` (the envelope, kind `StatusResult`, described in
 docs/status.md). The table and the tree are in `fluxops.output.status_text`."""
 
 from __future__ import annotations

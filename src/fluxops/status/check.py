@@ -69,6 +69,7 @@ def run(request: CheckRequest) -> CheckResult:
                 _repo_api_versions(client, repo, result)
     except ClusterError as exc:
         result.error, result.error_hint = exc.message, exc.hint or ""
+        result.error_code = exc.code
     return result
 
 

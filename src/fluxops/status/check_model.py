@@ -65,6 +65,14 @@ class CheckResult(Result):
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
     error_hint: str = ""
+    error_code: str = "error"  # the finding code of `error` (fluxops.errors)
+
+    def all_findings(self) -> list[Finding]:
+        """The findings, and why it could not look when it could not."""
+        if not self.error:
+            return list(self.findings)
+        cause = Finding(self.error_code, Severity.ERROR, self.error, hint=self.error_hint or None)
+        return [cause, *self.findings]
 
     @property
     def exit_code(self) -> int:

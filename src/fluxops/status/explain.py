@@ -78,6 +78,7 @@ def run(request: ExplainRequest) -> ExplainResult:
         client = connect(request.kubeconfig, request.context, timeout=request.timeout)
     except ClusterError as exc:
         result.error, result.error_hint = exc.message, exc.hint or ""
+        result.error_code = exc.code
         return result
     with client:
         result.cluster = client.context
@@ -101,6 +102,7 @@ def _explain(
     cluster = cluster_status(source, name=result.cluster, now=now, origin=result.origin)
     if cluster.error is not None:
         result.error, result.error_hint = cluster.error.message, cluster.error.hint or ""
+        result.error_code = cluster.error.code
         return result
     st = cluster.by_id().get(object_id(kind, namespace, name))
     if st is None and cluster.forbidden:
@@ -114,6 +116,7 @@ def _explain(
             st = cluster.by_id()[object_id(kind, namespace, name)]
     if st is None:
         result.error = f"{kind} {namespace}/{name} not found in {result.cluster or 'the cluster'}"
+        result.error_code = "not-found"
         result.suggestions = parts.suggestions(cluster, kind, namespace, name)
         if kind not in cluster.api_versions:
             served = ", ".join(sorted(cluster.api_versions)) or "none"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from fluxops.model.findings import Finding, Severity
 from fluxops.model.results import Result
 
 
@@ -130,7 +131,22 @@ class ExplainResult(Result):
     notes: list[str] = field(default_factory=list)
     error: str = ""
     error_hint: str = ""
+    error_code: str = "error"  # the finding code of `error` (fluxops.errors)
     suggestions: list[str] = field(default_factory=list)
+
+    def all_findings(self) -> list[Finding]:
+        """The envelope's findings: why it could not look, when it could not."""
+        if not self.error:
+            return []
+        return [
+            Finding(
+                self.error_code,
+                Severity.ERROR,
+                self.error,
+                object=self.target,
+                hint=self.error_hint or None,
+            )
+        ]
 
     @property
     def exit_code(self) -> int:

@@ -14,6 +14,7 @@ from fluxops import api
 from fluxops.cli.main import cli
 from fluxops.cluster.snapshot_writer import LOGS_ANNOTATION, TAKEN_AT
 from fluxops.errors import UsageError
+from fluxops.output.envelope import schema_errors
 from fluxops.output.explain import to_data
 from fluxops.output.registry import render
 from fluxops.status.explain_model import ExplainResult
@@ -231,7 +232,9 @@ def test_parse_target_refuses(bad: str) -> None:
 
 def test_document_is_camel_case(snap: Path) -> None:
     data = to_data(explain(snap, f"Kustomization/{NS}/apps"))
-    assert data["schema"] == "fluxops.io/explain/v1" and data["exitCode"] == 1
+    assert data["apiVersion"] == "fluxops.io/v1" and data["kind"] == "ExplainResult"
+    assert data["summary"]["exitCode"] == 1 and schema_errors(data) == []
+    assert data["summary"]["blockedBy"] == 1 and data["summary"]["ready"] is False
     assert data["blockedBy"] == [f"GitRepository/{NS}/broken"]
     assert data["chain"][0]["rootCause"] is True
 
@@ -253,6 +256,9 @@ def test_cli(snap: Path) -> None:
         cli, ["explain", f"ks/{NS}/repo", "--snapshot", str(snap), "-o", "json"]
     )
     assert res.exit_code == 2  # ks/repo does not exist (the GitRepository does)
+    missing = json.loads(res.stdout)
+    assert [f["code"] for f in missing["findings"]] == ["not-found"]
+    assert missing["summary"]["exitCode"] == 2 and schema_errors(missing) == []
     res = CliRunner().invoke(
         cli, ["explain", f"GitRepository/{NS}/repo", "--snapshot", str(snap), "-o", "yaml"]
     )
