@@ -167,7 +167,8 @@ def test_a_cancelled_run_removes_its_workspace(
     )
     workspaces = tmp_path / "ws"
     workspaces.mkdir()
-    env = {**cli_env, "FLUXOPS_TMPDIR": str(workspaces)}
+    # one engine run per Kustomization (no batching), so that the run lasts until the signal
+    env = {**cli_env, "FLUXOPS_TMPDIR": str(workspaces), "FLUXOPS_BATCH": "0"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "fluxops", "build", str(repo), "--all", "--no-cache", "-j", "1"],
         stdout=subprocess.DEVNULL,

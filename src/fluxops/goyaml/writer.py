@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from fluxops.errors import InternalError
 from fluxops.goyaml.resolve import is_ambiguous
 
 _STR = "tag:yaml.org,2002:str"
@@ -53,8 +54,12 @@ _Dumper.add_multi_representer(str, _represent_str)
 _Dumper.add_multi_representer(int, _represent_int)
 
 
-class _Slow(Exception):
-    """The value holds something the direct writer leaves to PyYAML's."""
+class _Slow(InternalError):
+    """The value holds something the direct writer leaves to PyYAML's (caught in this module,
+    never raised to callers)."""
+
+    def __init__(self) -> None:
+        super().__init__("left to PyYAML's emitter")
 
 
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")

@@ -179,8 +179,14 @@ def _convert(
             props_out["metadata"] = {"$ref": meta}
         if "type" not in out:
             out["type"] = "object"
-    if root and meta is not None:
-        out.setdefault("properties", {})["metadata"] = {"$ref": meta}
+    if root:
+        # the API server allows apiVersion, kind and metadata at the root of every custom
+        # resource, whether the schema lists them or not
+        props_root = out.setdefault("properties", {})
+        props_root.setdefault("apiVersion", {"type": "string"})
+        props_root.setdefault("kind", {"type": "string"})
+        if meta is not None:
+            props_root["metadata"] = {"$ref": meta}
 
     # Strict mode: unknown fields are errors, except where the schema keeps them.
     if (

@@ -162,3 +162,12 @@ def test_cel_rules_are_collected_with_their_paths() -> None:
     assert extras is not None
     assert [r.rule for r in extras.all_rules()] == ["has(self.a)"]
     assert extract_extras(obj(a={"type": "string"})) is None
+
+
+def test_the_root_always_allows_apiversion_kind_and_metadata_when_strict() -> None:
+    # a CRD whose schema lists only spec: the API server still takes apiVersion and kind
+    schema = convert(obj(spec=obj(size={"type": "integer"})), strict=True)
+    doc = {"apiVersion": "example.com/v1", "kind": "Widget", "spec": {"size": 1}}
+    assert valid(schema, doc)
+    assert not valid(schema, {**doc, "extra": 1})
+    assert not valid(schema, {**doc, "spec": {"size": 1, "colour": "red"}})
