@@ -55,6 +55,7 @@ def envelope_of(proc: Any, kind: str, fmt: str = "json") -> dict[str, Any]:
         ),
         (["list", str(EXAMPLE), "-o", "json"], "ListResult"),
         (["list", str(SELECTION), "-o", "json"], "ListResult"),
+        (["list", str(EXAMPLE), "-o", "yaml"], "ListResult"),
     ],
 )
 def test_repo_verbs_print_a_valid_envelope(fluxops: Run, args: list[str], kind: str) -> None:
@@ -91,6 +92,25 @@ def test_compact_is_one_line(fluxops: Run) -> None:
     envelope_of(proc, "BuildResult")
     indented = fluxops("build", str(EXAMPLE), "--all", "-o", "json", check_code=0)
     assert indented.stdout.count("\n") > 10
+
+
+def test_every_verb_offers_compact_and_color(fluxops: Run) -> None:
+    """The output flags are the same on every verb that prints a result (docs/cli.md)."""
+    import click
+
+    from fluxops.cli.main import cli
+
+    context = click.Context(cli)
+    for name in cli.list_commands(context):
+        command = cli.get_command(context, name)
+        if command is None or isinstance(command, click.Group) or name == "mcp":
+            continue
+        flags = {flag for p in command.params for flag in p.opts}
+        assert {"-o", "--compact", "--color"} <= flags, name
+    proc = fluxops("list", str(EXAMPLE), "-o", "yaml", "--compact", check_code=0)
+    assert proc.stdout.startswith("---\n")
+    doc = envelope_of(proc, "ListResult", "yaml")
+    assert doc["summary"]["kustomizations"] == len(doc["kustomizations"])
 
 
 @pytest.fixture

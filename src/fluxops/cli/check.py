@@ -7,7 +7,7 @@ import sys
 import click
 
 from fluxops.cli.common import emit, handle_errors, parse_cli_duration
-from fluxops.cli.options import kubeconfig_options
+from fluxops.cli.options import colour_option, kubeconfig_options, output_options
 
 
 @click.command("check")
@@ -21,15 +21,12 @@ from fluxops.cli.options import kubeconfig_options
     metavar="NAMESPACE",
     help="Where the Flux controllers run.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json", "yaml"]),
-    default="text",
-    show_default=True,
-    help="json and yaml: the envelope of docs/json.md, kind CheckResult (docs/explain.md).",
+@output_options(
+    ["text", "json", "yaml"],
+    "text",
+    "json and yaml: the envelope of docs/json.md, kind CheckResult (docs/explain.md).",
 )
+@colour_option
 @handle_errors
 def check_command(
     repo: str | None,
@@ -38,6 +35,8 @@ def check_command(
     timeout: str,
     flux_namespace: str,
     fmt: str,
+    compact: bool,
+    colour: bool,
 ) -> None:
     """Whether the cluster can run Flux, and serves the APIs the repository uses.
 
@@ -67,5 +66,4 @@ def check_command(
             flux_namespace=flux_namespace,
         )
     )
-    compact = fmt == "json" and not sys.stdout.isatty()
-    sys.exit(emit(result, fmt, View(compact=compact)))
+    sys.exit(emit(result, fmt, View(colour=fmt == "text" and colour, compact=compact)))

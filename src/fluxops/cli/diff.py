@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from fluxops.cli.common import emit, handle_errors, rich_width, stdout_colour
-from fluxops.cli.options import render_options
+from fluxops.cli.common import emit, handle_errors, rich_width
+from fluxops.cli.options import colour_option, output_options, render_options
 from fluxops.model.selection import RenderOptions, as_kwargs
 
 
@@ -23,17 +23,15 @@ from fluxops.model.selection import RenderOptions, as_kwargs
     is_flag=True,
     help="Render only the Kustomizations a changed file reaches (and their parents).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
+@output_options(
+    ["text", "json", "yaml", "markdown"],
+    "text",
+    "text, json or yaml (the envelope of docs/json.md), or markdown (a PR comment).",
 )
 @click.option("--no-diff", is_flag=True, help="Text: list what changed, without the diffs.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything differs.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show info findings.")
+@colour_option
 @render_options()
 @handle_errors
 def diff_command(
@@ -43,9 +41,11 @@ def diff_command(
     cluster: str | None,
     changed_only: bool,
     fmt: str,
+    compact: bool,
     no_diff: bool,
     exit_code: bool,
     verbose: bool,
+    colour: bool,
     render: RenderOptions,
 ) -> None:
     """What Flux would apply differently at HEAD than at BASE: both revisions rendered alike,
@@ -80,9 +80,10 @@ def diff_command(
         )
     )
     view = View(
-        colour=fmt == "text" and stdout_colour(),
+        colour=fmt == "text" and colour,
         width=rich_width(),
         diff=not no_diff,
         verbose=verbose,
+        compact=compact,
     )
     sys.exit(emit(result, fmt, view))

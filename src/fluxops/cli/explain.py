@@ -7,7 +7,7 @@ import sys
 import click
 
 from fluxops.cli.common import emit, handle_errors, parse_cli_duration
-from fluxops.cli.options import kubeconfig_options
+from fluxops.cli.options import colour_option, kubeconfig_options, output_options
 
 
 @click.command("explain")
@@ -20,15 +20,12 @@ from fluxops.cli.options import kubeconfig_options
     metavar="FILE",
     help="Read a snapshot (from `fluxops snapshot`) instead of a cluster.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json", "yaml"]),
-    default="text",
-    show_default=True,
-    help="json and yaml: the envelope of docs/json.md, kind ExplainResult (docs/explain.md).",
+@output_options(
+    ["text", "json", "yaml"],
+    "text",
+    "json and yaml: the envelope of docs/json.md, kind ExplainResult (docs/explain.md).",
 )
+@colour_option
 @click.option(
     "--logs/--no-logs",
     default=True,
@@ -70,6 +67,8 @@ def explain_command(
     timeout: str,
     snapshot: str | None,
     fmt: str,
+    compact: bool,
+    colour: bool,
     logs: bool,
     log_lines: int,
     log_tail: int,
@@ -113,5 +112,4 @@ def explain_command(
         inventory=inventory,
     )
     result = api.explain(request)
-    compact = fmt == "json" and not sys.stdout.isatty()
-    sys.exit(emit(result, fmt, View(compact=compact)))
+    sys.exit(emit(result, fmt, View(colour=fmt == "text" and colour, compact=compact)))

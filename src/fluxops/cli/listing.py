@@ -7,7 +7,7 @@ import sys
 import click
 
 from fluxops.cli.common import build_progress, emit, handle_errors
-from fluxops.cli.options import render_options
+from fluxops.cli.options import colour_option, output_options, render_options
 from fluxops.model.selection import RenderOptions, as_kwargs
 
 
@@ -22,14 +22,12 @@ from fluxops.model.selection import RenderOptions, as_kwargs
     help="Only this kind of object (repeatable).",
 )
 @click.option("-n", "--namespace", help="Only objects in this namespace.")
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@output_options(
+    ["text", "json", "yaml"],
+    "text",
+    "json and yaml: the envelope of docs/json.md, kind ListResult.",
 )
+@colour_option
 @render_options()
 @handle_errors
 def list_command(
@@ -38,6 +36,8 @@ def list_command(
     kinds: tuple[str, ...],
     namespace: str | None,
     fmt: str,
+    compact: bool,
+    colour: bool,
     render: RenderOptions,
 ) -> None:
     """The Flux Kustomizations, HelmReleases and sources the repository at PATH defines, per
@@ -59,4 +59,6 @@ def list_command(
                 **as_kwargs(render, progress=progress),
             )
         )
-    sys.exit(emit(result, fmt))
+    from fluxops.output.registry import View
+
+    sys.exit(emit(result, fmt, View(colour=fmt == "text" and colour, compact=compact)))

@@ -7,6 +7,7 @@ import sys
 import click
 
 from fluxops.cli.common import emit, handle_errors
+from fluxops.cli.options import colour_option, output_options
 
 
 @click.command("init")
@@ -26,12 +27,22 @@ from fluxops.cli.common import emit, handle_errors
     "--envs, else the first).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
-@click.option(
-    "-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+@output_options(
+    ["text", "json", "yaml"],
+    "text",
+    "json and yaml: the envelope of docs/json.md, kind InitResult.",
 )
+@colour_option
 @handle_errors
 def init_command(
-    path: str, cluster: str, envs: str, env: str | None, dry_run: bool, fmt: str
+    path: str,
+    cluster: str,
+    envs: str,
+    env: str | None,
+    dry_run: bool,
+    fmt: str,
+    compact: bool,
+    colour: bool,
 ) -> None:
     """Scaffold the recommended Flux layout in PATH: clusters/NAME/ with the Flux
     Kustomizations `infrastructure` and `apps` (prune, intervals, apps dependsOn
@@ -51,7 +62,9 @@ def init_command(
     result = api.init(
         api.InitRequest(path=path, cluster=cluster, envs=envs.split(","), env=env, dry_run=dry_run)
     )
-    sys.exit(emit(result, fmt))
+    from fluxops.output.registry import View
+
+    sys.exit(emit(result, fmt, View(colour=fmt == "text" and colour, compact=compact)))
 
 
 @click.group("skill")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fluxops.output.envelope import envelope, to_json
+from fluxops.output.envelope import envelope, to_json, to_yaml
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import finding_line
@@ -97,6 +97,11 @@ def to_data(result: ListResult) -> dict[str, Any]:
 @formatter("ListResult", "json")
 def json_format(result: ListResult, view: View) -> Rendered:
     return Rendered(to_json(to_data(result), compact=view.compact))
+
+
+@formatter("ListResult", "yaml")
+def yaml_format(result: ListResult, view: View) -> Rendered:
+    return Rendered(to_yaml(to_data(result), compact=view.compact))
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fluxops.output.envelope import envelope, to_json
+from fluxops.output.envelope import envelope, to_json, to_yaml
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.scaffold.verb import InitResult
@@ -31,6 +31,11 @@ def to_data(result: InitResult) -> dict[str, Any]:
 @formatter("InitResult", "json")
 def json_format(result: InitResult, view: View) -> Rendered:
     return Rendered(to_json(to_data(result), compact=view.compact))
+
+
+@formatter("InitResult", "yaml")
+def yaml_format(result: InitResult, view: View) -> Rendered:
+    return Rendered(to_yaml(to_data(result), compact=view.compact))
 
 
 @formatter("InitResult", "text")
