@@ -62,14 +62,15 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [podinfo.yaml]
 """,
+    # a group no other cluster test installs (the validate tier installs cert-manager's CRDs)
     "infra/certs.yaml": """\
-apiVersion: cert-manager.io/v1
+apiVersion: certs.check-tests.example/v1
 kind: Certificate
 metadata: {name: web, namespace: podinfo}
 spec: {secretName: web-tls}
 """,
     "infra/issuer.yaml": """\
-apiVersion: cert-manager.io/v1
+apiVersion: certs.check-tests.example/v1
 kind: Issuer
 metadata: {name: web, namespace: podinfo}
 """,
@@ -164,8 +165,8 @@ def test_check_repo_api_versions_not_served(
     cert = findings[("CK005", "infra/certs.yaml")]
     assert cert.severity.name == "WARNING"
     assert cert.message == (
-        "the cluster does not serve the API group cert-manager.io, used by "
-        "Certificate (cert-manager.io/v1) x1, Issuer (cert-manager.io/v1) x1"
+        "the cluster does not serve the API group certs.check-tests.example, used by "
+        "Certificate (certs.check-tests.example/v1) x1, Issuer (certs.check-tests.example/v1) x1"
     )
     text = render(result, "text")
     assert "✗ helm.toolkit.fluxcd.io/v2beta1 HelmRelease x2" in text.stdout

@@ -44,9 +44,8 @@ def _flux(api_version: str, kind: str, namespace: str, name: str, spec: dict[str
     }
 
 
-#: the objects the documented `explain` commands name (docs/explain.md's example uses the
-#: namespace `ex-flux`), as a cluster would hold them: the Kustomization depends on another
-#: whose GitRepository fails
+#: the objects the documented `explain` commands name, as a cluster would hold them
+#: (docs/explain.md's `ex-flux` example is the scenario of tests/cluster/test_explain.py)
 DOCUMENTED_OBJECTS = (
     [
         _flux(
@@ -56,7 +55,7 @@ DOCUMENTED_OBJECTS = (
             name,
             {"interval": "1m", "url": "https://github.com/acme/fleet", "ref": {"branch": "main"}},
         )
-        for namespace, name in (("flux-system", "flux-system"), ("ex-flux", "broken"))
+        for namespace, name in (("flux-system", "flux-system"),)
     ]
     + [
         _flux(
@@ -71,7 +70,7 @@ DOCUMENTED_OBJECTS = (
                 "sourceRef": {"kind": "GitRepository", "name": source},
             },
         )
-        for namespace, source in (("flux-system", "flux-system"), ("ex-flux", "broken"))
+        for namespace, source in (("flux-system", "flux-system"),)
     ]
     + [
         _flux(
@@ -92,7 +91,7 @@ def documented_objects(cluster: LiveCluster) -> None:
 
     kube = Kube(cluster.kubeconfig, cluster.admin_context)
     try:
-        for namespace in ("flux-system", "ex-flux", "podinfo"):
+        for namespace in ("flux-system", "podinfo"):
             kube.apply(
                 {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
                 "fluxops-tests",

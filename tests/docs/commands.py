@@ -33,6 +33,12 @@ SKIPPED: dict[str, str] = {
     'fluxops diff . --base "origin/${{ github.base_ref }}" --head HEAD --changed-only -o markdown': ""
     "a GitHub Actions expression (the workflow of docs/diff.md); the same command with "
     "origin/main runs",
+    "fluxops explain Kustomization/ex-flux/apps": "the scenario of tests/cluster/test_explain.py"
+    " (test_explain_dependency_not_ready runs it and checks this output)",
+    "fluxops explain GitRepository/ex-flux/broken": "a line of the sample output above (the "
+    "scenario of tests/cluster/test_explain.py)",
+    "fluxops check . --flux-namespace ck-flux-system": "the scenario of "
+    "tests/cluster/test_check.py, which runs it",
     "fluxops mcp --root ~/src/fleet": "placeholder folder (the reader's repository)",
     "fluxops mcp --transport http --port 8000": "a server that runs until stopped "
     "(tests/mcp/test_mcp_http.py runs it)",
