@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,22 +87,31 @@ DOCUMENTED_OBJECTS = (
 
 
 @pytest.fixture(scope="module")
-def documented_objects(cluster: LiveCluster) -> None:
+def documented_objects(cluster: LiveCluster) -> Iterator[None]:
+    """Created for this module and deleted after it: other tests of the session (the
+    validate tier dry-runs fixture repos' `podinfo/podinfo`) must not meet them."""
     from tests.cluster.drift_support import Kube
 
+    vars_cm = yaml.safe_load((EXAMPLE / "clusters/staging/cluster-vars.yaml").read_text())
+    created = [*DOCUMENTED_OBJECTS, vars_cm]
     kube = Kube(cluster.kubeconfig, cluster.admin_context)
+    applied: list[Any] = []
     try:
         for namespace in ("flux-system", "podinfo"):
             kube.apply(
                 {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
                 "fluxops-tests",
             )
-        for obj in DOCUMENTED_OBJECTS:
+        # cluster-vars: what the example's flux-system Kustomization applied (drift reads
+        # substituteFrom from the cluster, as kustomize-controller does)
+        for obj in created:
             kube.apply(obj, "fluxops-tests")
-        # what the example's flux-system Kustomization applied: drift reads substituteFrom
-        # from the cluster, as kustomize-controller does
-        kube.apply(yaml.safe_load((EXAMPLE / "clusters/staging/cluster-vars.yaml").read_text()))
+            applied.append(obj)
+        yield
     finally:
+        for obj in applied:
+            meta = obj["metadata"]
+            kube.delete(obj["apiVersion"], obj["kind"], meta.get("namespace", ""), meta["name"])
         kube.close()
 
 
