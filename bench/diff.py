@@ -120,8 +120,8 @@ def run_case(case: Case, repeat: int, flux_local_bin: str | None, work: Path) ->
         data = json.loads(proc.stdout)
         summary = (
             f"changed-only rendered {data['base']['rendered']}+{data['head']['rendered']} "
-            f"Kustomizations; {data['totals']['kustomizations']} differ, "
-            f"{data['totals']['changed']} objects changed"
+            f"Kustomizations; {data['summary']['kustomizations']} differ, "
+            f"{data['summary']['changed']} objects changed"
         )
         seconds, full = fluxops(args, work, repo.root)
         fulls.append(seconds)
