@@ -85,10 +85,24 @@ def crds_from_cluster(
         return [(o, where) for o in items], where
 
 
+#: What the API server accepts as a group (a DNS subdomain), a version and a kind: the only
+#: values a repository's object may put into a schema location's path or URL.
+_GROUP = re.compile(
+    r"^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*$"
+)
+_VERSION = re.compile(r"^[a-z0-9]{1,63}$")
+_KIND = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,62}$")
+
+
 def _template_values(
     api_version: str, kind: str, kube_version: str, strict: bool
-) -> dict[str, str]:
+) -> dict[str, str] | None:
+    """The template's variables for one object; None when its apiVersion or kind is not a
+    name the API server would accept (so that no `../` or `?` from a repository's file
+    reaches a path or a URL)."""
     group, version = split_api_version(api_version)
+    if (group and not _GROUP.match(group)) or not _VERSION.match(version) or not _KIND.match(kind):
+        return None
     suffix = f"-{group.split('.')[0]}-{version}" if group else f"-{version}"
     return {
         "Group": group,
@@ -132,6 +146,8 @@ class SchemaLocations:
 
     def lookup(self, api_version: str, kind: str) -> tuple[dict[str, Any], str] | None:
         values = _template_values(api_version, kind, self.kube_version, self.strict)
+        if values is None:
+            return None
         for template in self.templates:
             if "{{" not in template:
                 template = template.rstrip("/") + "/" + DEFAULT_TEMPLATE

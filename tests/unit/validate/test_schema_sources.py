@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from fluxops.validate.results import ValidateResult
-from fluxops.validate.sources import expand
+from fluxops.validate.sources import SchemaLocations, expand
 from fluxops.validate.verb import ValidateRequest, run
 
 pytestmark = pytest.mark.unit
@@ -194,3 +194,33 @@ def test_template_variables() -> None:
     assert expand("x/{{.Group}}/{{ .ResourceKind }}-{{.ResourceAPIVersion}}", values) == "x/g/k-v1"
     with pytest.raises(Exception, match="unknown variable"):
         expand("{{.Nope}}", values)
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind"),
+    [
+        # each would resolve to tmp/outside/secret_v1.json or tmp/outside/x.json
+        ("example.com/v1", "../../../../../outside/Secret"),
+        ("example.com/v1/../../../../../../outside/x", "Widget"),
+    ],
+)
+def test_repo_values_never_leave_the_schema_location(
+    tmp_path: Path, api_version: str, kind: str
+) -> None:
+    """A repository's apiVersion or kind that is not a Kubernetes name never becomes part of a
+    path (or URL): nothing outside the location is read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("secret_v1.json", "x.json"):
+        (outside / name).write_text(json.dumps({"type": "object"}))
+    location = tmp_path / "a" / "b" / "c" / "d"
+    (location / "example.com" / "widget_v1").mkdir(parents=True)
+    found = SchemaLocations(
+        [f"{location}/{{{{.Group}}}}/{{{{.ResourceKind}}}}_{{{{.ResourceAPIVersion}}}}.json"],
+        "1.36",
+        strict=False,
+        cache_dir=None,
+    )
+    assert found.lookup(api_version, kind) is None
+    (location / "example.com" / "widget_v1.json").write_text(json.dumps({"type": "object"}))
+    assert found.lookup("example.com/v1", "Widget") is not None
