@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fluxops.output.envelope import camel_keys, envelope, to_json, to_yaml
+from fluxops.output.envelope import camel_keys, envelope, register_documents
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.status.check_model import CheckResult
@@ -28,16 +28,6 @@ def to_data(result: CheckResult) -> dict[str, Any]:
     }
     fields = {k: v for k, v in asdict(result).items() if k not in _FINDING_FIELDS}
     return envelope(result, summary=summary, data=camel_keys(fields))
-
-
-@formatter("CheckResult", "json")
-def json_format(result: CheckResult, view: View) -> Rendered:
-    return Rendered(to_json(to_data(result), compact=view.compact), _error(result))
-
-
-@formatter("CheckResult", "yaml")
-def yaml_format(result: CheckResult, view: View) -> Rendered:
-    return Rendered(to_yaml(to_data(result), compact=view.compact), _error(result))
 
 
 def _error(result: CheckResult) -> str:
@@ -90,3 +80,6 @@ def text_format(result: CheckResult, view: View) -> Rendered:
     verdict = f"{len(errors)} problem(s)" if errors else "all checks passed"
     out.append(verdict)
     return Rendered("\n".join(out) + "\n", "".join(line + "\n" for line in lines))
+
+
+register_documents("CheckResult", to_data, _error)

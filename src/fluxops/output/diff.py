@@ -9,7 +9,7 @@ from typing import Any
 
 from fluxops.changes.result import Change, DiffResult, KustomizationDiff, ObjectChange
 from fluxops.model.findings import Severity
-from fluxops.output.envelope import envelope, to_json, to_yaml
+from fluxops.output.envelope import envelope, register_documents
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import finding_line
@@ -102,16 +102,6 @@ def to_data(result: DiffResult) -> dict[str, Any]:
         "kustomizations": [_ks_data(k) for k in result.kustomizations],
     }
     return envelope(result, summary=summary, data=data)
-
-
-@formatter("DiffResult", "json")
-def json_format(result: DiffResult, view: View) -> Rendered:
-    return Rendered(to_json(to_data(result), compact=view.compact))
-
-
-@formatter("DiffResult", "yaml")
-def yaml_format(result: DiffResult, view: View) -> Rendered:
-    return Rendered(to_yaml(to_data(result), compact=view.compact))
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -334,3 +324,6 @@ def markdown_format(result: DiffResult, view: View) -> Rendered:
         note += " are not shown. Run `fluxops diff` locally, or `-o json`, for everything.\n"
         out += note
     return Rendered(out)
+
+
+register_documents("DiffResult", to_data)

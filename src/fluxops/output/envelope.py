@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -165,13 +165,37 @@ def to_yaml(doc: Mapping[str, Any], *, compact: bool = False) -> str:
 
 def generic_formatter(fmt: str) -> Any:
     """The JSON or YAML formatter of a kind that registers none: the hooks' envelope."""
+    return _document_formatter(fmt, envelope)
+
+
+def register_documents(
+    kind: str,
+    document: Callable[[Any], Mapping[str, Any]],
+    notes: Callable[[Any], str] | None = None,
+) -> None:
+    """Register the `json` and `yaml` formatters of `kind`: `document(result)` (its
+    envelope) on stdout, and `notes(result)` for people on stderr."""
+    from fluxops.output.registry import formatter
+
+    for fmt in ("json", "yaml"):
+        formatter(kind, fmt)(_document_formatter(fmt, document, notes))
+
+
+def _document_formatter(
+    fmt: str,
+    document: Callable[[Any], Mapping[str, Any]],
+    notes: Callable[[Any], str] | None = None,
+) -> Any:
     from fluxops.output.registry import Rendered, View
 
-    def render(result: Result, view: View) -> Rendered:
-        doc = envelope(result)
-        if fmt == "yaml":
-            return Rendered(to_yaml(doc, compact=view.compact))
-        return Rendered(to_json(doc, compact=view.compact))
+    def render(result: Any, view: View) -> Rendered:
+        doc = document(result)
+        text = (
+            to_yaml(doc, compact=view.compact)
+            if fmt == "yaml"
+            else to_json(doc, compact=view.compact)
+        )
+        return Rendered(text, notes(result) if notes is not None else "")
 
     return render
 

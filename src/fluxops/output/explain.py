@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fluxops.output.envelope import camel_keys, envelope, to_json, to_yaml
+from fluxops.output.envelope import camel_keys, envelope, register_documents
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.status.explain_model import ExplainResult
@@ -33,16 +33,6 @@ def to_data(result: ExplainResult) -> dict[str, Any]:
     # the envelope's own `apiVersion` is fluxops.io/v1: the object's is `targetApiVersion`
     data["targetApiVersion"] = data.pop("apiVersion")
     return envelope(result, summary=summary, data=data)
-
-
-@formatter("ExplainResult", "json")
-def json_format(result: ExplainResult, view: View) -> Rendered:
-    return Rendered(to_json(to_data(result), compact=view.compact), _error_lines(result))
-
-
-@formatter("ExplainResult", "yaml")
-def yaml_format(result: ExplainResult, view: View) -> Rendered:
-    return Rendered(to_yaml(to_data(result), compact=view.compact), _error_lines(result))
 
 
 def _error_lines(result: ExplainResult) -> str:
@@ -143,3 +133,6 @@ def _logs(result: ExplainResult, add: Any) -> None:
             add(f"  {e(line.controller)}: {e(line.text)}")
     for note in logs.notes:
         add(f"  note: {e(note)}")
+
+
+register_documents("ExplainResult", to_data, _error_lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fluxops.output.envelope import envelope, to_json, to_yaml
+from fluxops.output.envelope import envelope, register_documents
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.output.text import finding_line
@@ -94,16 +94,6 @@ def to_data(result: ListResult) -> dict[str, Any]:
     return envelope(result, summary=summary, data=data)
 
 
-@formatter("ListResult", "json")
-def json_format(result: ListResult, view: View) -> Rendered:
-    return Rendered(to_json(to_data(result), compact=view.compact))
-
-
-@formatter("ListResult", "yaml")
-def yaml_format(result: ListResult, view: View) -> Rendered:
-    return Rendered(to_yaml(to_data(result), compact=view.compact))
-
-
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     cells = [[escape_text(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
@@ -170,3 +160,6 @@ def text_format(result: ListResult, view: View) -> Rendered:
         f"{len(result.sources)} sources in {len(result.clusters)} clusters"
     )
     return Rendered(stdout, "\n".join(notes) + "\n")
+
+
+register_documents("ListResult", to_data)

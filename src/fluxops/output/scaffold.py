@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fluxops.output.envelope import envelope, to_json, to_yaml
+from fluxops.output.envelope import envelope, register_documents
 from fluxops.output.escape import escape_text
 from fluxops.output.registry import Rendered, View, formatter
 from fluxops.scaffold.verb import InitResult
@@ -28,16 +28,6 @@ def to_data(result: InitResult) -> dict[str, Any]:
     return envelope(result, summary=summary, data=data)
 
 
-@formatter("InitResult", "json")
-def json_format(result: InitResult, view: View) -> Rendered:
-    return Rendered(to_json(to_data(result), compact=view.compact))
-
-
-@formatter("InitResult", "yaml")
-def yaml_format(result: InitResult, view: View) -> Rendered:
-    return Rendered(to_yaml(to_data(result), compact=view.compact))
-
-
 @formatter("InitResult", "text")
 def text_format(result: InitResult, view: View) -> Rendered:
     verb = "would create" if result.dry_run else "created"
@@ -52,3 +42,6 @@ def text_format(result: InitResult, view: View) -> Rendered:
         lines.append(f"  fluxops build --all {escape_text(result.root)}")
     lines.append(f"  {escape_text(result.next_command)}")
     return Rendered("\n".join(lines) + "\n")
+
+
+register_documents("InitResult", to_data)
