@@ -166,6 +166,22 @@ def test_a_command_that_cannot_run_prints_an_error_result(
     assert doc["findings"][0]["message"] in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", str(EXAMPLE), "--ks", "nope", "-o", "json", "--compact"],
+        ["lint", str(EXAMPLE), "--bogus", "-o", "json", "--compact"],
+    ],
+)
+def test_compact_applies_to_the_error_result(fluxops: Run, args: list[str]) -> None:
+    """A command that cannot run (or a flag click refuses) keeps `--compact`: one line."""
+    proc = fluxops(*args, check_code=2)
+    assert proc.stdout.count("\n") == 1
+    envelope_of(proc, "ErrorResult")
+    indented = fluxops(*[a for a in args if a != "--compact"], check_code=2)
+    assert indented.stdout.count("\n") > 5
+
+
 def test_build_yaml_stays_an_object_stream_on_error(fluxops: Run) -> None:
     proc = fluxops("build", str(EXAMPLE), "--ks", "nope", check_code=2)
     assert proc.stdout == ""

@@ -56,16 +56,17 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     sys.exit(code)
 
 
-def error_envelope(fmt: object, exc: BaseException, code: int) -> None:
+def error_envelope(fmt: object, exc: BaseException, code: int, compact: bool = False) -> None:
     """With `-o json|yaml`, a command that could not run prints an `ErrorResult` envelope on
-    stdout (docs/json.md), so that a machine reading stdout always gets a document."""
+    stdout (docs/json.md), so that a machine reading stdout always gets a document; `--compact`
+    applies to it as to the command's own result."""
     ctx = click.get_current_context(silent=True)
     if fmt not in ("json", "yaml"):
         return
     if fmt == "yaml" and ctx is not None and ctx.command.name == "build":
         return  # build's YAML is the objects (a stream for kubectl apply), not an envelope
     from fluxops.model.results import ErrorResult
-    from fluxops.output.registry import render
+    from fluxops.output.registry import View, render
 
     if isinstance(exc, FluxopsError):
         result = ErrorResult(
@@ -85,7 +86,7 @@ def error_envelope(fmt: object, exc: BaseException, code: int) -> None:
             status=code,
             command=ctx.command_path if ctx else "",
         )
-    sys.stdout.write(render(result, str(fmt)).stdout)
+    sys.stdout.write(render(result, str(fmt), View(compact=compact)).stdout)
     sys.stdout.flush()
 
 
@@ -108,7 +109,7 @@ def usage_envelope(argv: list[str], exc: click.ClickException) -> None:
     if fmt not in ("json", "yaml") or (fmt == "yaml" and argv[:1] == ["build"]):
         return
     from fluxops.model.results import ErrorResult
-    from fluxops.output.registry import render
+    from fluxops.output.registry import View, render
 
     verb = next((a for a in argv if not a.startswith("-")), "")
     result = ErrorResult(
@@ -118,7 +119,8 @@ def usage_envelope(argv: list[str], exc: click.ClickException) -> None:
         status=exc.exit_code,
         command=f"fluxops {verb}".strip(),
     )
-    sys.stdout.write(render(result, fmt).stdout)
+    view = View(compact="--compact" in argv[: argv.index("--") if "--" in argv else len(argv)])
+    sys.stdout.write(render(result, fmt, view).stdout)
     sys.stdout.flush()
 
 
@@ -130,15 +132,16 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("fmt")
+        compact = bool(kwargs.get("compact"))
         try:
             return func(*args, **kwargs)
         except InternalError as exc:
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
-            error_envelope(fmt, exc, EXIT_INTERNAL)
+            error_envelope(fmt, exc, EXIT_INTERNAL, compact)
             fail(f"internal error: {exc}\n  {_BUG}", EXIT_INTERNAL)
         except FluxopsError as exc:
-            error_envelope(fmt, exc, exc.exit_code)
+            error_envelope(fmt, exc, exc.exit_code, compact)
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -155,7 +158,7 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # an internal error: say so, keep it short
             if os.environ.get("FLUXOPS_DEBUG"):
                 raise
-            error_envelope(fmt, exc, EXIT_INTERNAL)
+            error_envelope(fmt, exc, EXIT_INTERNAL, compact)
             fail(f"internal error: {type(exc).__name__}: {exc}\n  {_BUG}", EXIT_INTERNAL)
         return None
 
