@@ -166,6 +166,23 @@ def test_strict_and_owner_label_switches(fluxops: Run, tmp_path: Path) -> None:
     assert "labels" not in doc["metadata"]
 
 
+def test_lint_takes_the_substitution_switch(fluxops: Run, tmp_path: Path) -> None:
+    """lint renders as build does: the same --strict-substitute switch decides whether a
+    variable no source defines fails the Kustomization's render."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    issuer = repo / "infrastructure/configs/cluster-issuer.yaml"
+    issuer.write_text(issuer.read_text().replace("${CLUSTER_NAME}", "${UNDEFINED_VAR}"))
+    select = ["--ks", "flux-system/infra-configs", "--cluster", "clusters/staging", "-o", "json"]
+    strict = json.loads(fluxops("lint", str(repo), *select, "--strict-substitute").stdout)
+    assert strict["summary"]["kustomizationsFailed"] == 1
+    failed = [f for f in strict["findings"] if f["code"] == "render-failed"]
+    assert len(failed) == 1 and "flux-system/infra-configs" in failed[0]["message"]
+    relaxed = json.loads(fluxops("lint", str(repo), *select, "--no-strict-substitute").stdout)
+    assert relaxed["summary"]["kustomizationsFailed"] == 0
+    assert [f for f in relaxed["findings"] if f["code"] == "render-failed"] == []
+
+
 def test_one_failure_never_hides_the_others(fluxops: Run, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)

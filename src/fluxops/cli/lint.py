@@ -32,7 +32,7 @@ def _list_rules() -> None:
     help="Configuration file (default: .fluxops.yaml at the repository root).",
 )
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@render_options(substitution=None)
+@render_options()
 @colour_option
 @handle_errors
 def lint_command(
