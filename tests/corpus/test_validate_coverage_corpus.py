@@ -21,7 +21,7 @@ NOT_BUNDLED = {
     "observability.giantswarm.io": "not served by the Go module proxy",
     "tuppr.home-operations.com": "not served by the Go module proxy",
     "miroir.home-operations.com": "not served by the Go module proxy",
-    "talos.dev": "not served by the Go module proxy",
+    "talos.dev": "MPL-2.0: the catalog bundles permissive licenses only",
 }
 MISSING = re.compile(
     r"^no schema for \S+ (?P<group>[^/ ]+)/\S+ .*?(?:\((?P<count>\d+) objects\))?$"
