@@ -231,6 +231,23 @@ SOURCES = (
         ("artifacts/flagger/crd.yaml",),
         charts=("flagger",),
     ),
+    Source(
+        "grafana-operator",
+        "github.com/grafana/grafana-operator/v5",
+        "v5.24.0",
+        "Apache-2.0",
+        ("config/crd/bases/grafana.integreatly.org_*.yaml",),
+        charts=("grafana-operator",),
+    ),
+    Source(
+        # The NetworkAttachmentDefinition CRD of the Network Plumbing Working Group's
+        # specification, which multus installs.
+        "network-attachment-definition",
+        "github.com/k8snetworkplumbingwg/network-attachment-definition-client",
+        "v1.7.7",
+        "Apache-2.0",
+        ("artifacts/networks-crd.yaml",),
+    ),
 )
 
 
@@ -378,7 +395,8 @@ def source_md(rows: list[tuple[Source, list[str], list[str]]]) -> str:
     lines += [
         "",
         "Only sources under a permissive license are bundled. flux-operator (FluxInstance,"
-        " ResourceSet) is AGPL-3.0 and is left out: validate those with `--crds`,"
+        " ResourceSet) and kopiur (SnapshotPolicy, SnapshotSchedule, Restore,"
+        " ClusterRepository) are AGPL-3.0 and are left out: validate those with `--crds`,"
         " `--crds-from-cluster` or `--schema-location`.",
         "",
     ]

@@ -117,6 +117,13 @@ class EngineError(FluxopsError):
     code = "engine"
 
 
+class ExtraNotInstalledError(FluxopsError):
+    """A part of fluxops that needs an optional extra (`pip install 'fluxops[EXTRA]'`) was
+    used where the extra is not installed."""
+
+    code = "extra-not-installed"
+
+
 class BuildError(FluxopsError):
     """Rendering one Flux Kustomization failed. Usually caught and turned into an outcome."""
 

@@ -42,9 +42,11 @@ def mcp_command(
     Cursor): build, validate, lint, values_diff, list, status, drift; the prompts
     debug_kustomization and debug_helmrelease; the lint rules and the gitops skill as
     resources. Every tool only reads: nothing is written to a cluster or a repository.
-    See docs/mcp.md for client configuration.
+    See docs/mcp.md for client configuration. Needs the optional extra:
+    pip install 'fluxops[mcp]'.
 
-    Exit status: 0 when the client disconnects, 2 for usage errors.
+    Exit status: 0 when the client disconnects, 2 for usage errors or when the extra is not
+    installed.
     """
     from fluxops.mcp.adapter import ServerConfig
     from fluxops.mcp.server import serve

@@ -171,10 +171,28 @@ def add_resources(server: MCPServer[Any]) -> None:
         )(documentation(rule))
 
 
+def require_sdk() -> None:
+    """The MCP SDK is the optional extra `mcp`: without it, a clear error (exit 2) that names
+    the install command, before anything imports it."""
+    try:
+        import mcp.server.mcpserver  # noqa: F401
+        import mcp_types  # noqa: F401
+        import pydantic  # noqa: F401
+    except ImportError as exc:
+        from fluxops.errors import ExtraNotInstalledError
+
+        raise ExtraNotInstalledError(
+            f"`fluxops mcp` needs the Model Context Protocol SDK, which is not installed ({exc})",
+            hint="install fluxops with its mcp extra: pip install 'fluxops[mcp]' "
+            "(pipx: pipx install 'fluxops[mcp]'; uv: uv tool install 'fluxops[mcp]')",
+        ) from None
+
+
 def serve(
     config: ServerConfig, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000
 ) -> None:
     """Run until the client disconnects (stdio) or the process is stopped (http)."""
+    require_sdk()
     server = build_server(config)
     if transport == "http":
         server.run("streamable-http", host=host, port=port)

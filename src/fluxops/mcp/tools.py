@@ -330,7 +330,9 @@ def tool_specs(config: ServerConfig) -> list[ToolSpec]:
 
     return [
         ToolSpec(build, "Render Flux Kustomizations", ("kustomizations", "findings", "objects")),
-        ToolSpec(validate, "Validate rendered objects against schemas", ("findings",)),
+        ToolSpec(
+            validate, "Validate rendered objects against schemas", ("findings", "objectSources")
+        ),
         ToolSpec(lint, "Lint the repository", ("findings",)),
         ToolSpec(values_diff, "Compare HelmRelease values across environments", ("releases",)),
         ToolSpec(list_, "List Flux objects per cluster", ("kustomizations", "helmReleases")),

@@ -94,6 +94,9 @@ def validate_data(result: ValidateResult) -> dict[str, Any]:
             "validated": result.validated,
             "failedObjects": result.failed_documents,
             "noSchema": result.no_schema,
+            "notServed": result.not_served,
+            "skipped": result.skipped,
+            "coverage": result.summary()["coverage"],
             "kustomizationsOk": result.builds_ok,
             "kustomizationsFailed": result.builds_failed,
             "celRulesEvaluated": result.cel_evaluated,
@@ -104,6 +107,10 @@ def validate_data(result: ValidateResult) -> dict[str, Any]:
             "fluxCrds": result.flux_release,
             "repoCrdVersions": result.crds,
             "schemasBySource": dict(result.by_source),
+            "objectSources": [
+                {"object": label, "source": source}
+                for label, source in result.object_sources.items()
+            ],
             "validatorsCompiled": result.compiled,
             "validatorsFromCache": result.loaded_from_cache,
             "celNotEvaluated": [

@@ -108,9 +108,12 @@ def test_catalog_covers_the_common_operators() -> None:
         "cert-manager.io",
         "cilium.io",
         "snapshot.storage.k8s.io",
+        "grafana.integreatly.org",
+        "k8s.cni.cncf.io",
     ):
         assert group in groups, group
     assert "fluxcd.controlplane.io" not in groups  # AGPL-3.0: not bundled
+    assert "kopiur.home-operations.com" not in groups  # AGPL-3.0 too
     for name, source in catalog_index()["sources"].items():
         assert source["license"] and source["version"].startswith("v"), name
         assert "GPL" not in source["license"], name
@@ -142,6 +145,43 @@ def test_catalog_crd_cel_rule_catches_a_bad_object(tmp_path: Path) -> None:
     cel = [f for f in bad.findings if f.code == "schema-cel"]
     assert len(cel) == 1 and "port" in cel[0].message
     assert bad.exit_code == 1
+
+
+def dashboard(**spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "grafana.integreatly.org/v1beta1",
+        "kind": "GrafanaDashboard",
+        "metadata": {"name": "nodes", "namespace": "o11y"},
+        "spec": {"instanceSelector": {"matchLabels": {"app": "grafana"}}, **spec},
+    }
+
+
+def test_grafana_operator_crds_validate_dashboards_with_their_cel_rules(tmp_path: Path) -> None:
+    good = run([dashboard(url="https://example.com/d.json", folderUID="infra")], tmp_path)
+    assert [f.code for f in good.findings if f.severity >= good.fail_on] == []
+    assert good.by_source == {"catalog: grafana-operator v5.24.0": 1}
+    both = run([dashboard(folderUID="infra", folderRef="infra")], tmp_path)
+    cel = [f for f in both.findings if f.code == "schema-cel"]
+    assert len(cel) == 1 and "folderUID or folderRef" in cel[0].message
+    unselected = dashboard()
+    del unselected["spec"]["instanceSelector"]
+    missing = run([unselected], tmp_path)
+    assert any("instanceSelector" in f.message for f in missing.findings if f.code == "schema")
+
+
+def test_network_attachment_definitions_are_validated(tmp_path: Path) -> None:
+    nad: dict[str, Any] = {
+        "apiVersion": "k8s.cni.cncf.io/v1",
+        "kind": "NetworkAttachmentDefinition",
+        "metadata": {"name": "iot", "namespace": "net"},
+        "spec": {"config": '{"cniVersion": "0.3.1", "type": "macvlan"}'},
+    }
+    good = run([nad], tmp_path)
+    assert good.by_source == {"catalog: network-attachment-definition v1.7.7": 1}
+    assert good.exit_code == 0
+    nad["spec"]["config"] = {"cniVersion": "0.3.1"}  # the CNI config is a JSON string
+    bad = run([nad], tmp_path)
+    assert [f.path for f in bad.findings if f.code == "schema"] == ["spec.config"]
 
 
 def test_unknown_field_against_a_bundled_crd_is_a_warning(tmp_path: Path) -> None:

@@ -101,6 +101,23 @@ def test_crds_file_and_folder(repo: Path, tmp_path: Path) -> None:
         assert result.summary()["coverage"] == 100.0
 
 
+def test_the_json_envelope_says_what_was_checked_and_by_which_source(
+    repo: Path, tmp_path: Path
+) -> None:
+    from fluxops.output.envelope import schema_errors
+    from fluxops.output.reports import validate_data
+
+    without = validate_data(validate(repo))
+    assert without["summary"]["coverage"] == 0.0 and without["summary"]["noSchema"] == 1
+    assert without["objectSources"] == []
+    (tmp_path / "widget.yaml").write_text(yaml.safe_dump(CRD))
+    data = validate_data(validate(repo, crds=(str(tmp_path / "widget.yaml"),)))
+    assert data["summary"]["coverage"] == 100.0 and data["summary"]["noSchema"] == 0
+    [entry] = data["objectSources"]
+    assert entry["object"].startswith("Widget/apps/w") and entry["source"].startswith("--crds ")
+    assert schema_errors(json.loads(json.dumps(data))) == []
+
+
 def test_crds_from_a_snapshot(repo: Path, tmp_path: Path) -> None:
     snapshot = tmp_path / "snap.yaml"
     snapshot.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [CRD]}))
