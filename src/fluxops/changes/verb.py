@@ -39,25 +39,47 @@ class DiffRequest(RenderOptions):
     exit_on_change: bool = False
 
 
-def changed_files(base: Repo, head: Repo) -> list[str]:
+class Sameness:
+    """Whether a file both sides hold is byte for byte the same: by git blob id when both
+    sides are commits (nothing read), else by reading both (once per file)."""
+
+    def __init__(
+        self,
+        base: Path,
+        head: Path,
+        base_blobs: dict[str, str] | None = None,
+        head_blobs: dict[str, str] | None = None,
+    ) -> None:
+        self.base, self.head = base, head
+        self.base_blobs, self.head_blobs = base_blobs or {}, head_blobs or {}
+        self._read: dict[str, bool] = {}
+
+    def __call__(self, rel: str) -> bool:
+        old, new = self.base_blobs.get(rel), self.head_blobs.get(rel)
+        if old is not None and new is not None:
+            return old == new
+        known = self._read.get(rel)
+        if known is None:
+            try:
+                known = confine.read_bytes(self.base, rel) == confine.read_bytes(self.head, rel)
+            except OSError:
+                known = False
+            self._read[rel] = known
+        return known
+
+
+def changed_files(base: Repo, head: Repo, same: Sameness) -> list[str]:
     """Files (repository-relative) whose content differs, added or removed, sorted."""
     assert base.tree is not None and head.tree is not None
     old, new = base.tree.files, head.tree.files
-    out = []
-    for rel in sorted(set(old) | set(new)):
-        if rel not in old or rel not in new or old[rel] != new[rel]:
-            out.append(rel)
-            continue
-        try:
-            same = confine.read_bytes(base.root, rel) == confine.read_bytes(head.root, rel)
-        except OSError:
-            same = False
-        if not same:
-            out.append(rel)
-    return out
+    return [
+        rel
+        for rel in sorted(set(old) | set(new))
+        if rel not in old or rel not in new or old[rel] != new[rel] or not same(rel)
+    ]
 
 
-def same_files(head: Repo) -> Parsed:
+def same_files(head: Repo, same: Sameness) -> Parsed:
     """For loading the base: a file's objects as parsed for the head when the file is byte
     for byte the same (the objects are only read, never changed, by rendering)."""
     assert head.tree is not None
@@ -71,13 +93,8 @@ def same_files(head: Repo) -> Parsed:
         if f.file:
             findings.setdefault(f.file, []).append(f)
 
-    def reuse(root: Path, rel: str) -> tuple[list[Resource], list[Finding]] | None:
-        if rel not in sizes:
-            return None
-        try:
-            if confine.read_bytes(root, rel) != confine.read_bytes(head.root, rel):
-                return None
-        except OSError:
+    def reuse(_root: Path, rel: str) -> tuple[list[Resource], list[Finding]] | None:
+        if rel not in sizes or not same(rel):
             return None
         return list(resources.get(rel, [])), list(findings.get(rel, []))
 
@@ -175,8 +192,14 @@ def run(request: DiffRequest) -> DiffResult:
             if request.head is not None:
                 head_checkout = git.checkout(request.head)
             head_root = head_checkout.root if head_checkout else folder.resolve()
+            same = Sameness(
+                base_checkout.root,
+                head_root,
+                base_checkout.blobs,
+                head_checkout.blobs if head_checkout else None,
+            )
             head_repo = load_repo(head_root)
-            base_repo = load_repo(base_checkout.root, reuse=same_files(head_repo))
+            base_repo = load_repo(base_checkout.root, reuse=same_files(head_repo, same))
             cluster = None
             if request.cluster is not None:
                 cluster = clean_path(repo_relative(folder.resolve(), request.cluster))
@@ -184,7 +207,7 @@ def run(request: DiffRequest) -> DiffResult:
                     head_repo.tree and head_repo.tree.is_dir(cluster)
                 ):
                     raise UsageError(f"--cluster {request.cluster}: no such folder on either side")
-            changed = changed_files(base_repo, head_repo)
+            changed = changed_files(base_repo, head_repo, same)
             only = None
             if request.changed_only:
                 overridden = {(kind, name) for kind, _ns, name in overrides}
