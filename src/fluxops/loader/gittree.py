@@ -27,6 +27,7 @@ from pathlib import Path
 
 from fluxops.errors import RepoError, UsageError
 from fluxops.loader import confine
+from fluxops.loader.scratch import temp_base
 from fluxops.loader.treewriter import TreeWriter
 
 #: Bounds on one commit's tree.
@@ -242,19 +243,25 @@ class GitRepo:
         return entries
 
     def checkout(self, ref: str, *, near: Path | None = None) -> Checkout:
-        """`ref`'s files under the repository folder, written into a new private folder."""
+        """`ref`'s files under the repository folder, written into a new private folder
+        (in `near`, else where `loader.scratch` puts a tree of that size)."""
         commit = self.commit(ref)
-        folder = Path(tempfile.mkdtemp(prefix="fluxops-diff-", dir=near))
-        out = Checkout(ref=ref, commit=commit, root=folder / self.prefix, folder=folder)
+        skipped: list[tuple[str, str]] = []
+        blobs = self._wanted(commit, skipped)
+        size = sum(entry.size or 0 for entry in blobs)
+        base = near or temp_base(self.toplevel, size)
+        folder = Path(tempfile.mkdtemp(prefix="fluxops-diff-", dir=base))
+        out = Checkout(ref, commit, folder / self.prefix, folder, skipped=skipped)
         try:
             out.root.mkdir(parents=True, exist_ok=True)
-            self._write_tree(commit, out)
+            self._write(blobs, out)
         except BaseException:
             out.close()
             raise
         return out
 
-    def _write_tree(self, commit: str, out: Checkout) -> None:
+    def _wanted(self, commit: str, skipped: list[tuple[str, str]]) -> list[TreeEntry]:
+        """The entries of `commit` to write; what is left out goes to `skipped`."""
         limit = confine.max_file_bytes()
         blobs: list[TreeEntry] = []
         total = 0
@@ -269,7 +276,7 @@ class GitRepo:
             elif reason is None and (entry.size is None or entry.size > limit):
                 reason = f"larger than {limit} bytes"
             if reason is not None:
-                out.skipped.append((entry.path, reason))
+                skipped.append((entry.path, reason))
                 continue
             total += entry.size or 0
             if total > MAX_TOTAL_BYTES:
@@ -277,6 +284,9 @@ class GitRepo:
                     f"{commit[:12]} holds more than {MAX_TOTAL_BYTES // (1 << 20)} MiB of files"
                 )
             blobs.append(entry)
+        return blobs
+
+    def _write(self, blobs: list[TreeEntry], out: Checkout) -> None:
         cut = len(self.prefix) + 1 if self.prefix else 0
         with TreeWriter(out.folder) as writer:
             for entry, data in self._blobs(blobs):
