@@ -1,11 +1,12 @@
 """The `diff` verb: what Flux would apply differently at `head` than at `base`.
 
-Both revisions are read from git objects into private folders (`loader.gittree`; the working
-tree when no head is given, read as `build` reads it); the user's checkout, index and refs are
-never touched. Both are rendered by the same engine with the same options and one shared
+Both revisions are read from git objects into private folders (`changes.revisions`,
+`loader.gittree`; the working tree when no head is given, read as `build` reads it); the
+user's checkout, index and refs are never touched. Both are rendered by the same engine with the same options and one shared
 output store, so a Kustomization whose inputs did not change is built by kustomize once.
 With `changed_only`, only the Kustomizations a changed file reaches are rendered
-(`changes.reach`); when no file changed, nothing is rendered at all.
+(`changes.reach`), the two sides at the same time; when no file changed, nothing is rendered
+at all.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from pathlib import Path
 
 from fluxops.changes.result import DiffResult, Side
 from fluxops.errors import UsageError
-from fluxops.loader import confine
-from fluxops.loader.repo import Parsed, Repo
+from fluxops.loader.repo import Repo
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Resource
 from fluxops.model.results import KustomizationBuild
@@ -37,68 +37,6 @@ class DiffRequest(RenderOptions):
     cluster: str | None = None
     changed_only: bool = False
     exit_on_change: bool = False
-
-
-class Sameness:
-    """Whether a file both sides hold is byte for byte the same: by git blob id when both
-    sides are commits (nothing read), else by reading both (once per file)."""
-
-    def __init__(
-        self,
-        base: Path,
-        head: Path,
-        base_blobs: dict[str, str] | None = None,
-        head_blobs: dict[str, str] | None = None,
-    ) -> None:
-        self.base, self.head = base, head
-        self.base_blobs, self.head_blobs = base_blobs or {}, head_blobs or {}
-        self._read: dict[str, bool] = {}
-
-    def __call__(self, rel: str) -> bool:
-        old, new = self.base_blobs.get(rel), self.head_blobs.get(rel)
-        if old is not None and new is not None:
-            return old == new
-        known = self._read.get(rel)
-        if known is None:
-            try:
-                known = confine.read_bytes(self.base, rel) == confine.read_bytes(self.head, rel)
-            except OSError:
-                known = False
-            self._read[rel] = known
-        return known
-
-
-def changed_files(base: Repo, head: Repo, same: Sameness) -> list[str]:
-    """Files (repository-relative) whose content differs, added or removed, sorted."""
-    assert base.tree is not None and head.tree is not None
-    old, new = base.tree.files, head.tree.files
-    return [
-        rel
-        for rel in sorted(set(old) | set(new))
-        if rel not in old or rel not in new or old[rel] != new[rel] or not same(rel)
-    ]
-
-
-def same_files(head: Repo, same: Sameness) -> Parsed:
-    """For loading the base: a file's objects as parsed for the head when the file is byte
-    for byte the same (the objects are only read, never changed, by rendering)."""
-    assert head.tree is not None
-    sizes = head.tree.files
-    resources: dict[str, list[Resource]] = {}
-    for r in head.resources:
-        if r.origin is not None:
-            resources.setdefault(r.origin.file, []).append(r)
-    findings: dict[str, list[Finding]] = {}
-    for f in head.findings:
-        if f.file:
-            findings.setdefault(f.file, []).append(f)
-
-    def reuse(_root: Path, rel: str) -> tuple[list[Resource], list[Finding]] | None:
-        if rel not in sizes or not same(rel):
-            return None
-        return list(resources.get(rel, [])), list(findings.get(rel, []))
-
-    return reuse
 
 
 def _render(
@@ -173,8 +111,8 @@ def _skipped(side: str, skipped: list[tuple[str, str]]) -> list[Finding]:
 def run(request: DiffRequest) -> DiffResult:
     from fluxops.changes.compare import Comparison
     from fluxops.changes.reach import Reach
+    from fluxops.changes.revisions import changed_files, read_revisions
     from fluxops.loader.gittree import GitRepo
-    from fluxops.loader.repo import load_repo
     from fluxops.loader.sources import clean_path
     from fluxops.render.select import repo_relative
     from fluxops.render.verb import parse_source_overrides
@@ -185,55 +123,36 @@ def run(request: DiffRequest) -> DiffResult:
     if not folder.is_dir():
         raise UsageError(f"{request.path} is not a folder")
     overrides = parse_source_overrides(request.sources, folder.resolve())
-    with GitRepo(folder) as git:
-        base_checkout = git.checkout(request.base)
-        head_checkout = None
-        try:
-            if request.head is not None:
-                head_checkout = git.checkout(request.head)
-            head_root = head_checkout.root if head_checkout else folder.resolve()
-            same = Sameness(
-                base_checkout.root,
-                head_root,
-                base_checkout.blobs,
-                head_checkout.blobs if head_checkout else None,
+    with GitRepo(folder) as git, read_revisions(git, request.base, request.head) as sides:
+        base_repo, head_repo = sides.base, sides.head
+        cluster = None
+        if request.cluster is not None:
+            cluster = clean_path(repo_relative(folder.resolve(), request.cluster))
+            if not (base_repo.tree and base_repo.tree.is_dir(cluster)) and not (
+                head_repo.tree and head_repo.tree.is_dir(cluster)
+            ):
+                raise UsageError(f"--cluster {request.cluster}: no such folder on either side")
+        changed = changed_files(base_repo, head_repo, sides.same)
+        only = None
+        if request.changed_only:
+            overridden = {(kind, name) for kind, _ns, name in overrides}
+            only = Reach([base_repo, head_repo], set(changed), overridden).wants
+        store: dict[str, str] = {}
+        base_builds: list[KustomizationBuild] = []
+        head_builds: list[KustomizationBuild] = []
+        findings = _skipped("base", sides.base_checkout.skipped)
+        if sides.head_checkout is not None:
+            findings += _skipped("head", sides.head_checkout.skipped)
+        if changed:
+            base_builds, head_builds, head_findings = _render_sides(
+                base_repo, head_repo, request, store, cluster, only
             )
-            head_repo = load_repo(head_root)
-            base_repo = load_repo(base_checkout.root, reuse=same_files(head_repo, same))
-            cluster = None
-            if request.cluster is not None:
-                cluster = clean_path(repo_relative(folder.resolve(), request.cluster))
-                if not (base_repo.tree and base_repo.tree.is_dir(cluster)) and not (
-                    head_repo.tree and head_repo.tree.is_dir(cluster)
-                ):
-                    raise UsageError(f"--cluster {request.cluster}: no such folder on either side")
-            changed = changed_files(base_repo, head_repo, same)
-            only = None
-            if request.changed_only:
-                overridden = {(kind, name) for kind, _ns, name in overrides}
-                only = Reach([base_repo, head_repo], set(changed), overridden).wants
-            store: dict[str, str] = {}
-            base_builds: list[KustomizationBuild] = []
-            head_builds: list[KustomizationBuild] = []
-            findings = _skipped("base", base_checkout.skipped)
-            if head_checkout is not None:
-                findings += _skipped("head", head_checkout.skipped)
-            if changed:
-                base_builds, head_builds, head_findings = _render_sides(
-                    base_repo, head_repo, request, store, cluster, only
-                )
-                findings += head_findings
-        finally:
-            base_checkout.close()
-            if head_checkout is not None:
-                head_checkout.close()
+            findings += head_findings
+        base_commit = sides.base_checkout.commit
+        head_commit = sides.head_checkout.commit if sides.head_checkout else ""
     return DiffResult(
-        base=_side(request.base, base_checkout.commit, base_builds),
-        head=_side(
-            request.head or "(working tree)",
-            head_checkout.commit if head_checkout else "",
-            head_builds,
-        ),
+        base=_side(request.base, base_commit, base_builds),
+        head=_side(request.head or "(working tree)", head_commit, head_builds),
         changed_files=changed,
         changed_only=request.changed_only,
         kustomizations=Comparison(base_builds, head_builds).run(),

@@ -1,11 +1,11 @@
-"""`changes.verb.Sameness`: a file both sides hold is the same by blob id when both sides are
+"""`changes.revisions.Sameness`: a file both sides hold is the same by blob id when both sides are
 commits (nothing read), else by its bytes, read once."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fluxops.changes.verb import Sameness
+from fluxops.changes.revisions import Sameness
 
 
 def _sides(tmp_path: Path, base: dict[str, str], head: dict[str, str]) -> tuple[Path, Path]:
