@@ -164,6 +164,36 @@ def _files_of(
     return out
 
 
+def _children(all_ks: list[_KsFiles], kus_dirs: set[str]) -> dict[KsKey, set[KsKey]]:
+    """For each Kustomization, the others whose defining file it reaches: what `reaches`
+    says of every pair, from indexes of the files and folders each one reads."""
+    by_read: dict[str, list[int]] = {}
+    by_open: dict[str, list[int]] = {}
+    by_listed: dict[str, list[int]] = {}
+    for i, ks in enumerate(all_ks):
+        for path in ks.reads:
+            by_read.setdefault(path, []).append(i)
+        for folder in ks.open_dirs:
+            by_open.setdefault(folder, []).append(i)
+        for folder in ks.listed_dirs:
+            by_listed.setdefault(folder, []).append(i)
+    reached: list[set[KsKey]] = [set() for _ in all_ks]
+    for child in all_ks:
+        path = child.key[0]
+        parents = set(by_read.get(path, ()))
+        folder, listing = path, True
+        while folder:
+            folder = posixpath.dirname(folder)
+            parents.update(by_open.get(folder, ()))  # any folder above the file
+            if listing:  # folders Flux lists, up to one with a kustomization file
+                parents.update(by_listed.get(folder, ()))
+                listing = bool(folder) and folder not in kus_dirs
+        for i in parents:
+            if all_ks[i].key != child.key:
+                reached[i].add(child.key)
+    return {ks.key: reached[i] for i, ks in enumerate(all_ks)}
+
+
 class _Provided:
     """Which files define (or generate) a ConfigMap or Secret of a given name."""
 
@@ -244,10 +274,7 @@ class Reach:
             ):
                 touched.add(ks.key)
         by_key = {ks.key: ks for ks in all_ks}
-        children = {
-            ks.key: {c.key for c in all_ks if c.key != ks.key and ks.reaches(c.key[0], kus_dirs)}
-            for ks in all_ks
-        }
+        children = _children(all_ks, kus_dirs)
         needed = set(touched)
         pending = list(touched)
         while pending:  # below a touched one
