@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fluxops.changes.result import DiffResult, Side
 from fluxops.errors import UsageError
@@ -22,6 +23,9 @@ from fluxops.model.findings import Finding, Severity
 from fluxops.model.resource import Resource
 from fluxops.model.results import KustomizationBuild
 from fluxops.model.selection import RenderOptions
+
+if TYPE_CHECKING:
+    from fluxops.render.cache import SharedOutputs
 
 
 @dataclass(kw_only=True)
@@ -42,20 +46,20 @@ class DiffRequest(RenderOptions):
 def _render(
     repo: Repo,
     request: DiffRequest,
-    store: dict[str, str],
+    store: SharedOutputs,
     cluster: str | None,
     only: Callable[[str, Resource], bool] | None,
     *,
-    report: bool = True,
+    head: bool,
 ) -> tuple[list[KustomizationBuild], list[Finding]]:
-    """One side's builds and findings; `report`: progress goes to the request's callback."""
+    """One side's builds and findings; the head's progress goes to the request's callback."""
     from fluxops.render.build import Renderer
     from fluxops.render.select import build_all
     from fluxops.render.verb import build_options
 
     options = build_options(request, repo.root)
     options.store = store
-    if not report:
+    if not head:
         options.progress = None
     with Renderer(repo, options) as renderer:
         # Kustomizations no cluster entry applies are not part of what a revision deploys
@@ -68,25 +72,22 @@ def _render_sides(
     base: Repo,
     head: Repo,
     request: DiffRequest,
-    store: dict[str, str],
     cluster: str | None,
     only: Callable[[str, Resource], bool] | None,
 ) -> tuple[list[KustomizationBuild], list[KustomizationBuild], list[Finding]]:
-    """Both sides' builds and the head's findings. With `only` (--changed-only) the two sides
-    render at the same time: each wave of a side waits for its parent's kustomize run, so two
-    sides in step halve the wall time, and the few Kustomizations the sides share are small
-    (those above a changed one). Without it, one after the other, so that the head takes the
-    base's output of every Kustomization whose inputs did not change from the shared store."""
-    if only is None:
-        base_builds, _ = _render(base, request, store, cluster, None)
-        head_builds, findings = _render(head, request, store, cluster, None)
-        return base_builds, head_builds, findings
+    """Both sides' builds and the head's findings. The two sides render at the same time
+    (each wave of a side waits for its parent's kustomize run; two sides in step halve the
+    wall time) with one output store: a Kustomization whose inputs are the same on both
+    sides is built by kustomize once, by the side that comes to it first, the other side
+    waiting for that output (render.cache.SharedOutputs)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from fluxops.render.cache import SharedOutputs
+
+    store = SharedOutputs()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluxops-diff-base") as pool:
-        # progress is the head's alone (its calls come from the caller's thread)
-        base_future = pool.submit(_render, base, request, store, cluster, only, report=False)
-        head_builds, findings = _render(head, request, store, cluster, only)
+        base_future = pool.submit(_render, base, request, store, cluster, only, head=False)
+        head_builds, findings = _render(head, request, store, cluster, only, head=True)
         base_builds, _ = base_future.result()
     return base_builds, head_builds, findings
 
@@ -137,7 +138,6 @@ def run(request: DiffRequest) -> DiffResult:
         if request.changed_only:
             overridden = {(kind, name) for kind, _ns, name in overrides}
             only = Reach([base_repo, head_repo], set(changed), overridden).wants
-        store: dict[str, str] = {}
         base_builds: list[KustomizationBuild] = []
         head_builds: list[KustomizationBuild] = []
         findings = _skipped("base", sides.base_checkout.skipped)
@@ -145,7 +145,7 @@ def run(request: DiffRequest) -> DiffResult:
             findings += _skipped("head", sides.head_checkout.skipped)
         if changed:
             base_builds, head_builds, head_findings = _render_sides(
-                base_repo, head_repo, request, store, cluster, only
+                base_repo, head_repo, request, cluster, only
             )
             findings += head_findings
         base_commit = sides.base_checkout.commit
