@@ -2,11 +2,11 @@
 
 Both revisions are read from git objects into private folders (`changes.revisions`,
 `loader.gittree`; the working tree when no head is given, read as `build` reads it); the
-user's checkout, index and refs are never touched. Both are rendered by the same engine with the same options and one shared
-output store, so a Kustomization whose inputs did not change is built by kustomize once.
-With `changed_only`, only the Kustomizations a changed file reaches are rendered
-(`changes.reach`), the two sides at the same time; when no file changed, nothing is rendered
-at all.
+user's checkout, index and refs are never touched. Both are rendered at the same time by the
+same engine with the same options and one shared output store, so a Kustomization whose
+inputs did not change is built by kustomize once. With `changed_only`, only the
+Kustomizations a changed file reaches are rendered (`changes.reach`); when no file changed,
+nothing is rendered at all.
 """
 
 from __future__ import annotations

@@ -248,7 +248,9 @@ def build_prepared(
     ]
     # built by another renderer (diff's other side): waited for once this wave's own builds
     # are done, so that two renderers never wait on each other
-    elsewhere = [i for i, item in enumerate(items) if item.folder is not None and item.elsewhere]
+    elsewhere = [
+        i for i, item in enumerate(items) if item.folder is not None and item.elsewhere is not None
+    ]
     for i, item in enumerate(items):
         if item.folder is None:
             done(i)
