@@ -23,7 +23,7 @@ from functools import partial
 from fluxops.loader import confine
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import clean_path
-from fluxops.loader.yamlio import YamlParseError, load_documents
+from fluxops.loader.yamlio import Document, YamlParseError, load_documents
 from fluxops.model.flux import HELM_GROUP, Kustomization
 from fluxops.model.resource import Resource
 from fluxops.render.generator import KUSTOMIZATION_FILES
@@ -66,8 +66,10 @@ class _KsFiles:
 class _Layout:
     """The folders of one side: sub-folders per folder, folders with a kustomization file."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, parsed: dict[str, list[Document] | None]) -> None:
         assert repo.tree is not None
+        #: Kustomization files parsed, by content (shared by both sides: most are the same).
+        self.parsed = parsed
         self.subdirs: dict[str, list[str]] = {}
         for rel in repo.tree.dirs:
             if rel:
@@ -88,6 +90,7 @@ class _Walker:
         self.tree = repo.tree
         self.subdirs = layout.subdirs
         self.kustomization_dirs = layout.kustomization_dirs
+        self.parsed = layout.parsed
         self.out = out
         self.seen: set[str] = set()
 
@@ -105,10 +108,15 @@ class _Walker:
             self.generated(rel_dir)
             return
         try:
-            docs = load_documents(confine.read_text(self.repo.root, found))
-        except (OSError, UnicodeDecodeError, YamlParseError):
+            text = confine.read_text(self.repo.root, found)
+        except (OSError, UnicodeDecodeError):
             return
-        for doc in docs:
+        if text not in self.parsed:
+            try:
+                self.parsed[text] = load_documents(text)
+            except YamlParseError:
+                self.parsed[text] = None
+        for doc in self.parsed[text] or ():
             if isinstance(doc.value, dict):
                 self.kustomization(doc.value, rel_dir)
 
@@ -249,13 +257,14 @@ class Reach:
         #: Every Flux Kustomization document of either side: others (synthetic cluster
         #: entries, objects whose file is not known) are always rendered.
         self.known: set[KsKey] = set()
+        self._parsed: dict[str, list[Document] | None] = {}
         for repo in repos:
             self._side(repo, overridden)
 
     def _side(self, repo: Repo, overridden: set[tuple[str, str]]) -> None:
         documents = repo_kustomizations(repo)
         self.dynamic_files |= {r.origin.file for r in documents if r.origin and "$" in r.name}
-        layout = _Layout(repo)
+        layout = _Layout(repo, self._parsed)
         kus_dirs = layout.kustomization_dirs
         all_ks = [_files_of(repo, layout, r, overridden) for r in documents]
         self.known |= {ks.key for ks in all_ks}

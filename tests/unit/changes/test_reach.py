@@ -112,7 +112,7 @@ def test_children_as_every_pair_says(root: Path) -> None:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     repo = load_repo(root)
-    layout = reach._Layout(repo)
+    layout = reach._Layout(repo, {})
     dirs = layout.kustomization_dirs
     all_ks = [reach._files_of(repo, layout, r, set()) for r in repo_kustomizations(repo)]
     pairs = {
