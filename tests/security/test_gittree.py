@@ -116,6 +116,47 @@ def test_blobs_over_the_cap_are_skipped(
         assert (checkout.root / "cm.yaml").read_bytes() == CM
 
 
+def test_a_name_that_is_a_file_and_a_folder_is_written_once(repo: GitRepo, tmp_path: Path) -> None:
+    """A crafted tree may list one name twice (as a file and as a folder) and in any order:
+    what comes second is not written, and the folders opened for one file are never reused
+    for another that does not share them."""
+    cm, other = _blob(repo, CM), _blob(repo, b"kind: Other\n")
+    sub = _tree(repo, [("100644", "inner.yaml", cm)])
+    deeper = _tree(repo, [("40000", "sub", sub)])
+    top = _tree(
+        repo,
+        [
+            ("100644", "x", other),
+            ("40000", "x", sub),
+            ("40000", "y", sub),
+            ("100644", "y", other),
+            ("40000", "a", deeper),
+            ("100644", "b.yaml", cm),
+            ("40000", "a", sub),
+        ],
+    )
+    commit = _commit(repo, top)
+    with TreeReader(repo.root) as reader, reader.checkout(commit, near=tmp_path) as checkout:
+        assert _files_under(checkout.folder) == {
+            "x",
+            "y/inner.yaml",
+            "a/sub/inner.yaml",
+            "a/inner.yaml",
+            "b.yaml",
+        }
+        reasons = dict(checkout.skipped)
+        assert reasons["x/inner.yaml"].startswith("cannot write: ")
+        assert reasons["y"].startswith("cannot write: ")
+        assert (checkout.root / "a" / "inner.yaml").read_bytes() == CM
+        assert checkout.blobs == {
+            "x": other,
+            "y/inner.yaml": cm,
+            "a/sub/inner.yaml": cm,
+            "a/inner.yaml": cm,
+            "b.yaml": cm,
+        }
+
+
 def test_the_private_folder_is_removed(repo: GitRepo, tmp_path: Path) -> None:
     with TreeReader(repo.root) as reader:
         checkout = reader.checkout("HEAD", near=tmp_path)

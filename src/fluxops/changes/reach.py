@@ -23,7 +23,7 @@ from functools import partial
 from fluxops.loader import confine
 from fluxops.loader.repo import Repo
 from fluxops.loader.sources import clean_path
-from fluxops.loader.yamlio import YamlParseError, load_documents
+from fluxops.loader.yamlio import Document, YamlParseError, load_documents
 from fluxops.model.flux import HELM_GROUP, Kustomization
 from fluxops.model.resource import Resource
 from fluxops.render.generator import KUSTOMIZATION_FILES
@@ -66,8 +66,10 @@ class _KsFiles:
 class _Layout:
     """The folders of one side: sub-folders per folder, folders with a kustomization file."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, parsed: dict[str, list[Document] | None]) -> None:
         assert repo.tree is not None
+        #: Kustomization files parsed, by content (shared by both sides: most are the same).
+        self.parsed = parsed
         self.subdirs: dict[str, list[str]] = {}
         for rel in repo.tree.dirs:
             if rel:
@@ -88,6 +90,7 @@ class _Walker:
         self.tree = repo.tree
         self.subdirs = layout.subdirs
         self.kustomization_dirs = layout.kustomization_dirs
+        self.parsed = layout.parsed
         self.out = out
         self.seen: set[str] = set()
 
@@ -105,10 +108,15 @@ class _Walker:
             self.generated(rel_dir)
             return
         try:
-            docs = load_documents(confine.read_text(self.repo.root, found))
-        except (OSError, UnicodeDecodeError, YamlParseError):
+            text = confine.read_text(self.repo.root, found)
+        except (OSError, UnicodeDecodeError):
             return
-        for doc in docs:
+        if text not in self.parsed:
+            try:
+                self.parsed[text] = load_documents(text)
+            except YamlParseError:
+                self.parsed[text] = None
+        for doc in self.parsed[text] or ():
             if isinstance(doc.value, dict):
                 self.kustomization(doc.value, rel_dir)
 
@@ -162,6 +170,36 @@ def _files_of(
         return out
     _Walker(repo, layout, out).folder(clean_path(path))
     return out
+
+
+def _children(all_ks: list[_KsFiles], kus_dirs: set[str]) -> dict[KsKey, set[KsKey]]:
+    """For each Kustomization, the others whose defining file it reaches: what `reaches`
+    says of every pair, from indexes of the files and folders each one reads."""
+    by_read: dict[str, list[int]] = {}
+    by_open: dict[str, list[int]] = {}
+    by_listed: dict[str, list[int]] = {}
+    for i, ks in enumerate(all_ks):
+        for path in ks.reads:
+            by_read.setdefault(path, []).append(i)
+        for folder in ks.open_dirs:
+            by_open.setdefault(folder, []).append(i)
+        for folder in ks.listed_dirs:
+            by_listed.setdefault(folder, []).append(i)
+    reached: list[set[KsKey]] = [set() for _ in all_ks]
+    for child in all_ks:
+        path = child.key[0]
+        parents = set(by_read.get(path, ()))
+        folder, listing = path, True
+        while folder:
+            folder = posixpath.dirname(folder)
+            parents.update(by_open.get(folder, ()))  # any folder above the file
+            if listing:  # folders Flux lists, up to one with a kustomization file
+                parents.update(by_listed.get(folder, ()))
+                listing = bool(folder) and folder not in kus_dirs
+        for i in parents:
+            if all_ks[i].key != child.key:
+                reached[i].add(child.key)
+    return {ks.key: reached[i] for i, ks in enumerate(all_ks)}
 
 
 class _Provided:
@@ -219,13 +257,14 @@ class Reach:
         #: Every Flux Kustomization document of either side: others (synthetic cluster
         #: entries, objects whose file is not known) are always rendered.
         self.known: set[KsKey] = set()
+        self._parsed: dict[str, list[Document] | None] = {}
         for repo in repos:
             self._side(repo, overridden)
 
     def _side(self, repo: Repo, overridden: set[tuple[str, str]]) -> None:
         documents = repo_kustomizations(repo)
         self.dynamic_files |= {r.origin.file for r in documents if r.origin and "$" in r.name}
-        layout = _Layout(repo)
+        layout = _Layout(repo, self._parsed)
         kus_dirs = layout.kustomization_dirs
         all_ks = [_files_of(repo, layout, r, overridden) for r in documents]
         self.known |= {ks.key for ks in all_ks}
@@ -244,10 +283,7 @@ class Reach:
             ):
                 touched.add(ks.key)
         by_key = {ks.key: ks for ks in all_ks}
-        children = {
-            ks.key: {c.key for c in all_ks if c.key != ks.key and ks.reaches(c.key[0], kus_dirs)}
-            for ks in all_ks
-        }
+        children = _children(all_ks, kus_dirs)
         needed = set(touched)
         pending = list(touched)
         while pending:  # below a touched one

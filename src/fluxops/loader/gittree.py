@@ -8,7 +8,7 @@ cannot fetch a missing blob), no pager, no prompt. The tree is listed with
 
 What a commit may hold is untrusted: every path is checked (no empty, `.` or `..` component,
 no `.git` component, bounded depth and length) and written with `O_EXCL | O_NOFOLLOW` under a
-fresh 0700 folder, so a crafted tree cannot write outside it. As source-controller's artifact
+fresh 0700 folder (`loader.treewriter`), so a crafted tree cannot write outside it. As source-controller's artifact
 does, only regular files are kept: symlinks and submodules are left out (and listed), and
 blobs over the loader's file bound are skipped. The number of files and the total size are
 bounded too.
@@ -16,7 +16,6 @@ bounded too.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -28,6 +27,8 @@ from pathlib import Path
 
 from fluxops.errors import RepoError, UsageError
 from fluxops.loader import confine
+from fluxops.loader.scratch import temp_base
+from fluxops.loader.treewriter import TreeWriter
 
 #: Bounds on one commit's tree.
 MAX_ENTRIES = confine.MAX_TREE_FILES
@@ -71,6 +72,9 @@ class Checkout:
     folder: Path
     files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: The blob id of every file written, by its path relative to `root`: two files with
+    #: the same id hold the same bytes.
+    blobs: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -239,19 +243,25 @@ class GitRepo:
         return entries
 
     def checkout(self, ref: str, *, near: Path | None = None) -> Checkout:
-        """`ref`'s files under the repository folder, written into a new private folder."""
+        """`ref`'s files under the repository folder, written into a new private folder
+        (in `near`, else where `loader.scratch` puts a tree of that size)."""
         commit = self.commit(ref)
-        folder = Path(tempfile.mkdtemp(prefix="fluxops-diff-", dir=near))
-        out = Checkout(ref=ref, commit=commit, root=folder / self.prefix, folder=folder)
+        skipped: list[tuple[str, str]] = []
+        blobs = self._wanted(commit, skipped)
+        size = sum(entry.size or 0 for entry in blobs)
+        base = near or temp_base(self.toplevel, size)
+        folder = Path(tempfile.mkdtemp(prefix="fluxops-diff-", dir=base))
+        out = Checkout(ref, commit, folder / self.prefix, folder, skipped=skipped)
         try:
             out.root.mkdir(parents=True, exist_ok=True)
-            self._write_tree(commit, out)
+            self._write(blobs, out)
         except BaseException:
             out.close()
             raise
         return out
 
-    def _write_tree(self, commit: str, out: Checkout) -> None:
+    def _wanted(self, commit: str, skipped: list[tuple[str, str]]) -> list[TreeEntry]:
+        """The entries of `commit` to write; what is left out goes to `skipped`."""
         limit = confine.max_file_bytes()
         blobs: list[TreeEntry] = []
         total = 0
@@ -266,7 +276,7 @@ class GitRepo:
             elif reason is None and (entry.size is None or entry.size > limit):
                 reason = f"larger than {limit} bytes"
             if reason is not None:
-                out.skipped.append((entry.path, reason))
+                skipped.append((entry.path, reason))
                 continue
             total += entry.size or 0
             if total > MAX_TOTAL_BYTES:
@@ -274,12 +284,18 @@ class GitRepo:
                     f"{commit[:12]} holds more than {MAX_TOTAL_BYTES // (1 << 20)} MiB of files"
                 )
             blobs.append(entry)
-        for entry, data in self._blobs(blobs):
-            reason = _write_file(out.folder, entry.path, data)
-            if reason is None:
-                out.files += 1
-            else:
-                out.skipped.append((entry.path, reason))
+        return blobs
+
+    def _write(self, blobs: list[TreeEntry], out: Checkout) -> None:
+        cut = len(self.prefix) + 1 if self.prefix else 0
+        with TreeWriter(out.folder) as writer:
+            for entry, data in self._blobs(blobs):
+                reason = writer.write(entry.path, data)
+                if reason is None:
+                    out.files += 1
+                    out.blobs[entry.path[cut:]] = entry.oid
+                else:
+                    out.skipped.append((entry.path, reason))
 
     def _blobs(self, entries: list[TreeEntry]) -> Iterable[tuple[TreeEntry, bytes]]:
         """The contents of `entries`' blobs, in order, from one `git cat-file --batch`."""
@@ -323,33 +339,3 @@ class GitRepo:
             proc.kill()
             proc.wait()
             writer.join(timeout=5)
-
-
-def _write_file(folder: Path, path: str, data: bytes) -> str | None:
-    """Write `data` at `folder/path`: only folders this run created are walked through, and
-    nothing that exists is overwritten. The reason it was not written, else None."""
-    parts = path.split("/")
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as exc:
-        return f"cannot write: {exc.strerror}"
-    try:
-        for part in parts[:-1]:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, 0o700, dir_fd=fd)
-            next_fd = os.open(
-                part,
-                os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0),
-                dir_fd=fd,
-            )
-            os.close(fd)
-            fd = next_fd
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        file_fd = os.open(parts[-1], flags, 0o600, dir_fd=fd)
-        with os.fdopen(file_fd, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        return f"cannot write: {exc.strerror}"
-    finally:
-        os.close(fd)
-    return None

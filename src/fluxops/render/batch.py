@@ -243,7 +243,14 @@ def build_prepared(
     (render/batchsafe.py), the others one by one; `workers` runs at a time. `on_done(i)` is
     called as each item's output becomes final."""
     done = on_done or (lambda index: None)
-    pending = [i for i, item in enumerate(items) if item.folder is not None]
+    pending = [
+        i for i, item in enumerate(items) if item.folder is not None and item.elsewhere is None
+    ]
+    # built by another renderer (diff's other side): waited for once this wave's own builds
+    # are done, so that two renderers never wait on each other
+    elsewhere = [
+        i for i, item in enumerate(items) if item.folder is not None and item.elsewhere is not None
+    ]
     for i, item in enumerate(items):
         if item.folder is None:
             done(i)
@@ -289,6 +296,9 @@ def build_prepared(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(job) for job in work]:
                 future.result()
+    for i in elsewhere:
+        stager.await_elsewhere(items[i])
+        done(i)
     return [item.out for item in items]
 
 

@@ -123,6 +123,7 @@ class Renderer:
 
     def close(self) -> None:
         try:
+            self.cache.close()
             self.sandbox.close()
         finally:
             self.workspace.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fluxops.render.cache import SharedOutputs
     from fluxops.render.live_variables import VariableSource
 
 __all__ = ["BuildOptions", "Progress"]
@@ -39,8 +40,8 @@ class BuildOptions:
     landlock: bool = True
     #: `drift`: substituteFrom read where the controller reads them, Secret values as tokens
     variable_source: VariableSource | None = None
-    #: Outputs shared with other renderers of this process (see render.cache.BuildCache).
-    store: dict[str, str] | None = None
+    #: Outputs shared with other renderers of this process (see render.cache.SharedOutputs).
+    store: SharedOutputs | None = None
     #: Build many Kustomizations in one kustomize run (render/batch.py); FLUXOPS_BATCH=0
     #: builds each on its own.
     batch: bool = field(default_factory=lambda: os.environ.get("FLUXOPS_BATCH", "") != "0")

@@ -114,13 +114,67 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
+#: The longest a renderer waits for another's build of the same key before building it too.
+WAIT_SECONDS = 900.0
+
+
+class SharedOutputs:
+    """kustomize outputs shared by the renderers of one process (the two sides of `diff`), and
+    the builds in flight. A renderer claims a key it is about to build; another that finds the
+    key claimed waits for that output (`BuildCache.claim`) instead of building it again. A
+    renderer waits only after its own claimed builds of the wave are done, so two renderers
+    never wait on each other."""
+
+    def __init__(self) -> None:
+        self._outputs: dict[str, str] = {}
+        self._flight: dict[str, tuple[object, threading.Event]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._outputs.get(key)
+
+    def claim(self, key: str, owner: object) -> str | threading.Event | None:
+        """The output when it is there; else the event of another owner's build in flight;
+        else None: `owner` builds it (and now holds the claim)."""
+        with self._lock:
+            out = self._outputs.get(key)
+            if out is not None:
+                return out
+            held = self._flight.get(key)
+            if held is None:
+                self._flight[key] = (owner, threading.Event())
+                return None
+            return None if held[0] is owner else held[1]
+
+    def put(self, key: str, output: str, owner: object) -> None:
+        with self._lock:
+            self._outputs[key] = output
+        self.release(key, owner)
+
+    def release(self, key: str, owner: object) -> None:
+        """`owner` will not put `key` (its build failed, or it ended): wake the waiters."""
+        with self._lock:
+            held = self._flight.get(key)
+            if held is None or held[0] is not owner:
+                return
+            del self._flight[key]
+        held[1].set()
+
+    def release_all(self, owner: object) -> None:
+        with self._lock:
+            keys = [k for k, (who, _event) in self._flight.items() if who is owner]
+        for key in keys:
+            self.release(key, owner)
+
+
 class BuildCache:
-    """`store`: an in-memory map of outputs shared by several renderers of one process (the two
-    sides of `diff`), used with or without the folder; it lives as long as the process and
-    may hold what the folder never does (outputs with Secrets)."""
+    """`store`: the outputs shared by several renderers of one process (the two sides of
+    `diff`), used with or without the folder; it lives as long as the process and may hold
+    what the folder never does (outputs with Secrets)."""
 
     def __init__(
-        self, directory: Path | None, salt: str, store: dict[str, str] | None = None
+        self, directory: Path | None, salt: str, store: SharedOutputs | None = None
     ) -> None:
         self.directory = directory
         self.salt = salt
@@ -153,8 +207,10 @@ class BuildCache:
         return h.hexdigest()
 
     def get(self, key: str | None) -> str | None:
-        if key is not None and self.store is not None and key in self.store:
-            return self.store[key]
+        if key is not None and self.store is not None:
+            shared = self.store.get(key)
+            if shared is not None:
+                return shared
         if key is None or not self._ready():
             return None
         assert self.directory is not None
@@ -164,9 +220,27 @@ class BuildCache:
         except (OSError, UnicodeDecodeError):
             return None
 
+    def claim(self, key: str | None) -> str | threading.Event | None:
+        """After a miss, before building `key`: None when it is to be built here (then `put`
+        it, or `release` it when the build fails); the output when another renderer has just
+        put it; the event another renderer's build in flight sets when it ends (then `get`:
+        None when that build failed)."""
+        if key is None or self.store is None:
+            return None
+        return self.store.claim(key, self)
+
+    def release(self, key: str | None) -> None:
+        if key is not None and self.store is not None:
+            self.store.release(key, self)
+
+    def close(self) -> None:
+        """Release every claim left (a run that stopped early)."""
+        if self.store is not None:
+            self.store.release_all(self)
+
     def put(self, key: str | None, output: str) -> None:
         if key is not None and self.store is not None:
-            self.store[key] = output
+            self.store.put(key, output, self)
         if key is None or not self._ready() or holds_plain_secret(output):
             return
         assert self.directory is not None

@@ -18,6 +18,13 @@ tree holds no symlinks). A URL or remote base is refused unless remote fetching 
 
 The same walk gives the build cache its input closure: every file the build may read (each
 string value that names a file or folder of the staged tree, folders with all their files).
+The folder of a kustomization the walk enters counts with all its files except those under a
+sub-folder that holds a kustomization file of its own: kustomize reads such a folder only
+where something names it (and the walk follows the name), so a change inside one does not
+change the key of a build that never names it (`diff` renders the Kustomization above a
+changed app once for both sides). Where a kustomization can read files no field names (helm
+charts under `chartHome`, generator and transformer configs with paths of their own), every
+folder the walk entered counts whole.
 Limits: at most `MAX_FILES` kustomization files, `MAX_DEPTH` levels of nesting.
 """
 
@@ -26,6 +33,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +82,27 @@ class Preflight:
     closure: list[str] = field(default_factory=list)
     remote: bool = False
     kustomizations: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Fields with which kustomize may read files that no field of the kustomization names.
+_READS_UNNAMED = (
+    "generators",
+    "transformers",
+    "validators",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+)
+
+
+def _holds_kustomization(folder: str) -> bool:
+    for name in KUSTOMIZATION_FILES:
+        try:
+            if stat.S_ISREG(os.lstat(os.path.join(folder, name)).st_mode):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _is_inline(entry: str) -> bool:
@@ -161,7 +190,12 @@ class _Walk:
         self.out = Preflight()
         self.files: set[str] = set()
         self.seen: set[str] = set()
+        #: Folders walked with all their files, and without sub-folders holding a
+        #: kustomization file of their own.
         self.walked: set[str] = set()
+        self.pruned: set[str] = set()
+        #: A kustomization reached may read files no field names: count folders whole.
+        self.whole = False
         self.count = 0
 
     def _is_hidden(self, rel: str) -> bool:
@@ -183,16 +217,22 @@ class _Walk:
             return None
         return None
 
-    def add_tree(self, rel: str) -> None:
-        if rel in self.walked:
+    def add_tree(self, rel: str, *, whole: bool = True) -> None:
+        """The files under the folder `rel`; not `whole`: leave out sub-folders that hold a
+        kustomization file of their own."""
+        if rel in self.walked or (not whole and rel in self.pruned):
             return
-        self.walked.add(rel)
+        (self.walked if whole else self.pruned).add(rel)
         base = self.root / rel if rel else self.root
         for dirpath, dirnames, filenames in os.walk(base):
             sub = Path(dirpath).relative_to(self.root).as_posix()
             prefix = "" if sub == "." else sub + "/"
             if self.hidden:
                 dirnames[:] = [d for d in dirnames if prefix + d not in self.hidden]
+            if not whole:
+                dirnames[:] = [
+                    d for d in dirnames if not _holds_kustomization(os.path.join(dirpath, d))
+                ]
             self.files.update(prefix + name for name in filenames)
 
     def visit(self, kus: dict[str, Any], rel_dir: str, label: str, depth: int) -> None:
@@ -201,7 +241,9 @@ class _Walk:
                 f"{label}: kustomizations nest more than {MAX_DEPTH} levels deep"
             )
             return
-        self.add_tree(rel_dir)
+        if any(kus.get(name) for name in _READS_UNNAMED):
+            self.whole = True
+        self.add_tree(rel_dir, whole=False)
         nested: list[str] = []
         for name, value, may_nest in path_fields(kus):
             text = value.strip()
@@ -252,7 +294,6 @@ class _Walk:
         if rel_dir in self.seen:
             return  # kustomize reports real cycles itself
         self.seen.add(rel_dir)
-        self.add_tree(rel_dir)
         for name in KUSTOMIZATION_FILES:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if self.kind(rel) != "file":
@@ -263,16 +304,18 @@ class _Walk:
                     self.out.problems.append(
                         f"the build reaches more than {MAX_FILES} kustomization files"
                     )
-                return
+                break
             try:
                 docs = load_documents((self.root / rel).read_text(encoding="utf-8"))
             except (YamlParseError, OSError, UnicodeDecodeError):
-                return  # kustomize reports it, with its own words
+                break  # kustomize reports it, with its own words
+            self.add_tree(rel_dir, whole=False)
             for doc in docs:
                 if isinstance(doc.value, dict):
                     self.out.kustomizations.append(doc.value)
                     self.visit(doc.value, rel_dir, rel, depth)
             return
+        self.add_tree(rel_dir)  # no kustomization read: every file counts
 
     def _remote(self, where: str, text: str) -> None:
         self.out.remote = True
@@ -298,5 +341,8 @@ def preflight(
     walk = _Walk(root, allow_remote, hidden)
     walk.seen.add(rel_dir)
     walk.visit(kustomization, rel_dir, label, 0)
+    if walk.whole:
+        for rel in sorted(walk.pruned):
+            walk.add_tree(rel)
     walk.out.closure = sorted(walk.files)
     return walk.out

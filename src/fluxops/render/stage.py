@@ -22,7 +22,7 @@ from fluxops.loader.sources import (
 )
 from fluxops.model.flux import Kustomization
 from fluxops.render.batchsafe import Traits, traits
-from fluxops.render.cache import BuildCache
+from fluxops.render.cache import WAIT_SECONDS, BuildCache
 from fluxops.render.engine import Engine, KustomizeFailure
 from fluxops.render.generator import KUSTOMIZATION_FILES, GeneratorError, generate
 from fluxops.render.preflight import preflight
@@ -56,6 +56,8 @@ class Prepared:
     root: Path | None = None
     rel: str = ""
     traits: Traits = field(default_factory=lambda: Traits(alone="not prepared"))
+    #: Set when another renderer's build of the same key ends (`Stager.await_elsewhere`).
+    elsewhere: threading.Event | None = None
 
 
 @dataclass
@@ -164,9 +166,22 @@ class Stager:
         try:
             stream = self.engine.build(prepared.folder, self.sandbox)
         except KustomizeFailure as exc:
+            self.cache.release(prepared.key)
             out.error = _relative_message(str(exc), prepared.folder, prepared.root, prepared.rel)
             return out
         return self.accept(prepared, stream)
+
+    def await_elsewhere(self, prepared: Prepared) -> StageOutput:
+        """The output of the same build another renderer had in flight; built here when that
+        build failed (or did not end in time)."""
+        assert prepared.elsewhere is not None
+        prepared.elsewhere.wait(WAIT_SECONDS)
+        shared = self.cache.get(prepared.key)
+        if shared is None:
+            return self.complete(prepared)
+        prepared.out.stream = shared
+        prepared.out.cached = True
+        return prepared.out
 
     def accept(self, prepared: Prepared, stream: str) -> StageOutput:
         """The build's kustomize output, from its own run or its share of a batch."""
@@ -251,6 +266,13 @@ class Stager:
 
         key = None if checked.remote else self.cache.key(root, checked.closure, text, rel)
         hit = self.cache.get(key)
+        elsewhere = None
+        if hit is None:
+            state = self.cache.claim(key)
+            if isinstance(state, str):
+                hit = state
+            else:
+                elsewhere = state
         if hit is not None:
             out.stream = hit
             out.cached = True
@@ -261,7 +283,7 @@ class Stager:
             target_namespace=ks.target_namespace,
             remote=checked.remote,
         )
-        return Prepared(out, leaf, key, root, rel, found)
+        return Prepared(out, leaf, key, root, rel, found, elsewhere)
 
 
 def _symlink_note(staged: Staged, rel: str) -> str:

@@ -28,44 +28,15 @@ from pathlib import Path
 from fluxops.loader import confine
 from fluxops.loader.artifacts import ArtifactLayout
 from fluxops.loader.confine import Skipped, Tree
-
-
-def _device(path: str | Path) -> int | None:
-    try:
-        return os.stat(path).st_dev
-    except OSError:
-        return None
-
-
-#: Sources up to this size are staged in memory (/dev/shm: copies, and every link and folder
-#: a build makes is cheap there); larger ones next to the source, as hard links.
-MEMORY_STAGE_BYTES = 256 << 20
-
-
-def _temp_base(near: Path | None = None, size: int = 0) -> str | None:
-    """$FLUXOPS_TMPDIR; else a memory file system when there is one and the source is not
-    large; else a folder on the source's filesystem (staging is then hard links); else the
-    system default."""
-    explicit = os.environ.get("FLUXOPS_TMPDIR")
-    if explicit:
-        return explicit
-    shm = "/dev/shm"
-    has_shm = os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)
-    if has_shm and size <= MEMORY_STAGE_BYTES:
-        return shm
-    device = _device(near) if near is not None else None
-    for candidate in (tempfile.gettempdir(), shm):
-        if device is not None and _device(candidate) == device:
-            return candidate
-    return shm if has_shm else None
+from fluxops.loader.scratch import temp_base
 
 
 class Workspace:
     """A temporary folder (0700) for one fluxops run; removed on close. `near` and `size`: the
-    source it will stage and its size (see `_temp_base`)."""
+    source it will stage and its size (see `loader.scratch`)."""
 
     def __init__(self, near: Path | None = None, size: int = 0) -> None:
-        base = _temp_base(near, size)
+        base = temp_base(near, size)
         self.root = Path(tempfile.mkdtemp(prefix="fluxops-", dir=base)).resolve()
         self._counter = 0
         self._lock = threading.Lock()

@@ -92,3 +92,37 @@ def test_wants_renders_unknown_and_synthetic_kustomizations(root: Path) -> None:
     assert reach.wants("c", by_name["apps"]) and not reach.wants("c", by_name["gen"])
     synthetic = Resource(raw=dict(by_name["gen"].raw), origin=Origin("clusters/c/sync.yaml"))
     assert reach.wants("c", synthetic)
+
+
+def test_children_as_every_pair_says(root: Path) -> None:
+    """`_children` (indexes) gives what `reaches` says of every pair of Kustomizations: through
+    a folder Flux lists, a file a kustomization names, and a folder read whole."""
+    from fluxops.changes import reach
+    from fluxops.render.select import repo_kustomizations
+
+    extra = {
+        "flux/root.yaml": _ks("root", "./clusters"),
+        "flux/named.yaml": _ks("named", "./named"),
+        "named/kustomization.yaml": "resources:\n  - ../clusters/c/apps.yaml\n",
+        "flux/whole.yaml": _ks("whole", "./whole"),
+        "whole/kustomization.yaml": "configMapGenerator:\n  - name: x\n    files:\n"
+        "      - ../clusters\n",
+    }
+    for rel, text in extra.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    repo = load_repo(root)
+    layout = reach._Layout(repo, {})
+    dirs = layout.kustomization_dirs
+    all_ks = [reach._files_of(repo, layout, r, set()) for r in repo_kustomizations(repo)]
+    pairs = {
+        ks.key: {c.key for c in all_ks if c.key != ks.key and ks.reaches(c.key[0], dirs)}
+        for ks in all_ks
+    }
+    children = reach._children(all_ks, dirs)
+    assert children == pairs
+    names = {key[1]: {name for _file, name in kids} for key, kids in children.items()}
+    assert names["root"] == {"apps", "gen"}
+    assert names["named"] == {"apps", "gen"}  # the file defines both
+    assert names["whole"] == {"apps", "gen"}
+    assert names["apps"] == names["gen"] == set()

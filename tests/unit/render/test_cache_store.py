@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fluxops.render.cache import BuildCache
+from fluxops.render.cache import BuildCache, SharedOutputs
 
 SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: plain\n"
 
@@ -17,7 +17,7 @@ def _tree(root: Path, text: str) -> Path:
 
 
 def test_two_caches_share_one_store_without_a_folder(tmp_path: Path) -> None:
-    store: dict[str, str] = {}
+    store = SharedOutputs()
     base = BuildCache(None, "salt", store)
     head = BuildCache(None, "salt", store)
     key_base = base.key(_tree(tmp_path / "base", "x: 1\n"), ["a.yaml"], "resources: [a.yaml]", "")
@@ -32,11 +32,11 @@ def test_two_caches_share_one_store_without_a_folder(tmp_path: Path) -> None:
 
 
 def test_a_plain_secret_stays_in_memory(tmp_path: Path) -> None:
-    store: dict[str, str] = {}
+    store = SharedOutputs()
     folder = tmp_path / "cache"
     cache = BuildCache(folder, "salt", store)
     key = cache.key(_tree(tmp_path / "t", "x: 1\n"), ["a.yaml"], "k", "")
     cache.put(key, SECRET)
-    assert key is not None and store[key] == SECRET
+    assert key is not None and store.get(key) == SECRET
     assert not any(p.is_file() for p in folder.rglob("*"))
     assert BuildCache(folder, "salt").get(key) is None
