@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# byte-compile the sources as a wheel install does (the editable install does not, and
+	# PYTHONDONTWRITEBYTECODE would keep every run recompiling them)
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 venv: $(STAMP)
