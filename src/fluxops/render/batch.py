@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -220,6 +219,8 @@ def build_batch(
     """Build `members` in one run from the empty `folder`: each member's stream; None when
     the batch failed or cannot be split (halve it); the timeout when it ran out of time (build
     each on its own, in parallel: halving would wait the timeout again at every level)."""
+    import secrets
+
     nonce = secrets.token_hex(8)
     write_batch(folder, members, nonce)
     try:
