@@ -9,12 +9,17 @@
 2. Wanted objects that list did not return (never applied, labels removed): one LIST per kind
    and namespace when several are in one namespace, else one GET each (in parallel).
 
+With `prefetch()` (drift --ks: the live Kustomization's inventory says which kinds to list)
+those LISTs, and GETs of the inventory entries they miss, run in a background thread while the
+repository renders; `read()` then takes their answers instead of asking again.
+
 A snapshot answers the same calls from memory. Server mode adds `dry_run()`: server-side apply
 dry runs (dryRun=All, field manager `kustomize-controller`, force), in parallel.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -78,6 +83,16 @@ def _selector_text(selector: dict[str, str | None]) -> str:
     return ",".join(k if v is None else f"{k}={v}" for k, v in selector.items())
 
 
+class _Early:
+    """The answer to one request made ahead of time (`LiveReader.prefetch`): set when done;
+    `error` means the caller asks again itself (and meets the error its own way)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
 def _matches(obj: Obj, selector: dict[str, str | None]) -> bool:
     labels = _labels(obj)
     return all(k in labels if v is None else labels.get(k) == v for k, v in selector.items())
@@ -93,6 +108,76 @@ class LiveReader:
         self.workers = max(1, workers)
         self._scope: dict[tuple[str, str], bool | None] = {}
         self._scope_error: dict[tuple[str, str], str] = {}
+        #: requests made ahead of time: ("list", apiVersion, kind, selector) or
+        #: ("get", apiVersion, kind, namespace, name) -> its answer
+        self._early: dict[tuple[str, ...], _Early] = {}
+        self._early_lock = threading.Lock()
+
+    # -- ahead of time -----------------------------------------------------------------------
+
+    def prefetch(
+        self,
+        kinds: Iterable[tuple[str, str]],
+        selector: dict[str, str | None],
+        objects: Iterable[Wanted] = (),
+    ) -> None:
+        """Start, in a daemon thread on one connection, what `read()` will ask: discovery and
+        the cluster-wide owner-label LIST of each kind, then a GET of each of `objects` those
+        lists did not return. `read()` waits for an answer it needs; a request that failed
+        here is made again there (retries, fallbacks and errors as without a prefetch)."""
+        if not self.live:
+            return
+        text = _selector_text(selector)
+        kinds = list(dict.fromkeys(kinds))
+        objects = list(dict.fromkeys(objects))
+        lists: list[tuple[tuple[str, ...], str, str]] = [
+            (("list", api, kind, text), api, kind) for api, kind in kinds
+        ]
+        gets: list[tuple[tuple[str, ...], Wanted]] = [
+            (("get", w.api_version, w.kind, w.namespace, w.name), w) for w in objects
+        ]
+        with self._early_lock:
+            for key in [k for k, *_ in lists] + [k for k, _ in gets]:
+                self._early[key] = _Early()
+
+        def run() -> None:
+            found: set[Key] = set()
+            for key, api, kind in lists:
+                early = self._early[key]
+                try:
+                    if self.served_error(api, kind) is None:
+                        early.value = self._list_now(api, kind, None, text)
+                        found.update(key_of(o) for o in early.value)
+                    else:
+                        early.error = NotServedError(self.served_error(api, kind) or "")
+                except Exception as exc:  # the caller asks again
+                    early.error = exc
+                early.done.set()
+            for get_key, w in gets:
+                early = self._early[get_key]
+                try:
+                    if w.key in found:
+                        early.error = LookupError("listed")
+                    else:
+                        early.value = self.source.get(
+                            w.api_version, w.kind, w.name, w.namespace or None
+                        )
+                except Exception as exc:
+                    early.error = exc
+                early.done.set()
+
+        threading.Thread(target=run, name="fluxops-prefetch", daemon=True).start()
+
+    def _taken(self, key: tuple[str, ...]) -> tuple[bool, Any]:
+        """(True, the answer) when `key` was asked ahead of time and answered."""
+        with self._early_lock:
+            early = self._early.pop(key, None)
+        if early is None:
+            return False, None
+        early.done.wait(2 * float(getattr(self.source, "timeout", 10.0)) + 1)
+        if not early.done.is_set() or early.error is not None:
+            return False, None
+        return True, early.value
 
     # -- scope -------------------------------------------------------------------------------
 
@@ -192,6 +277,15 @@ class LiveReader:
     ) -> list[Obj]:
         """One LIST (all pages), retried once after a transient failure (a 429 while the
         server's cache initialises, a 5xx, a timeout); RBAC refusals are not retried."""
+        if namespace is None and selector is not None and self._early:
+            taken, value = self._taken(("list", api_version, kind, selector))
+            if taken:
+                return list(value)
+        return self._list_now(api_version, kind, namespace, selector)
+
+    def _list_now(
+        self, api_version: str, kind: str, namespace: str | None, selector: str | None
+    ) -> list[Obj]:
         for attempt in (0, 1):
             try:
                 if isinstance(self.source, ClusterClient):
@@ -258,6 +352,10 @@ class LiveReader:
                 out.objects[w.key] = obj
 
     def _get(self, w: Wanted) -> Obj | None:
+        if self._early:
+            taken, value = self._taken(("get", w.api_version, w.kind, w.namespace, w.name))
+            if taken:
+                return value  # type: ignore[no-any-return]
         try:
             return self.source.get(w.api_version, w.kind, w.name, w.namespace or None)
         except ForbiddenError:

@@ -93,6 +93,8 @@ class EarlyConnection:
         except BaseException:
             source.close()
             raise
+        if len(refs) == 1:
+            _prefetch(opened.reader, refs[0], opened.kustomizations.get(refs[0]))
         _warm_up()
         return opened
 
@@ -111,6 +113,31 @@ class EarlyConnection:
             opened, self._opened = self._opened, None
         if opened is not None:
             opened.source.close()
+
+
+def owner_selector(namespace: str, name: str) -> dict[str, str | None]:
+    """The label selector of the objects one Flux Kustomization applied (its owner labels)."""
+    from fluxops.drift.ignore import OWNER_NAME, OWNER_NAMESPACE
+
+    return {OWNER_NAME: name, OWNER_NAMESPACE: namespace}
+
+
+def _prefetch(reader: LiveReader, ref: tuple[str, str], live_ks: dict[str, Any] | None) -> None:
+    """While the repo renders, ask for what the comparison will read: the kinds in the live
+    Kustomization's inventory, listed by its owner labels, and the inventory entries that
+    list does not return (deleted, or their labels removed)."""
+    from fluxops.cluster.live import Wanted
+    from fluxops.drift.plan import inventory_of
+
+    inventory = inventory_of(live_ks) or {}
+    entries = [(key, api) for key, api in inventory.items() if api]
+    kinds = sorted({(api, key[1]) for key, api in entries})
+    if kinds:
+        reader.prefetch(
+            kinds,
+            owner_selector(*ref),
+            [Wanted(api, key[1], key[2], key[3]) for key, api in entries],
+        )
 
 
 def _warm_up() -> None:

@@ -263,7 +263,8 @@ def _read_live(reader: LiveReader, plans: list[OwnerPlan], *, owned: bool) -> Li
     read found (deleted, or no longer labelled)."""
     from fluxops.cluster.live import Wanted
     from fluxops.drift import plan as dp
-    from fluxops.drift.ignore import OWNER_NAME, OWNER_NAMESPACE
+    from fluxops.drift.early import owner_selector
+    from fluxops.drift.ignore import OWNER_NAME
 
     desired = dp.wanted_keys(plans)
     rendered_keys = {d.key for d in desired}
@@ -272,8 +273,7 @@ def _read_live(reader: LiveReader, plans: list[OwnerPlan], *, owned: bool) -> Li
     if owned:
         refs = {p.owner_ref for p in plans if p.owner_ref}
         if len(refs) == 1:
-            ns, name = next(iter(refs))
-            selector = {OWNER_NAME: name, OWNER_NAMESPACE: ns}
+            selector = owner_selector(*next(iter(refs)))
         elif refs:
             selector = {OWNER_NAME: None}
     owner_kinds = sorted({(api, key[1]) for key, api in inventory.items()})

@@ -1,0 +1,59 @@
+"""`LiveReader.prefetch` (drift --ks asks for the live objects while the repo renders): the
+read that follows answers exactly as a read without it, and sends no request of its own for
+what was fetched ahead."""
+
+from __future__ import annotations
+
+import pytest
+
+from fluxops.cluster.client import connect
+from fluxops.cluster.live import LiveReader, LiveSet, Wanted
+from fluxops.drift.early import live_kustomizations, owner_selector
+from fluxops.drift.plan import inventory_of
+from tests.cluster.test_drift import Scenario, kube, scenario
+
+pytestmark = pytest.mark.cluster
+__all__ = ["kube", "scenario"]  # the fixtures
+
+
+def _read(reader: LiveReader, scenario: Scenario, prefetch: bool) -> tuple[LiveSet, int, int]:
+    """The read drift makes for the scenario's Kustomization, and the requests sent before
+    and by it."""
+    ref = ("flux-system", scenario.ks)
+    notes: list[str] = []
+    live_ks = live_kustomizations(reader, [ref], notes)[ref]
+    inventory = inventory_of(live_ks) or {}
+    kinds = sorted({(api, key[1]) for key, api in inventory.items()})
+    every = [Wanted(api, key[1], key[2], key[3]) for key, api in inventory.items()]
+    # what drift wants: the inventory minus a deleted object, plus one never applied
+    wanted = [w for w in every if w.name != "cm-deleted"] + [
+        Wanted("v1", "ConfigMap", scenario.ns, "never-applied")
+    ]
+    if prefetch:
+        reader.prefetch(kinds, owner_selector(*ref), every)
+        for early in list(reader._early.values()):
+            assert early.done.wait(20)
+    stats = reader.source.stats  # type: ignore[attr-defined]
+    before = stats.requests
+    live = reader.read(wanted, owner_selector=owner_selector(*ref), owner_kinds=kinds)
+    return live, before, stats.requests - before
+
+
+def test_a_prefetched_read_answers_as_a_plain_one(scenario: Scenario) -> None:
+    kubeconfig, context = scenario.cluster.kubeconfig, "admin"
+    with connect(kubeconfig, context, timeout=20) as plain_client:
+        plain, _, plain_sent = _read(LiveReader(plain_client), scenario, prefetch=False)
+    with connect(kubeconfig, context, timeout=20) as early_client:
+        early, _, early_sent = _read(LiveReader(early_client), scenario, prefetch=True)
+    assert early.objects.keys() == plain.objects.keys()
+    assert {k: o["metadata"]["uid"] for k, o in early.objects.items()} == {
+        k: o["metadata"]["uid"] for k, o in plain.objects.items()
+    }
+    assert early.absent == plain.absent == {("", "ConfigMap", scenario.ns, "never-applied")}
+    assert sorted(o["metadata"]["name"] for o in early.labelled) == sorted(
+        o["metadata"]["name"] for o in plain.labelled
+    )
+    assert early.errors == plain.errors == {}
+    # only the object no inventory names is asked for after the prefetch
+    assert early_sent == 1
+    assert plain_sent > 5
