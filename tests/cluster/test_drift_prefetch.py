@@ -12,11 +12,16 @@ from fluxops.drift.early import live_kustomizations, owner_selector
 from fluxops.drift.plan import inventory_of
 from tests.cluster.test_drift import Scenario, kube, scenario
 
-pytestmark = pytest.mark.cluster
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
+]
 __all__ = ["kube", "scenario"]  # the fixtures
 
 
-def _read(reader: LiveReader, scenario: Scenario, prefetch: bool) -> tuple[LiveSet, int, int]:
+def _read(
+    reader: LiveReader, scenario: Scenario, prefetch: bool, wait: bool = True
+) -> tuple[LiveSet, int, int]:
     """The read drift makes for the scenario's Kustomization, and the requests sent before
     and by it."""
     ref = ("flux-system", scenario.ks)
@@ -31,7 +36,7 @@ def _read(reader: LiveReader, scenario: Scenario, prefetch: bool) -> tuple[LiveS
     ]
     if prefetch:
         reader.prefetch(kinds, owner_selector(*ref), every)
-        for early in list(reader._early.values()):
+        for early in list(reader._early.values()) if wait else []:
             assert early.done.wait(20)
     stats = reader.source.stats  # type: ignore[attr-defined]
     before = stats.requests
@@ -57,3 +62,14 @@ def test_a_prefetched_read_answers_as_a_plain_one(scenario: Scenario) -> None:
     # only the object no inventory names is asked for after the prefetch
     assert early_sent == 1
     assert plain_sent > 5
+
+
+def test_a_read_racing_its_prefetch_answers_the_same(scenario: Scenario) -> None:
+    kubeconfig, context = scenario.cluster.kubeconfig, "admin"
+    with connect(kubeconfig, context, timeout=20) as plain_client:
+        plain, _, _ = _read(LiveReader(plain_client), scenario, prefetch=False)
+    for _ in range(3):
+        with connect(kubeconfig, context, timeout=20) as early_client:
+            early, _, _ = _read(LiveReader(early_client), scenario, prefetch=True, wait=False)
+        assert early.objects.keys() == plain.objects.keys()
+        assert early.absent == plain.absent

@@ -130,31 +130,30 @@ class LiveReader:
         text = _selector_text(selector)
         kinds = list(dict.fromkeys(kinds))
         objects = list(dict.fromkeys(objects))
-        lists: list[tuple[tuple[str, ...], str, str]] = [
-            (("list", api, kind, text), api, kind) for api, kind in kinds
-        ]
-        gets: list[tuple[tuple[str, ...], Wanted]] = [
-            (("get", w.api_version, w.kind, w.namespace, w.name), w) for w in objects
-        ]
+        # each answer is its own object: read() may take it out of `_early` before it is set
+        lists = [(_Early(), api, kind) for api, kind in kinds]
+        gets = [(_Early(), w) for w in objects]
         with self._early_lock:
-            for key in [k for k, *_ in lists] + [k for k, _ in gets]:
-                self._early[key] = _Early()
+            for early, api, kind in lists:
+                self._early[("list", api, kind, text)] = early
+            for early, w in gets:
+                self._early[("get", w.api_version, w.kind, w.namespace, w.name)] = early
 
         def run() -> None:
             found: set[Key] = set()
-            for key, api, kind in lists:
-                early = self._early[key]
+            for early, api, kind in lists:
                 try:
-                    if self.served_error(api, kind) is None:
+                    error = self.served_error(api, kind)
+                    if error is None:
                         early.value = self._list_now(api, kind, None, text)
                         found.update(key_of(o) for o in early.value)
                     else:
-                        early.error = NotServedError(self.served_error(api, kind) or "")
+                        early.error = NotServedError(error)
                 except Exception as exc:  # the caller asks again
                     early.error = exc
-                early.done.set()
-            for get_key, w in gets:
-                early = self._early[get_key]
+                finally:
+                    early.done.set()
+            for early, w in gets:
                 try:
                     if w.key in found:
                         early.error = LookupError("listed")
@@ -164,7 +163,8 @@ class LiveReader:
                         )
                 except Exception as exc:
                     early.error = exc
-                early.done.set()
+                finally:
+                    early.done.set()
 
         threading.Thread(target=run, name="fluxops-prefetch", daemon=True).start()
 
