@@ -2,8 +2,14 @@
 
 The render spends most of its time waiting on kustomize (a subprocess): meanwhile a thread
 imports the HTTP client, reads the kubeconfig, runs discovery and, with `--ks`, reads the live
-Flux Kustomization (its inventory says what to look for). The render's own reads of
-substituteFrom ConfigMaps and Secrets wait for the connection only when they need it.
+Flux Kustomization (its inventory says what to look for) and starts reading what it applied.
+The render's own reads of substituteFrom ConfigMaps and Secrets wait for the connection only
+when they need it.
+
+`deferred` (--ks): the thread starts its work when kustomize has started (`start_now`), not
+before: on two cores, Python threads share one, so connecting while the repository is staged
+only delays kustomize; once it runs, the main thread waits and the connection is free to go.
+A render that needs the connection, or ends without running kustomize, starts it too.
 """
 
 from __future__ import annotations
@@ -42,7 +48,11 @@ class EarlyConnection:
         timeout: float,
         workers: int,
         refs: list[tuple[str, str]],
+        deferred: bool = False,
     ) -> None:
+        self._go = threading.Event()
+        if not deferred:
+            self._go.set()
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._abandoned = False
@@ -59,6 +69,10 @@ class EarlyConnection:
         workers: int,
         refs: list[tuple[str, str]],
     ) -> None:
+        self._go.wait()
+        if self._abandoned:  # the render failed before the connection was needed
+            self._done.set()
+            return
         try:
             opened = self._open(kubeconfig, context, timeout, workers, refs)
         except BaseException as exc:  # handed to the caller by get()
@@ -98,8 +112,13 @@ class EarlyConnection:
         _warm_up()
         return opened
 
+    def start_now(self) -> None:
+        """Connect now (a deferred connection waits for this)."""
+        self._go.set()
+
     def get(self) -> Opened:
         """The connection (raises what connecting raised)."""
+        self._go.set()
         self._done.wait()
         if self._error is not None:
             raise self._error
@@ -111,6 +130,7 @@ class EarlyConnection:
         with self._lock:
             self._abandoned = True
             opened, self._opened = self._opened, None
+        self._go.set()
         if opened is not None:
             opened.source.close()
 

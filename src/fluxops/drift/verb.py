@@ -102,10 +102,17 @@ def run(request: DriftRequest) -> DriftResult:
             timeout=request.timeout,
             workers=request.workers,
             refs=refs,
+            deferred=mode == "ks",
         )
     variables = VariableSource(read=_live_variables(early) if early else None)
     try:
-        rendered = render(request, request, mode=mode, variable_source=variables)
+        rendered = render(
+            request,
+            request,
+            mode=mode,
+            variable_source=variables,
+            on_engine_start=early.start_now if early else None,
+        )
         _require_one_cluster(request, rendered)
     except BaseException:
         if early is not None:

@@ -6,7 +6,6 @@ Values come from the result model, where Secret values are already masked."""
 from __future__ import annotations
 
 import difflib
-import html
 import json
 from typing import Any
 
@@ -226,6 +225,8 @@ def _md_escape(text: str) -> str:
 def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
     """A PR/issue comment: counts, a table of what is not in sync, a diff per drifted object
     (folded). Cut before `limit` characters (GitHub comments stop at 65,536)."""
+    import html
+
     counts = result.counts()
     title = "no drift" if not result.drift and not result.errors else "drift found"
     if result.errors:

@@ -98,6 +98,7 @@ class Renderer:
             allow_remote=self.options.allow_remote,
             landlock_enabled=self.options.landlock,
             workers=self.jobs,
+            on_start=self.options.on_engine_start,
         )
         self.stager = Stager(
             self.engine,

@@ -29,6 +29,7 @@ import resource
 import subprocess
 import threading
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,9 +133,12 @@ class Sandbox:
         allow_remote: bool = False,
         landlock_enabled: bool = True,
         workers: int = 2,
+        on_start: Callable[[], None] | None = None,
     ) -> None:
         self.root = workspace_root
         self.binary = Path(os.path.realpath(binary))
+        #: called after each engine process started
+        self.on_start = on_start
         self.allow_remote = allow_remote
         self.env = engine_env(home, tmp, allow_remote=allow_remote)
         self.tmp = tmp
@@ -225,6 +229,8 @@ class Sandbox:
             cwd=str(self.root),
             close_fds=True,
         )
+        if self.on_start is not None:
+            self.on_start()
         try:
             if hasattr(resource, "prlimit"):
                 # Already gone (nothing to limit) or not allowed: the timeout still applies.

@@ -9,9 +9,11 @@ suffix (Ki Mi Gi Ti Pi Ei), a decimal suffix (n u m k M G T P E) or a decimal ex
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: fractions and decimal cost a short run's start-up
+    from fractions import Fraction
 
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
@@ -23,6 +25,8 @@ _QUANTITY = re.compile(
 
 @lru_cache(maxsize=4096)
 def _parse_text(text: str) -> Fraction | None:
+    from fractions import Fraction
+
     match = _QUANTITY.match(text.strip())
     if match is None:
         return None
@@ -37,6 +41,8 @@ def _parse_text(text: str) -> Fraction | None:
 
 def parse_quantity(value: Any) -> Fraction | None:
     """The exact value of a quantity given as text or number; None when it is not one."""
+    from fractions import Fraction
+
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
