@@ -15,6 +15,7 @@ A render that needs the connection, or ends without running kustomize, starts it
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,7 @@ class EarlyConnection:
         workers: int,
         refs: list[tuple[str, str]],
         deferred: bool = False,
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
         self._go = threading.Event()
         if not deferred:
@@ -58,6 +60,7 @@ class EarlyConnection:
         self._abandoned = False
         self._opened: Opened | None = None
         self._error: BaseException | None = None
+        self._warm_up = warm_up
         args = (kubeconfig, context, timeout, workers, refs)
         threading.Thread(target=self._run, args=args, name="fluxops-connect", daemon=True).start()
 
@@ -84,6 +87,8 @@ class EarlyConnection:
                 else:
                     self._opened = opened
         self._done.set()
+        if self._warm_up is not None and not self._abandoned:
+            self._warm_up()
 
     @staticmethod
     def _open(
@@ -161,9 +166,12 @@ def _prefetch(reader: LiveReader, ref: tuple[str, str], live_ks: dict[str, Any] 
 
 
 def _warm_up() -> None:
-    """What the comparison needs next, loaded while the render still waits on kustomize: the
-    comparison's modules and the built-in kinds' schema index (a 2 MB JSON file)."""
-    import fluxops.drift.plan  # noqa: F401
+    """What the render and the comparison need next, loaded while the render still waits on
+    kustomize: the post-processing of kustomize's output, the comparison's modules and the
+    built-in kinds' schema index (a 2 MB JSON file)."""
+    import fluxops.drift.plan
+    import fluxops.render.outcome
+    import fluxops.render.postbuild  # noqa: F401
     from fluxops.drift.schema import builtin_schemas
 
     builtin_schemas().lookup("", "v1", "ConfigMap")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +82,10 @@ def check(request: DriftRequest) -> _Target:
     return _Target(overlay=overlay, owner=owner)
 
 
-def run(request: DriftRequest) -> DriftResult:
+def run(request: DriftRequest, *, warm_up: Callable[[], None] | None = None) -> DriftResult:
     """Compare: missing, drifted (field by field) and orphaned objects, with Flux's exclusions
     and ignore rules. Writes nothing: reads, and in server mode server-side apply dry runs
-    (dryRun=All)."""
+    (dryRun=All). `warm_up`: run in the background once connected (the caller's imports)."""
     from fluxops.drift.early import EarlyConnection
     from fluxops.render.live_variables import VariableSource
     from fluxops.render.verb import run as render
@@ -103,6 +103,7 @@ def run(request: DriftRequest) -> DriftResult:
             workers=request.workers,
             refs=refs,
             deferred=mode == "ks",
+            warm_up=warm_up,
         )
     variables = VariableSource(read=_live_variables(early) if early else None)
     try:

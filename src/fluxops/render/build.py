@@ -41,9 +41,6 @@ from fluxops.render.build_options import BuildOptions
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
 from fluxops.render.flux_versions import FluxVersions
-from fluxops.render.origins import origin_finder
-from fluxops.render.outcome import duplicate_identities
-from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import Prepared, StageOutput, Stager
 from fluxops.render.workspace import Workspace
@@ -168,6 +165,8 @@ class Renderer:
     ) -> Callable[[dict[str, Any], str | None], Origin | None]:
         """Origins from kustomize's origin annotation; `layout`: an ExternalArtifact's files
         (artifact path -> repository file), so that its objects point at the repo's files."""
+        from fluxops.render.origins import origin_finder
+
         return origin_finder(self._by_file, build_dir, self.repo.root, layout)
 
     # -- one build ---------------------------------------------------------------------------
@@ -218,6 +217,10 @@ class Renderer:
     def _finish(
         self, task: _Task, staged: StageOutput, resolved: ResolvedSource | None
     ) -> KustomizationBuild:
+        # after kustomize ran: imported then (drift imports them while kustomize runs)
+        from fluxops.render.outcome import duplicate_identities
+        from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
+
         ref = task.ks.source_ref
         build = KustomizationBuild(
             cluster=task.cluster,

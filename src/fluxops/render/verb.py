@@ -130,12 +130,12 @@ def run(
     (drift): called when a kustomize process has started."""
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import Renderer
-    from fluxops.render.outcome import build_result
-    from fluxops.render.overlay import build_overlay
     from fluxops.render.select import build_all, build_ks
 
     mode = mode or selection_mode(selection)
     if mode == "overlay":
+        from fluxops.render.overlay import build_overlay
+
         return build_overlay(selection, options)
     if repo is None:
         repo = load_repo(Path(selection.path))
@@ -181,6 +181,8 @@ def run(
             else "pass the root of a Flux repository, or a kustomize overlay folder (without "
             "--all)",
         )
+    from fluxops.render.outcome import build_result
+
     result = build_result(builds, extra, complete=mode == "all")
     result.notes = notes
     result.flux_releases = releases
