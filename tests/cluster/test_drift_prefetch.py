@@ -9,7 +9,7 @@ import pytest
 from fluxops.cluster.client import connect
 from fluxops.cluster.live import LiveReader, LiveSet, Wanted
 from fluxops.drift.early import live_kustomizations, owner_selector
-from fluxops.drift.plan import inventory_of
+from fluxops.drift.inventory import inventory_of
 from tests.cluster.test_drift import Scenario, kube, scenario
 
 pytestmark = [
@@ -73,3 +73,36 @@ def test_a_read_racing_its_prefetch_answers_the_same(scenario: Scenario) -> None
             early, _, _ = _read(LiveReader(early_client), scenario, prefetch=True, wait=False)
         assert early.objects.keys() == plain.objects.keys()
         assert early.absent == plain.absent
+
+
+def test_requests_one_after_another_share_one_connection(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.client
+
+    from fluxops.cluster.plain_http import PlainHTTP
+
+    handshakes: list[object] = []
+    real_connect = http.client.HTTPSConnection.connect
+
+    def counted(self: http.client.HTTPSConnection) -> None:
+        handshakes.append(self)
+        real_connect(self)
+
+    monkeypatch.setattr(http.client.HTTPSConnection, "connect", counted)
+    with connect(scenario.cluster.kubeconfig, "admin", timeout=20) as client:
+        pool = client._http
+        assert isinstance(pool, PlainHTTP)
+        client.probe()  # its own short timeout, then kept with the client's
+        for name in ("cm-edited", "cm-labelled", "creds"):
+            kind = "Secret" if name == "creds" else "ConfigMap"
+            assert client.get("v1", kind, name, scenario.ns) is not None
+        assert len(handshakes) == 1
+        assert len(pool._all) == 1
+        assert pool._all[0].timeout == 20
+        # two at once: a second connection, both kept
+        reader = LiveReader(client)
+        wanted = [Wanted("v1", "ConfigMap", scenario.ns, n) for n in ("cm-edited", "cm-ignored")]
+        assert all(reader._parallel(reader._get, wanted))
+        assert 1 <= len(handshakes) == len(pool._all) <= 2
+        assert len(pool._idle) == len(pool._all)

@@ -5,8 +5,10 @@ whole small `drift --ks` otherwise needs.
 `simple_context` says whether the chosen context is that simple case: a `token` user (no
 exec plugin, auth provider, client certificate, basic auth or impersonation) on a cluster
 without proxy or TLS server name override. Anything else goes through lightkube as before.
-`PlainHTTP` is what `ClusterClient` sends requests with: one keep-alive HTTPS connection per
-thread, the token in the Authorization header, the timeout on connecting and on each read.
+`PlainHTTP` is what `ClusterClient` sends requests with: keep-alive HTTPS connections, each
+used by one request at a time and then kept for the next (a TLS handshake costs both sides
+CPU: a run that reads one after the other opens one), the token in the Authorization header,
+the timeout on connecting and on each read.
 """
 
 from __future__ import annotations
@@ -131,24 +133,35 @@ class PlainHTTP:
             self._ssl.load_verify_locations(cadata=config.ca_pem)
         else:
             self._ssl = ssl.create_default_context()
-        self._local = threading.local()
+        self._idle: list[Any] = []
         self._all: list[Any] = []
         self._lock = threading.Lock()
 
-    def _connection(self, fresh: bool = False) -> Any:
+    def _new(self, timeout: float) -> Any:
         import http.client
 
-        conn = getattr(self._local, "conn", None)
-        if conn is None or fresh:
-            if conn is not None:
-                conn.close()
-            conn = http.client.HTTPSConnection(
-                self.host, self.port, timeout=self.timeout, context=self._ssl
-            )
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+        conn = http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self._ssl)
+        with self._lock:
+            self._all.append(conn)
         return conn
+
+    def _connection(self, fresh: bool = False) -> Any:
+        """An idle kept-alive connection, else a new one (`fresh`: always new)."""
+        if not fresh:
+            with self._lock:
+                if self._idle:
+                    return self._idle.pop()
+        return self._new(self.timeout)
+
+    def _keep(self, conn: Any) -> None:
+        """`conn` answered in full: the next request may use it (with the client's timeout)."""
+        if conn.timeout != self.timeout:
+            conn.timeout = self.timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(self.timeout)
+        with self._lock:
+            if conn in self._all:  # not closed meanwhile
+                self._idle.append(conn)
 
     def request(
         self,
@@ -160,8 +173,8 @@ class PlainHTTP:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> PlainResponse:
-        """One request on this thread's connection; with `timeout`, on a connection of its
-        own that waits at most that long (the /version probe)."""
+        """One request on a kept-alive connection; with `timeout`, on a new connection that
+        waits at most that long (the /version probe; kept for what follows)."""
         import http.client
 
         target = self.base_path + path
@@ -169,19 +182,12 @@ class PlainHTTP:
             target += "?" + urllib.parse.urlencode(params)
         hdrs = {"Authorization": self._auth, "User-Agent": "fluxops", **(headers or {})}
         for attempt in (0, 1):
-            conn = (
-                self._connection(fresh=attempt == 1)
-                if timeout is None
-                else http.client.HTTPSConnection(
-                    self.host, self.port, timeout=timeout, context=self._ssl
-                )
-            )
+            conn = self._connection(fresh=attempt == 1) if timeout is None else self._new(timeout)
             try:
                 conn.request(method, target, body=content, headers=hdrs)
                 resp = conn.getresponse()
                 body = resp.read()
-                if timeout is not None:
-                    conn.close()
+                self._keep(conn)
                 return PlainResponse(resp.status, body, self.server + target)
             except TimeoutError as exc:
                 conn.close()
@@ -200,3 +206,4 @@ class PlainHTTP:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+            self._idle.clear()

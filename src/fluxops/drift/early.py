@@ -152,7 +152,7 @@ def _prefetch(reader: LiveReader, ref: tuple[str, str], live_ks: dict[str, Any] 
     Kustomization's inventory, listed by its owner labels, and the inventory entries that
     list does not return (deleted, or their labels removed)."""
     from fluxops.cluster.live import Wanted
-    from fluxops.drift.plan import inventory_of
+    from fluxops.drift.inventory import inventory_of
 
     inventory = inventory_of(live_ks) or {}
     entries = [(key, api) for key, api in inventory.items() if api]
