@@ -4,6 +4,8 @@ what was fetched ahead."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from fluxops.cluster.client import connect
@@ -106,3 +108,27 @@ def test_requests_one_after_another_share_one_connection(
         assert all(reader._parallel(reader._get, wanted))
         assert 1 <= len(handshakes) == len(pool._all) <= 2
         assert len(pool._idle) == len(pool._all)
+
+
+def test_the_crds_of_custom_kinds_are_fetched_ahead(scenario: Scenario) -> None:
+    from fluxops.drift.early import _custom_kind
+
+    ref = ("flux-system", scenario.ks)
+    with connect(scenario.cluster.kubeconfig, "admin", timeout=20) as client:
+        reader = LiveReader(client)
+        inventory = inventory_of(live_kustomizations(reader, [ref], [])[ref]) or {}
+        kinds = sorted({(api, key[1]) for key, api in inventory.items()})
+        assert ("source.toolkit.fluxcd.io/v1", "GitRepository") in kinds
+        reader.prefetch(kinds, owner_selector(*ref), [], custom=_custom_kind)
+        name = "gitrepositories.source.toolkit.fluxcd.io"
+        key = ("get", "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name)
+        for _ in range(200):  # the entry appears once the lists are done
+            if key in reader._early:
+                break
+            threading.Event().wait(0.05)
+        assert reader._early[key].done.wait(20)
+        assert not any(k[1:3] == ("apps/v1", "Deployment") for k in reader._early if k[0] == "get")
+        before = client.stats.requests
+        crd = reader.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name, None)
+        assert client.stats.requests == before
+        assert crd is not None and crd["spec"]["names"]["kind"] == "GitRepository"

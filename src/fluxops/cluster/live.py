@@ -34,6 +34,7 @@ from fluxops.model.identity import split_api_version
 Obj = dict[str, Any]
 Key = tuple[str, str, str, str]  # group, kind, namespace, name
 HELM_STORAGE_LABELS = {"owner": "helm"}
+CRD_API_VERSION = "apiextensions.k8s.io/v1"
 RETRY_DELAY = 0.5
 
 
@@ -120,11 +121,13 @@ class LiveReader:
         kinds: Iterable[tuple[str, str]],
         selector: dict[str, str | None],
         objects: Iterable[Wanted] = (),
+        custom: Callable[[str, str], bool] | None = None,
     ) -> None:
         """Start, in a daemon thread on one connection, what `read()` will ask: discovery and
         the cluster-wide owner-label LIST of each kind, then a GET of each of `objects` those
-        lists did not return. `read()` waits for an answer it needs; a request that failed
-        here is made again there (retries, fallbacks and errors as without a prefetch)."""
+        lists did not return, then the CRD of each kind `custom(apiVersion, kind)` says is
+        one (`get()` answers). `read()` and `get()` wait for an answer they need; a request
+        that failed here is made again there (retries, fallbacks and errors as without)."""
         if not self.live:
             return
         text = _selector_text(selector)
@@ -165,8 +168,32 @@ class LiveReader:
                     early.error = exc
                 finally:
                     early.done.set()
+            if custom is not None:
+                for api, kind in kinds:
+                    self._crd_ahead(api, kind, custom)
 
         threading.Thread(target=run, name="fluxops-prefetch", daemon=True).start()
+
+    def _crd_ahead(self, api_version: str, kind: str, custom: Callable[[str, str], bool]) -> None:
+        """The CRD of a custom kind, for `get()` (nothing when it cannot be read here)."""
+        if not isinstance(self.source, ClusterClient):
+            return
+        try:
+            if not custom(api_version, kind):
+                return
+            res = self.source.resource(api_version, kind)
+            name = f"{res.plural}.{res.group}"
+            early = _Early()
+            with self._early_lock:
+                self._early[("get", CRD_API_VERSION, "CustomResourceDefinition", "", name)] = early
+            try:
+                early.value = self.source.get(CRD_API_VERSION, "CustomResourceDefinition", name)
+            except Exception as exc:
+                early.error = exc
+            finally:
+                early.done.set()
+        except Exception:
+            return
 
     def _taken(self, key: tuple[str, ...]) -> tuple[bool, Any]:
         """(True, the answer) when `key` was asked ahead of time and answered."""
@@ -406,6 +433,10 @@ class LiveReader:
         ]
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None) -> Obj | None:
+        if self._early:
+            taken, value = self._taken(("get", api_version, kind, namespace or "", name))
+            if taken:
+                return value  # type: ignore[no-any-return]
         return self.source.get(api_version, kind, name, namespace)
 
     def list_all(self, api_version: str, kind: str, namespace: str | None = None) -> list[Obj]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import ssl
 import threading
 import urllib.parse
 from collections.abc import Mapping
@@ -124,23 +123,36 @@ class PlainHTTP:
         self.server = config.server
         self.timeout = timeout
         self._auth = f"Bearer {config.token}"
-        if config.insecure:
-            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            self._ssl.check_hostname = False
-            self._ssl.verify_mode = ssl.CERT_NONE
-        elif config.ca_pem is not None:
-            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            self._ssl.load_verify_locations(cadata=config.ca_pem)
-        else:
-            self._ssl = ssl.create_default_context()
+        self._config = config
+        self._ssl: Any = None  # made with the first connection: a run may need none
         self._idle: list[Any] = []
         self._all: list[Any] = []
         self._lock = threading.Lock()
 
+    def _context(self) -> Any:
+        """The TLS context: the kubeconfig's CA (or the system's), or no verification."""
+        import ssl
+
+        with self._lock:
+            if self._ssl is None:
+                config = self._config
+                if config.insecure:
+                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                elif config.ca_pem is not None:
+                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    context.load_verify_locations(cadata=config.ca_pem)
+                else:
+                    context = ssl.create_default_context()
+                self._ssl = context
+            return self._ssl
+
     def _new(self, timeout: float) -> Any:
         import http.client
 
-        conn = http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self._ssl)
+        context = self._context()
+        conn = http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=context)
         with self._lock:
             self._all.append(conn)
         return conn

@@ -162,7 +162,17 @@ def _prefetch(reader: LiveReader, ref: tuple[str, str], live_ks: dict[str, Any] 
             kinds,
             owner_selector(*ref),
             [Wanted(api, key[1], key[2], key[3]) for key, api in entries],
+            custom=_custom_kind,
         )
+
+
+def _custom_kind(api_version: str, kind: str) -> bool:
+    """A kind of an API group the built-in schemas do not describe (its schema comes from
+    its CRD: drift.schema_sources)."""
+    from fluxops.drift.schema import builtin_schemas
+
+    group, _, version = api_version.rpartition("/")
+    return bool(group) and builtin_schemas().lookup(group, version, kind) is None
 
 
 def _warm_up() -> None:
