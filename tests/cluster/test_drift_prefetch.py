@@ -80,18 +80,19 @@ def test_a_read_racing_its_prefetch_answers_the_same(scenario: Scenario) -> None
 def test_requests_one_after_another_share_one_connection(
     scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import http.client
+    from typing import IO
 
+    from fluxops.cluster.http11 import Connection
     from fluxops.cluster.plain_http import PlainHTTP
 
     handshakes: list[object] = []
-    real_connect = http.client.HTTPSConnection.connect
+    real_open = Connection._open
 
-    def counted(self: http.client.HTTPSConnection) -> None:
+    def counted(self: Connection) -> IO[bytes]:
         handshakes.append(self)
-        real_connect(self)
+        return real_open(self)
 
-    monkeypatch.setattr(http.client.HTTPSConnection, "connect", counted)
+    monkeypatch.setattr(Connection, "_open", counted)
     with connect(scenario.cluster.kubeconfig, "admin", timeout=20) as client:
         pool = client._http
         assert isinstance(pool, PlainHTTP)

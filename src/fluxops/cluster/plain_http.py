@@ -1,7 +1,8 @@
 """The common kubeconfig (a bearer token, the server's CA) over the standard library's
-`http.client` and `ssl`, without lightkube and httpx: importing those costs more CPU than a
+`socket` and `ssl`, without lightkube and httpx: importing those costs more CPU than a
 whole small `drift --ks` otherwise needs.
 
+The connections are `http11.Connection`s (HTTP/1.1 over TLS without `http.client`).
 `simple_context` says whether the chosen context is that simple case: a `token` user (no
 exec plugin, auth provider, client certificate, basic auth or impersonation) on a cluster
 without proxy or TLS server name override. Anything else goes through lightkube as before.
@@ -149,10 +150,9 @@ class PlainHTTP:
             return self._ssl
 
     def _new(self, timeout: float) -> Any:
-        import http.client
+        from fluxops.cluster.http11 import Connection
 
-        context = self._context()
-        conn = http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=context)
+        conn = Connection(self.host, self.port, timeout=timeout, context=self._context())
         with self._lock:
             self._all.append(conn)
         return conn
@@ -168,9 +168,7 @@ class PlainHTTP:
     def _keep(self, conn: Any) -> None:
         """`conn` answered in full: the next request may use it (with the client's timeout)."""
         if conn.timeout != self.timeout:
-            conn.timeout = self.timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(self.timeout)
+            conn.settimeout(self.timeout)
         with self._lock:
             if conn in self._all:  # not closed meanwhile
                 self._idle.append(conn)
@@ -187,7 +185,7 @@ class PlainHTTP:
     ) -> PlainResponse:
         """One request on a kept-alive connection; with `timeout`, on a new connection that
         waits at most that long (the /version probe; kept for what follows)."""
-        import http.client
+        from fluxops.cluster.http11 import ClosedByServer
 
         target = self.base_path + path
         if params:
@@ -196,19 +194,17 @@ class PlainHTTP:
         for attempt in (0, 1):
             conn = self._connection(fresh=attempt == 1) if timeout is None else self._new(timeout)
             try:
-                conn.request(method, target, body=content, headers=hdrs)
-                resp = conn.getresponse()
-                body = resp.read()
+                status, body = conn.request(method, target, content, hdrs)
                 self._keep(conn)
-                return PlainResponse(resp.status, body, self.server + target)
+                return PlainResponse(status, body, self.server + target)
             except TimeoutError as exc:
                 conn.close()
                 raise PlainTimeout(type(exc).__name__) from exc
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (ClosedByServer, BrokenPipeError, ConnectionResetError):
                 conn.close()
                 if attempt == 1:
                     raise PlainTransportError("the connection was closed by the server") from None
-            except (OSError, http.client.HTTPException) as exc:
+            except OSError as exc:
                 conn.close()
                 raise PlainTransportError(str(exc) or type(exc).__name__) from exc
         raise PlainTransportError("unreachable")  # pragma: no cover
