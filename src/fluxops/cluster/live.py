@@ -22,7 +22,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -402,8 +401,35 @@ class LiveReader:
 
         if len(items) <= 1 or not self.live:
             return [call(i) for i in items]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
-            return list(pool.map(call, items))
+        # plain threads (concurrent.futures would import logging: start-up of a short run)
+        results: list[Any] = [None] * len(items)
+        pending = iter(range(len(items)))
+        lock = threading.Lock()
+
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while True:
+                with lock:
+                    i = next(pending, None)
+                if i is None:
+                    return
+                try:
+                    results[i] = call(items[i])
+                except BaseException as exc:  # raised in the caller, as pool.map would
+                    failures.append(exc)
+
+        threads = [
+            threading.Thread(target=work, name="fluxops-read", daemon=True)
+            for _ in range(min(self.workers, len(items)))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        return results
 
     # -- server-side apply dry runs ------------------------------------------------------------
 

@@ -27,7 +27,6 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,6 +260,8 @@ def build_prepared(
         folder = stager.workspace.new_dir("batch")
         streams = build_batch(stager.engine, stager.sandbox, folder, members)
         if isinstance(streams, EngineTimeout):
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(run_single, group))
             return
@@ -287,6 +288,8 @@ def build_prepared(
         for job in work:
             job()
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(job) for job in work]:
                 future.result()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -319,6 +318,8 @@ class Renderer:
         if len(tasks) == 1 or self.jobs == 1:
             prepared = [self._prepare(t) for t in tasks]
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 prepared = list(pool.map(self._prepare, tasks))
         staged = build_prepared(
