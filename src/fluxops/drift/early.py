@@ -76,6 +76,7 @@ class EarlyConnection:
         if self._abandoned:  # the render failed before the connection was needed
             self._done.set()
             return
+        _warm_up_render()
         try:
             opened = self._open(kubeconfig, context, timeout, workers, refs)
         except BaseException as exc:  # handed to the caller by get()
@@ -175,13 +176,17 @@ def _custom_kind(api_version: str, kind: str) -> bool:
     return bool(group) and builtin_schemas().lookup(group, version, kind) is None
 
 
-def _warm_up() -> None:
-    """What the render and the comparison need next, loaded while the render still waits on
-    kustomize: the post-processing of kustomize's output, the comparison's modules and the
-    built-in kinds' schema index (a 2 MB JSON file)."""
-    import fluxops.drift.plan
+def _warm_up_render() -> None:
+    """What the render needs once kustomize is done (its output's post-processing), loaded
+    first, while kustomize runs: the render would otherwise wait for this thread's imports."""
     import fluxops.render.outcome
     import fluxops.render.postbuild  # noqa: F401
+
+
+def _warm_up() -> None:
+    """What the comparison needs next, loaded while the render still waits on kustomize: the
+    comparison's modules and the built-in kinds' schema index (a 2 MB JSON file)."""
+    import fluxops.drift.plan  # noqa: F401
     from fluxops.drift.schema import builtin_schemas
 
     builtin_schemas().lookup("", "v1", "ConfigMap")
