@@ -4,7 +4,8 @@ with a body, a response read in full (Content-Length, chunked, or up to the conn
 The standard library's `http.client` does this too, and imports the `email` package to parse
 headers: more start-up than a short `drift --ks` spends on all its requests. The API server is
 Go's net/http, which speaks plain HTTP/1.1; anything else here fails clearly
-(`ProtocolError`), never silently.
+(`ProtocolError`), never silently. Transport failures are the OSErrors of `socket` and
+`ssl` (TimeoutError included).
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ import socket
 from collections.abc import Mapping
 from typing import IO, Any
 
+from fluxops.errors import ClusterError
+
 #: bounds on what is read before the body (Go's server sends a few hundred bytes)
 MAX_LINE = 65536
 MAX_HEADERS = 200
 
 
-class ProtocolError(OSError):
+class ProtocolError(ClusterError):
     """The server's answer is not HTTP/1.1 as expected."""
 
 
-class ClosedByServer(ConnectionResetError):
+class ClosedByServer(ClusterError):
     """A kept-alive connection the server had closed: nothing came back (ask again)."""
 
 

@@ -185,7 +185,7 @@ class PlainHTTP:
     ) -> PlainResponse:
         """One request on a kept-alive connection; with `timeout`, on a new connection that
         waits at most that long (the /version probe; kept for what follows)."""
-        from fluxops.cluster.http11 import ClosedByServer
+        from fluxops.cluster.http11 import ClosedByServer, ProtocolError
 
         target = self.base_path + path
         if params:
@@ -204,6 +204,8 @@ class PlainHTTP:
                 conn.close()
                 if attempt == 1:
                     raise PlainTransportError("the connection was closed by the server") from None
+            except ProtocolError as exc:
+                raise PlainTransportError(exc.message) from exc
             except OSError as exc:
                 conn.close()
                 raise PlainTransportError(str(exc) or type(exc).__name__) from exc

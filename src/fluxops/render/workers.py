@@ -13,11 +13,13 @@ from collections.abc import Callable
 from queue import Empty, SimpleQueue
 from typing import Any, TypeVar
 
+from fluxops.errors import InternalError
+
 T = TypeVar("T")
 
 
-class PoolClosed(RuntimeError):
-    """The pool was shut down before the call could run."""
+class PoolClosed(InternalError):
+    """The pool was shut down before the call could run (the sandbox answers "stopped")."""
 
 
 class _Call:
