@@ -12,8 +12,16 @@ from fluxops.cli import main as cli_main
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def _no_timer_left() -> None:
+    """Earlier tests that ran `main()` in this process may have a timer pending."""
+    for thread in threading.enumerate():
+        if thread.name == "fluxops-gc":
+            thread.join(5)
+    gc.enable()
+
+
 def test_the_collector_is_off_at_start_and_back_on_later(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert gc.isenabled()
     monkeypatch.setattr(cli_main, "COLLECT_AFTER", 0.05)
     try:
         cli_main._collect_later()

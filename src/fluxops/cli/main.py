@@ -92,6 +92,7 @@ def _collect_later() -> None:
         return
     gc.disable()
     timer = threading.Timer(COLLECT_AFTER, gc.enable)
+    timer.name = "fluxops-gc"
     timer.daemon = True
     timer.start()
 
