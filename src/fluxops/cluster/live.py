@@ -19,12 +19,12 @@ dry runs (dryRun=All, field manager `kustomize-controller`, force), in parallel.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fluxops.cluster.ahead import ReadAhead, parallel_map
 from fluxops.cluster.client import ClusterClient
 from fluxops.cluster.snapshot import ObjectSource
 from fluxops.errors import ClusterError, ForbiddenError, NotServedError
@@ -33,7 +33,6 @@ from fluxops.model.identity import split_api_version
 Obj = dict[str, Any]
 Key = tuple[str, str, str, str]  # group, kind, namespace, name
 HELM_STORAGE_LABELS = {"owner": "helm"}
-CRD_API_VERSION = "apiextensions.k8s.io/v1"
 RETRY_DELAY = 0.5
 
 
@@ -79,18 +78,8 @@ def _labels(obj: Obj) -> dict[str, Any]:
     return labels if isinstance(labels, dict) else {}
 
 
-def _selector_text(selector: dict[str, str | None]) -> str:
+def selector_text(selector: dict[str, str | None]) -> str:
     return ",".join(k if v is None else f"{k}={v}" for k, v in selector.items())
-
-
-class _Early:
-    """The answer to one request made ahead of time (`LiveReader.prefetch`): set when done;
-    `error` means the caller asks again itself (and meets the error its own way)."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
 
 
 def _matches(obj: Obj, selector: dict[str, str | None]) -> bool:
@@ -98,8 +87,9 @@ def _matches(obj: Obj, selector: dict[str, str | None]) -> bool:
     return all(k in labels if v is None else labels.get(k) == v for k, v in selector.items())
 
 
-class LiveReader:
-    """Reads from a `ClusterClient` (live) or any `ObjectSource` (a snapshot)."""
+class LiveReader(ReadAhead):
+    """Reads from a `ClusterClient` (live) or any `ObjectSource` (a snapshot); what it asked
+    ahead of time (`prefetch`, cluster/ahead.py) answers first."""
 
     def __init__(self, source: ObjectSource, *, list_threshold: int = 3, workers: int = 8) -> None:
         self.source = source
@@ -108,102 +98,7 @@ class LiveReader:
         self.workers = max(1, workers)
         self._scope: dict[tuple[str, str], bool | None] = {}
         self._scope_error: dict[tuple[str, str], str] = {}
-        #: requests made ahead of time: ("list", apiVersion, kind, selector) or
-        #: ("get", apiVersion, kind, namespace, name) -> its answer
-        self._early: dict[tuple[str, ...], _Early] = {}
-        self._early_lock = threading.Lock()
-
-    # -- ahead of time -----------------------------------------------------------------------
-
-    def prefetch(
-        self,
-        kinds: Iterable[tuple[str, str]],
-        selector: dict[str, str | None],
-        objects: Iterable[Wanted] = (),
-        custom: Callable[[str, str], bool] | None = None,
-    ) -> None:
-        """Start, in a daemon thread on one connection, what `read()` will ask: discovery and
-        the cluster-wide owner-label LIST of each kind, then a GET of each of `objects` those
-        lists did not return, then the CRD of each kind `custom(apiVersion, kind)` says is
-        one (`get()` answers). `read()` and `get()` wait for an answer they need; a request
-        that failed here is made again there (retries, fallbacks and errors as without)."""
-        if not self.live:
-            return
-        text = _selector_text(selector)
-        kinds = list(dict.fromkeys(kinds))
-        objects = list(dict.fromkeys(objects))
-        # each answer is its own object: read() may take it out of `_early` before it is set
-        lists = [(_Early(), api, kind) for api, kind in kinds]
-        gets = [(_Early(), w) for w in objects]
-        with self._early_lock:
-            for early, api, kind in lists:
-                self._early[("list", api, kind, text)] = early
-            for early, w in gets:
-                self._early[("get", w.api_version, w.kind, w.namespace, w.name)] = early
-
-        def run() -> None:
-            found: set[Key] = set()
-            for early, api, kind in lists:
-                try:
-                    error = self.served_error(api, kind)
-                    if error is None:
-                        early.value = self._list_now(api, kind, None, text)
-                        found.update(key_of(o) for o in early.value)
-                    else:
-                        early.error = NotServedError(error)
-                except Exception as exc:  # the caller asks again
-                    early.error = exc
-                finally:
-                    early.done.set()
-            for early, w in gets:
-                try:
-                    if w.key in found:
-                        early.error = LookupError("listed")
-                    else:
-                        early.value = self.source.get(
-                            w.api_version, w.kind, w.name, w.namespace or None
-                        )
-                except Exception as exc:
-                    early.error = exc
-                finally:
-                    early.done.set()
-            if custom is not None:
-                for api, kind in kinds:
-                    self._crd_ahead(api, kind, custom)
-
-        threading.Thread(target=run, name="fluxops-prefetch", daemon=True).start()
-
-    def _crd_ahead(self, api_version: str, kind: str, custom: Callable[[str, str], bool]) -> None:
-        """The CRD of a custom kind, for `get()` (nothing when it cannot be read here)."""
-        if not isinstance(self.source, ClusterClient):
-            return
-        try:
-            if not custom(api_version, kind):
-                return
-            res = self.source.resource(api_version, kind)
-            name = f"{res.plural}.{res.group}"
-            early = _Early()
-            with self._early_lock:
-                self._early[("get", CRD_API_VERSION, "CustomResourceDefinition", "", name)] = early
-            try:
-                early.value = self.source.get(CRD_API_VERSION, "CustomResourceDefinition", name)
-            except Exception as exc:
-                early.error = exc
-            finally:
-                early.done.set()
-        except Exception:
-            return
-
-    def _taken(self, key: tuple[str, ...]) -> tuple[bool, Any]:
-        """(True, the answer) when `key` was asked ahead of time and answered."""
-        with self._early_lock:
-            early = self._early.pop(key, None)
-        if early is None:
-            return False, None
-        early.done.wait(2 * float(getattr(self.source, "timeout", 10.0)) + 1)
-        if not early.done.is_set() or early.error is not None:
-            return False, None
-        return True, early.value
+        self._init_ahead()
 
     # -- scope -------------------------------------------------------------------------------
 
@@ -335,7 +230,7 @@ class LiveReader:
         selector: dict[str, str | None],
     ) -> tuple[list[Obj], list[str]]:
         """The objects of one kind carrying the owner labels (and notes on what failed)."""
-        text = _selector_text(selector)
+        text = selector_text(selector)
         notes: list[str] = []
         try:
             found = self._list(api_version, kind, None, text)
@@ -401,35 +296,7 @@ class LiveReader:
 
         if len(items) <= 1 or not self.live:
             return [call(i) for i in items]
-        # plain threads (concurrent.futures would import logging: start-up of a short run)
-        results: list[Any] = [None] * len(items)
-        pending = iter(range(len(items)))
-        lock = threading.Lock()
-
-        failures: list[BaseException] = []
-
-        def work() -> None:
-            while True:
-                with lock:
-                    i = next(pending, None)
-                if i is None:
-                    return
-                try:
-                    results[i] = call(items[i])
-                except BaseException as exc:  # raised in the caller, as pool.map would
-                    failures.append(exc)
-
-        threads = [
-            threading.Thread(target=work, name="fluxops-read", daemon=True)
-            for _ in range(min(self.workers, len(items)))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if failures:
-            raise failures[0]
-        return results
+        return parallel_map(call, items, self.workers)
 
     # -- server-side apply dry runs ------------------------------------------------------------
 
@@ -451,7 +318,7 @@ class LiveReader:
     def helm_releases(self, namespace: str, release: str) -> list[Obj]:
         """The `sh.helm.release.v1` Secrets of one release (every version)."""
         selector: dict[str, str | None] = {**HELM_STORAGE_LABELS, "name": release}
-        found = self._list("v1", "Secret", namespace, _selector_text(selector))
+        found = self._list("v1", "Secret", namespace, selector_text(selector))
         return [
             s
             for s in found
