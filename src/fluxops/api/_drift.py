@@ -18,4 +18,9 @@ def drift(request: DriftRequest) -> DriftResult:
     Writes nothing: reads, and in server mode server-side apply dry runs (dryRun=All)."""
     from fluxops.drift.verb import run
 
-    return run(request)
+    return run(request, warm_up=_load_renderers)
+
+
+def _load_renderers() -> None:
+    """drift's formatters, imported while the render waits on kustomize."""
+    import fluxops.output.drift  # noqa: F401

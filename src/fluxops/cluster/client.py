@@ -103,6 +103,10 @@ class ClusterClient(Transport):
         return client
 
     def _init_state(self) -> None:
+        import threading
+
+        # discovery is asked once: threads that need the same answer wait for it
+        self._discovery_lock = threading.RLock()
         self._groups: dict[str, builtins.list[str]] = {}
         self._aggregated_tried = False
         self._resources: dict[tuple[str, str], dict[str, APIResource] | None] = {}
@@ -285,6 +289,12 @@ class ClusterClient(Transport):
         """Versions of `group` the server serves, preferred first; [] when it serves none.
         `group` "" (or "core") is the core group."""
         group = "" if group == "core" else group
+        if group not in self._groups:
+            with self._discovery_lock:
+                self._discover_group(group)
+        return list(self._groups[group])
+
+    def _discover_group(self, group: str) -> None:
         if group and group not in self._groups:
             # Aggregated discovery only adds what it saw: a group it lacks is asked for
             # directly (CRDs may have been installed since, by this client or another).
@@ -297,7 +307,6 @@ class ClusterClient(Transport):
             self._groups[group] = (
                 [] if resp.status_code == 404 else discovery.parse_group(group, self._json(resp))
             )
-        return list(self._groups[group])
 
     def preferred_version(self, group: str) -> str | None:
         versions = self.served_versions(group)
@@ -305,6 +314,13 @@ class ClusterClient(Transport):
 
     def resources(self, group: str, version: str) -> dict[str, APIResource]:
         """Kinds served in one group version, by kind ({} when the version is not served)."""
+        key = (group, version)
+        if key not in self._resources:
+            with self._discovery_lock:
+                self._discover_resources(group, version)
+        return dict(self._resources[key] or {})
+
+    def _discover_resources(self, group: str, version: str) -> None:
         key = (group, version)
         if group and key not in self._resources:
             self._aggregated_discovery()
@@ -317,7 +333,6 @@ class ClusterClient(Transport):
                 if resp.status_code == 404
                 else discovery.parse_resources(group, version, self._json(resp))
             )
-        return dict(self._resources[key] or {})
 
     def resource(self, api_version: str, kind: str) -> APIResource:
         """How the server serves `kind` in `api_version`; ClusterError if it does not."""

@@ -9,6 +9,10 @@
 2. Wanted objects that list did not return (never applied, labels removed): one LIST per kind
    and namespace when several are in one namespace, else one GET each (in parallel).
 
+With `prefetch()` (drift --ks: the live Kustomization's inventory says which kinds to list)
+those LISTs, and GETs of the inventory entries they miss, run in a background thread while the
+repository renders; `read()` then takes their answers instead of asking again.
+
 A snapshot answers the same calls from memory. Server mode adds `dry_run()`: server-side apply
 dry runs (dryRun=All, field manager `kustomize-controller`, force), in parallel.
 """
@@ -17,10 +21,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from fluxops.cluster.ahead import ReadAhead, parallel_map
 from fluxops.cluster.client import ClusterClient
 from fluxops.cluster.snapshot import ObjectSource
 from fluxops.errors import ClusterError, ForbiddenError, NotServedError
@@ -74,7 +78,7 @@ def _labels(obj: Obj) -> dict[str, Any]:
     return labels if isinstance(labels, dict) else {}
 
 
-def _selector_text(selector: dict[str, str | None]) -> str:
+def selector_text(selector: dict[str, str | None]) -> str:
     return ",".join(k if v is None else f"{k}={v}" for k, v in selector.items())
 
 
@@ -83,8 +87,9 @@ def _matches(obj: Obj, selector: dict[str, str | None]) -> bool:
     return all(k in labels if v is None else labels.get(k) == v for k, v in selector.items())
 
 
-class LiveReader:
-    """Reads from a `ClusterClient` (live) or any `ObjectSource` (a snapshot)."""
+class LiveReader(ReadAhead):
+    """Reads from a `ClusterClient` (live) or any `ObjectSource` (a snapshot); what it asked
+    ahead of time (`prefetch`, cluster/ahead.py) answers first."""
 
     def __init__(self, source: ObjectSource, *, list_threshold: int = 3, workers: int = 8) -> None:
         self.source = source
@@ -93,6 +98,7 @@ class LiveReader:
         self.workers = max(1, workers)
         self._scope: dict[tuple[str, str], bool | None] = {}
         self._scope_error: dict[tuple[str, str], str] = {}
+        self._init_ahead()
 
     # -- scope -------------------------------------------------------------------------------
 
@@ -192,6 +198,15 @@ class LiveReader:
     ) -> list[Obj]:
         """One LIST (all pages), retried once after a transient failure (a 429 while the
         server's cache initialises, a 5xx, a timeout); RBAC refusals are not retried."""
+        if namespace is None and selector is not None and self._early:
+            taken, value = self._taken(("list", api_version, kind, selector))
+            if taken:
+                return list(value)
+        return self._list_now(api_version, kind, namespace, selector)
+
+    def _list_now(
+        self, api_version: str, kind: str, namespace: str | None, selector: str | None
+    ) -> list[Obj]:
         for attempt in (0, 1):
             try:
                 if isinstance(self.source, ClusterClient):
@@ -215,7 +230,7 @@ class LiveReader:
         selector: dict[str, str | None],
     ) -> tuple[list[Obj], list[str]]:
         """The objects of one kind carrying the owner labels (and notes on what failed)."""
-        text = _selector_text(selector)
+        text = selector_text(selector)
         notes: list[str] = []
         try:
             found = self._list(api_version, kind, None, text)
@@ -258,6 +273,10 @@ class LiveReader:
                 out.objects[w.key] = obj
 
     def _get(self, w: Wanted) -> Obj | None:
+        if self._early:
+            taken, value = self._taken(("get", w.api_version, w.kind, w.namespace, w.name))
+            if taken:
+                return value  # type: ignore[no-any-return]
         try:
             return self.source.get(w.api_version, w.kind, w.name, w.namespace or None)
         except ForbiddenError:
@@ -277,8 +296,7 @@ class LiveReader:
 
         if len(items) <= 1 or not self.live:
             return [call(i) for i in items]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
-            return list(pool.map(call, items))
+        return parallel_map(call, items, self.workers)
 
     # -- server-side apply dry runs ------------------------------------------------------------
 
@@ -300,7 +318,7 @@ class LiveReader:
     def helm_releases(self, namespace: str, release: str) -> list[Obj]:
         """The `sh.helm.release.v1` Secrets of one release (every version)."""
         selector: dict[str, str | None] = {**HELM_STORAGE_LABELS, "name": release}
-        found = self._list("v1", "Secret", namespace, _selector_text(selector))
+        found = self._list("v1", "Secret", namespace, selector_text(selector))
         return [
             s
             for s in found
@@ -308,6 +326,10 @@ class LiveReader:
         ]
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None) -> Obj | None:
+        if self._early:
+            taken, value = self._taken(("get", api_version, kind, namespace or "", name))
+            if taken:
+                return value  # type: ignore[no-any-return]
         return self.source.get(api_version, kind, name, namespace)
 
     def list_all(self, api_version: str, kind: str, namespace: str | None = None) -> list[Obj]:

@@ -1,19 +1,21 @@
 """The common kubeconfig (a bearer token, the server's CA) over the standard library's
-`http.client` and `ssl`, without lightkube and httpx: importing those costs more CPU than a
+`socket` and `ssl`, without lightkube and httpx: importing those costs more CPU than a
 whole small `drift --ks` otherwise needs.
 
+The connections are `http11.Connection`s (HTTP/1.1 over TLS without `http.client`).
 `simple_context` says whether the chosen context is that simple case: a `token` user (no
 exec plugin, auth provider, client certificate, basic auth or impersonation) on a cluster
 without proxy or TLS server name override. Anything else goes through lightkube as before.
-`PlainHTTP` is what `ClusterClient` sends requests with: one keep-alive HTTPS connection per
-thread, the token in the Authorization header, the timeout on connecting and on each read.
+`PlainHTTP` is what `ClusterClient` sends requests with: keep-alive HTTPS connections, each
+used by one request at a time and then kept for the next (a TLS handshake costs both sides
+CPU: a run that reads one after the other opens one), the token in the Authorization header,
+the timeout on connecting and on each read.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import ssl
 import threading
 import urllib.parse
 from collections.abc import Mapping
@@ -122,33 +124,54 @@ class PlainHTTP:
         self.server = config.server
         self.timeout = timeout
         self._auth = f"Bearer {config.token}"
-        if config.insecure:
-            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            self._ssl.check_hostname = False
-            self._ssl.verify_mode = ssl.CERT_NONE
-        elif config.ca_pem is not None:
-            self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            self._ssl.load_verify_locations(cadata=config.ca_pem)
-        else:
-            self._ssl = ssl.create_default_context()
-        self._local = threading.local()
+        self._config = config
+        self._ssl: Any = None  # made with the first connection: a run may need none
+        self._idle: list[Any] = []
         self._all: list[Any] = []
         self._lock = threading.Lock()
 
-    def _connection(self, fresh: bool = False) -> Any:
-        import http.client
+    def _context(self) -> Any:
+        """The TLS context: the kubeconfig's CA (or the system's), or no verification."""
+        import ssl
 
-        conn = getattr(self._local, "conn", None)
-        if conn is None or fresh:
-            if conn is not None:
-                conn.close()
-            conn = http.client.HTTPSConnection(
-                self.host, self.port, timeout=self.timeout, context=self._ssl
-            )
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+        with self._lock:
+            if self._ssl is None:
+                config = self._config
+                if config.insecure:
+                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                elif config.ca_pem is not None:
+                    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    context.load_verify_locations(cadata=config.ca_pem)
+                else:
+                    context = ssl.create_default_context()
+                self._ssl = context
+            return self._ssl
+
+    def _new(self, timeout: float) -> Any:
+        from fluxops.cluster.http11 import Connection
+
+        conn = Connection(self.host, self.port, timeout=timeout, context=self._context())
+        with self._lock:
+            self._all.append(conn)
         return conn
+
+    def _connection(self, fresh: bool = False) -> Any:
+        """An idle kept-alive connection, else a new one (`fresh`: always new)."""
+        if not fresh:
+            with self._lock:
+                if self._idle:
+                    return self._idle.pop()
+        return self._new(self.timeout)
+
+    def _keep(self, conn: Any) -> None:
+        """`conn` answered in full: the next request may use it (with the client's timeout)."""
+        if conn.timeout != self.timeout:
+            conn.settimeout(self.timeout)
+        with self._lock:
+            if conn in self._all:  # not closed meanwhile
+                self._idle.append(conn)
 
     def request(
         self,
@@ -160,37 +183,30 @@ class PlainHTTP:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> PlainResponse:
-        """One request on this thread's connection; with `timeout`, on a connection of its
-        own that waits at most that long (the /version probe)."""
-        import http.client
+        """One request on a kept-alive connection; with `timeout`, on a new connection that
+        waits at most that long (the /version probe; kept for what follows)."""
+        from fluxops.cluster.http11 import ClosedByServer, ProtocolError
 
         target = self.base_path + path
         if params:
             target += "?" + urllib.parse.urlencode(params)
         hdrs = {"Authorization": self._auth, "User-Agent": "fluxops", **(headers or {})}
         for attempt in (0, 1):
-            conn = (
-                self._connection(fresh=attempt == 1)
-                if timeout is None
-                else http.client.HTTPSConnection(
-                    self.host, self.port, timeout=timeout, context=self._ssl
-                )
-            )
+            conn = self._connection(fresh=attempt == 1) if timeout is None else self._new(timeout)
             try:
-                conn.request(method, target, body=content, headers=hdrs)
-                resp = conn.getresponse()
-                body = resp.read()
-                if timeout is not None:
-                    conn.close()
-                return PlainResponse(resp.status, body, self.server + target)
+                status, body = conn.request(method, target, content, hdrs)
+                self._keep(conn)
+                return PlainResponse(status, body, self.server + target)
             except TimeoutError as exc:
                 conn.close()
                 raise PlainTimeout(type(exc).__name__) from exc
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (ClosedByServer, BrokenPipeError, ConnectionResetError):
                 conn.close()
                 if attempt == 1:
                     raise PlainTransportError("the connection was closed by the server") from None
-            except (OSError, http.client.HTTPException) as exc:
+            except ProtocolError as exc:
+                raise PlainTransportError(exc.message) from exc
+            except OSError as exc:
                 conn.close()
                 raise PlainTransportError(str(exc) or type(exc).__name__) from exc
         raise PlainTransportError("unreachable")  # pragma: no cover
@@ -200,3 +216,4 @@ class PlainHTTP:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+            self._idle.clear()

@@ -2,13 +2,20 @@
 
 The render spends most of its time waiting on kustomize (a subprocess): meanwhile a thread
 imports the HTTP client, reads the kubeconfig, runs discovery and, with `--ks`, reads the live
-Flux Kustomization (its inventory says what to look for). The render's own reads of
-substituteFrom ConfigMaps and Secrets wait for the connection only when they need it.
+Flux Kustomization (its inventory says what to look for) and starts reading what it applied.
+The render's own reads of substituteFrom ConfigMaps and Secrets wait for the connection only
+when they need it.
+
+`deferred` (--ks): the thread starts its work when kustomize has started (`start_now`), not
+before: on two cores, Python threads share one, so connecting while the repository is staged
+only delays kustomize; once it runs, the main thread waits and the connection is free to go.
+A render that needs the connection, or ends without running kustomize, starts it too.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +49,18 @@ class EarlyConnection:
         timeout: float,
         workers: int,
         refs: list[tuple[str, str]],
+        deferred: bool = False,
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
+        self._go = threading.Event()
+        if not deferred:
+            self._go.set()
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._abandoned = False
         self._opened: Opened | None = None
         self._error: BaseException | None = None
+        self._warm_up = warm_up
         args = (kubeconfig, context, timeout, workers, refs)
         threading.Thread(target=self._run, args=args, name="fluxops-connect", daemon=True).start()
 
@@ -59,6 +72,11 @@ class EarlyConnection:
         workers: int,
         refs: list[tuple[str, str]],
     ) -> None:
+        self._go.wait()
+        if self._abandoned:  # the render failed before the connection was needed
+            self._done.set()
+            return
+        _warm_up_render()
         try:
             opened = self._open(kubeconfig, context, timeout, workers, refs)
         except BaseException as exc:  # handed to the caller by get()
@@ -70,6 +88,8 @@ class EarlyConnection:
                 else:
                     self._opened = opened
         self._done.set()
+        if self._warm_up is not None and not self._abandoned:
+            self._warm_up()
 
     @staticmethod
     def _open(
@@ -93,11 +113,18 @@ class EarlyConnection:
         except BaseException:
             source.close()
             raise
+        if len(refs) == 1:
+            _prefetch(opened.reader, refs[0], opened.kustomizations.get(refs[0]))
         _warm_up()
         return opened
 
+    def start_now(self) -> None:
+        """Connect now (a deferred connection waits for this)."""
+        self._go.set()
+
     def get(self) -> Opened:
         """The connection (raises what connecting raised)."""
+        self._go.set()
         self._done.wait()
         if self._error is not None:
             raise self._error
@@ -109,8 +136,51 @@ class EarlyConnection:
         with self._lock:
             self._abandoned = True
             opened, self._opened = self._opened, None
+        self._go.set()
         if opened is not None:
             opened.source.close()
+
+
+def owner_selector(namespace: str, name: str) -> dict[str, str | None]:
+    """The label selector of the objects one Flux Kustomization applied (its owner labels)."""
+    from fluxops.drift.ignore import OWNER_NAME, OWNER_NAMESPACE
+
+    return {OWNER_NAME: name, OWNER_NAMESPACE: namespace}
+
+
+def _prefetch(reader: LiveReader, ref: tuple[str, str], live_ks: dict[str, Any] | None) -> None:
+    """While the repo renders, ask for what the comparison will read: the kinds in the live
+    Kustomization's inventory, listed by its owner labels, and the inventory entries that
+    list does not return (deleted, or their labels removed)."""
+    from fluxops.cluster.live import Wanted
+    from fluxops.drift.inventory import inventory_of
+
+    inventory = inventory_of(live_ks) or {}
+    entries = [(key, api) for key, api in inventory.items() if api]
+    kinds = sorted({(api, key[1]) for key, api in entries})
+    if kinds:
+        reader.prefetch(
+            kinds,
+            owner_selector(*ref),
+            [Wanted(api, key[1], key[2], key[3]) for key, api in entries],
+            custom=_custom_kind,
+        )
+
+
+def _custom_kind(api_version: str, kind: str) -> bool:
+    """A kind of an API group the built-in schemas do not describe (its schema comes from
+    its CRD: drift.schema_sources)."""
+    from fluxops.drift.schema import builtin_schemas
+
+    group, _, version = api_version.rpartition("/")
+    return bool(group) and builtin_schemas().lookup(group, version, kind) is None
+
+
+def _warm_up_render() -> None:
+    """What the render needs once kustomize is done (its output's post-processing), loaded
+    first, while kustomize runs: the render would otherwise wait for this thread's imports."""
+    import fluxops.render.outcome
+    import fluxops.render.postbuild  # noqa: F401
 
 
 def _warm_up() -> None:

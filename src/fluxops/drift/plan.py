@@ -28,6 +28,7 @@ from fluxops.drift.ignore import (
     without_paths,
 )
 from fluxops.drift.immutable import judge_immutable
+from fluxops.drift.inventory import inventory_of
 from fluxops.drift.normalize import flux_normalize, is_secret
 from fluxops.drift.orphans import find_orphans
 from fluxops.drift.schema import SchemaRegistry
@@ -74,36 +75,6 @@ class OwnerPlan:
     owner_ref: tuple[str, str] | None = None  # (namespace, name): owner labels, prune scope
     inventory: dict[Key, str] = field(default_factory=dict)  # key -> apiVersion
     prune: bool = False
-
-
-def parse_inventory_id(entry_id: str) -> Key | None:
-    """`<namespace>_<name>_<group>_<kind>` (cli-utils ObjMetadata; `:` in names is `__`)."""
-    first = entry_id.find("_")
-    last = entry_id.rfind("_")
-    if first < 0 or last <= first:
-        return None
-    namespace, rest, kind = entry_id[:first], entry_id[first + 1 : last], entry_id[last + 1 :]
-    cut = rest.rfind("_")
-    if cut < 0:
-        return None
-    name, group = rest[:cut].replace("__", ":"), rest[cut + 1 :]
-    return (group, kind, namespace, name) if name and kind else None
-
-
-def inventory_of(live_ks: Obj | None) -> dict[Key, str] | None:
-    status = live_ks.get("status") if isinstance(live_ks, dict) else None
-    inventory = status.get("inventory") if isinstance(status, dict) else None
-    if not isinstance(inventory, dict):
-        return None
-    out: dict[Key, str] = {}
-    for entry in inventory.get("entries") or []:
-        if not isinstance(entry, dict):
-            continue
-        key = parse_inventory_id(str(entry.get("id", "")))
-        if key is not None:
-            version = str(entry.get("v") or "")
-            out[key] = f"{key[0]}/{version}" if key[0] else version
-    return out
 
 
 def desired_object(raw: Obj, scope: Scope, default_namespace: str = "") -> DesiredObject:

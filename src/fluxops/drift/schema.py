@@ -10,10 +10,10 @@ drift does not expect it back. Unknown kinds get `ANY`: no pruning, lists compar
 
 from __future__ import annotations
 
-import gzip
 import json
+import zlib
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fluxops.model.kube.schema import ANY, Node
@@ -21,6 +21,10 @@ from fluxops.model.kube.schema import ANY, Node
 _QUANTITY_REF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING_REF = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 _OBJECT_META_REF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+#: fluxops's package data (a folder next to the code: fluxops is never run from a zip file;
+#: importlib.resources would cost a short command more start-up than reading the file)
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 # -- built-in kinds ---------------------------------------------------------------------------
@@ -30,7 +34,7 @@ _OBJECT_META_REF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 def _newest_definitions() -> dict[str, Any]:
     """The OpenAPI definitions (`$defs`) of the newest Kubernetes release fluxops ships
     (`data/kube/`, made by scripts/generate_kube_schemas.py); empty when there are none."""
-    base = resources.files("fluxops") / "data" / "kube"
+    base = DATA / "kube"
     index_file = base / "index.json"
     if not index_file.is_file():
         return {}
@@ -38,7 +42,8 @@ def _newest_definitions() -> dict[str, Any]:
     if not releases:
         return {}
     newest = max(releases, key=lambda v: tuple(int(p) for p in v.split(".")))
-    data = json.loads(gzip.decompress((base / releases[newest]["file"]).read_bytes()))
+    # zlib reads the gzip format itself (wbits 16 + 15): no gzip module to import
+    data = json.loads(zlib.decompress((base / releases[newest]["file"]).read_bytes(), 31))
     defs: dict[str, Any] = data.get("$defs", {})
     return defs
 
@@ -251,13 +256,11 @@ class SchemaRegistry:
 @cache
 def shipped_flux_crds() -> tuple[dict[str, Any], ...]:
     """The Flux CRDs shipped with fluxops (package data), for kinds no cluster describes."""
-    from importlib import resources
-
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: list[dict[str, Any]] = []
-    folder = resources.files("fluxops") / "data" / "crds" / "flux"
+    folder = DATA / "crds" / "flux"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             for doc in yaml.load_all(entry.read_text(encoding="utf-8"), Loader=loader):

@@ -44,10 +44,11 @@ def _add_crd_schemas(reader: LiveReader, schemas: SchemaRegistry, plans: list[Ow
         for api_version, kind in missing:
             try:
                 res = source.resource(api_version, kind)
-                crd = source.get(
+                crd = reader.get(
                     "apiextensions.k8s.io/v1",
                     "CustomResourceDefinition",
                     f"{res.plural}.{res.group}",
+                    None,
                 )
             except ClusterError:
                 continue

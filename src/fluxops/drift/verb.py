@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +82,10 @@ def check(request: DriftRequest) -> _Target:
     return _Target(overlay=overlay, owner=owner)
 
 
-def run(request: DriftRequest) -> DriftResult:
+def run(request: DriftRequest, *, warm_up: Callable[[], None] | None = None) -> DriftResult:
     """Compare: missing, drifted (field by field) and orphaned objects, with Flux's exclusions
     and ignore rules. Writes nothing: reads, and in server mode server-side apply dry runs
-    (dryRun=All)."""
+    (dryRun=All). `warm_up`: run in the background once connected (the caller's imports)."""
     from fluxops.drift.early import EarlyConnection
     from fluxops.render.live_variables import VariableSource
     from fluxops.render.verb import run as render
@@ -102,10 +102,18 @@ def run(request: DriftRequest) -> DriftResult:
             timeout=request.timeout,
             workers=request.workers,
             refs=refs,
+            deferred=mode == "ks",
+            warm_up=warm_up,
         )
     variables = VariableSource(read=_live_variables(early) if early else None)
     try:
-        rendered = render(request, request, mode=mode, variable_source=variables)
+        rendered = render(
+            request,
+            request,
+            mode=mode,
+            variable_source=variables,
+            on_engine_start=early.start_now if early else None,
+        )
         _require_one_cluster(request, rendered)
     except BaseException:
         if early is not None:
@@ -263,7 +271,8 @@ def _read_live(reader: LiveReader, plans: list[OwnerPlan], *, owned: bool) -> Li
     read found (deleted, or no longer labelled)."""
     from fluxops.cluster.live import Wanted
     from fluxops.drift import plan as dp
-    from fluxops.drift.ignore import OWNER_NAME, OWNER_NAMESPACE
+    from fluxops.drift.early import owner_selector
+    from fluxops.drift.ignore import OWNER_NAME
 
     desired = dp.wanted_keys(plans)
     rendered_keys = {d.key for d in desired}
@@ -272,8 +281,7 @@ def _read_live(reader: LiveReader, plans: list[OwnerPlan], *, owned: bool) -> Li
     if owned:
         refs = {p.owner_ref for p in plans if p.owner_ref}
         if len(refs) == 1:
-            ns, name = next(iter(refs))
-            selector = {OWNER_NAME: name, OWNER_NAMESPACE: ns}
+            selector = owner_selector(*next(iter(refs)))
         elif refs:
             selector = {OWNER_NAME: None}
     owner_kinds = sorted({(api, key[1]) for key, api in inventory.items()})

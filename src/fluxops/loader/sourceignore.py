@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from fluxops.loader import confine
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Patterns are compiled with RE2 (linear time, as Go's matcher; see loader/linear_regex.py).
 BACKEND = "re2"
@@ -17,6 +20,8 @@ BACKEND = "re2"
 def gitignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
     """A gitignore-style matcher over `lines`, compiled with RE2. A line that does not compile
     is left out (the others still apply)."""
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines, backend=BACKEND)
     except Exception:
@@ -58,14 +63,37 @@ DEFAULT_PATTERNS = (
 )
 
 
+#: DEFAULT_PATTERNS as a folder name (".git/") or a name glob, each matching at any depth
+_DEFAULT_DIRS = frozenset(p[:-1] for p in DEFAULT_PATTERNS if p.endswith("/"))
+_DEFAULT_GLOBS = tuple(p.removeprefix("**/") for p in DEFAULT_PATTERNS if not p.endswith("/"))
+
+
+def default_ignored(rel: str, is_dir: bool = False) -> bool:
+    """Whether source-controller's DEFAULT_PATTERNS leave `rel` out, as gitignore matching
+    reads them: none has a slash inside, so each matches a single name at any depth (a
+    trailing slash: folders only), and an ignored folder hides everything below it. The same
+    answers as a compiled `gitignore_spec(DEFAULT_PATTERNS)` without importing pathspec
+    (tests/unit/loader/test_sourceignore.py checks that they agree)."""
+    parts = rel.split("/")
+    last = len(parts) - 1
+    for i, name in enumerate(parts):
+        if (i < last or is_dir) and name in _DEFAULT_DIRS:
+            return True
+        if any(fnmatch.fnmatchcase(name, glob) for glob in _DEFAULT_GLOBS):
+            return True
+    return False
+
+
 class SourceFilter:
     """Answers "would this path be in the artifact?" for one source root."""
 
     def __init__(self, root: Path, extra_patterns: str = "") -> None:
         self.root = root
-        lines = list(DEFAULT_PATTERNS)
-        lines.extend(extra_patterns.splitlines())
-        self._root_spec = gitignore_spec(lines)
+        # the defaults alone (most sources) need no pathspec; patterns of the source's own
+        # spec.ignore are compiled with them (a negation there may re-include a default)
+        self._root_spec: pathspec.GitIgnoreSpec | None = None
+        if extra_patterns.strip():
+            self._root_spec = gitignore_spec([*DEFAULT_PATTERNS, *extra_patterns.splitlines()])
 
     @functools.cache  # noqa: B019 - one filter per source, lives as long as the run
     def _spec_for(self, directory: str) -> pathspec.GitIgnoreSpec | None:
@@ -78,8 +106,10 @@ class SourceFilter:
 
     def ignored(self, rel: str, is_dir: bool = False) -> bool:
         """`rel` is a posix path relative to the source root."""
-        probe = rel + "/" if is_dir else rel
-        if self._root_spec.match_file(probe):
+        if self._root_spec is None:
+            if default_ignored(rel, is_dir):
+                return True
+        elif self._root_spec.match_file(rel + "/" if is_dir else rel):
             return True
         parts = rel.split("/")
         # Every .sourceignore from the root down to the file's folder applies, relative to

@@ -6,7 +6,6 @@ Values come from the result model, where Secret values are already masked."""
 from __future__ import annotations
 
 import difflib
-import html
 import json
 from typing import Any
 
@@ -17,7 +16,7 @@ from fluxops.output.envelope import camel, envelope
 from fluxops.output.envelope import to_json as envelope_json
 from fluxops.output.envelope import to_yaml as envelope_yaml
 from fluxops.output.escape import escape_text, markdown_code, markdown_fence, markdown_text
-from fluxops.output.registry import Rendered, View, formatter, rich_console
+from fluxops.output.registry import Rendered, View, formatter, text_console
 
 _STYLE = {
     "in-sync": "green",
@@ -190,11 +189,10 @@ def print_text(
     result: DriftResult, console: Any, *, show_in_sync: bool = False, diff: bool = True
 ) -> None:
     """Objects that are not in sync (all with `show_in_sync`), then owners' problems and a
-    summary. `console` is a rich Console: colour only when it is a terminal."""
-    from rich.text import Text
+    summary. `console`: a `PlainConsole` (no colour) or a rich Console (colour)."""
 
-    def text(value: str, style: str | None = None) -> Text:
-        return Text(escape_text(value), style=style or "")
+    def line(value: str, style: str | None = None, *, wrap: bool = False) -> None:
+        console.line(escape_text(value), style or "", wrap=wrap)
 
     several = len({o.owner for o in result.objects}) > 1
     current = None
@@ -203,18 +201,18 @@ def print_text(
             continue
         if several and obj.owner != current:
             current = obj.owner
-            console.print(text(f"{obj.owner}:", "bold"), soft_wrap=True)
-        console.print(text(headline(obj), _STYLE[obj.verdict]), soft_wrap=True)
-        for style, line in _detail_lines(obj, diff):
-            console.print(text(line, style), soft_wrap=True, highlight=False)
+            line(f"{obj.owner}:", "bold")
+        line(headline(obj), _STYLE[obj.verdict])
+        for style, detail in _detail_lines(obj, diff):
+            line(detail, style)
     for owner in result.owners:
         if owner.status == "failed":
-            console.print(text(f"✗ {owner.label}: {owner.error}", "bold red"), soft_wrap=True)
+            line(f"✗ {owner.label}: {owner.error}", "bold red")
         elif owner.status == "skipped":
-            console.print(text(f"⚠ {owner.label}: {'; '.join(owner.notes)}", "yellow"))
+            line(f"⚠ {owner.label}: {'; '.join(owner.notes)}", "yellow", wrap=True)
     for note in result.notes:
-        console.print(text(f"note: {note}", "dim"), soft_wrap=True)
-    console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
+        line(f"note: {note}", "dim")
+    console.line(summary_line(result), "bold", wrap=False)
 
 
 # -- markdown ---------------------------------------------------------------------------------
@@ -227,6 +225,8 @@ def _md_escape(text: str) -> str:
 def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
     """A PR/issue comment: counts, a table of what is not in sync, a diff per drifted object
     (folded). Cut before `limit` characters (GitHub comments stop at 65,536)."""
+    import html
+
     counts = result.counts()
     title = "no drift" if not result.drift and not result.errors else "drift found"
     if result.errors:
@@ -290,14 +290,14 @@ def to_markdown(result: DriftResult, *, limit: int = 60000) -> str:
 def text_format(result: DriftResult, view: View) -> Rendered:
     """Objects not in sync, owners' problems and a summary on stdout; warnings and errors of
     the render on stderr."""
-    console = rich_console(view)
+    console = text_console(view)
     print_text(result, console, show_in_sync=view.show_in_sync, diff=view.diff)
     notes = "".join(
         f"{finding.severity}: {escape_text(finding.message)}\n"
         for finding in result.findings
         if str(finding.severity) in ("warning", "error")
     )
-    return Rendered(console.file.getvalue(), notes)
+    return Rendered(console.getvalue(), notes)
 
 
 @formatter("DriftResult", "json")

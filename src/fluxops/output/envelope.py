@@ -21,7 +21,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from pathlib import PurePath
 from typing import Any
 
@@ -207,6 +206,8 @@ def _document_formatter(
 def _schemas() -> dict[str, dict[str, Any]]:
     """file name -> schema, of every schema shipped in fluxops/data/schemas/results."""
     out: dict[str, dict[str, Any]] = {}
+    from importlib import resources
+
     folder = resources.files("fluxops").joinpath("data", "schemas", "results")
     for entry in folder.iterdir():
         if entry.name.endswith(".json"):

@@ -118,3 +118,63 @@ def rich_console(view: View) -> Any:
         width=view.width,
         highlight=False,
     )
+
+
+class PlainConsole:
+    """Lines of text without colour, written as a rich Console prints a `Text` with
+    `soft_wrap` (the line as it is); a line that may wrap and is wider than `width` goes
+    through rich, which wraps it. Without colour most output needs no rich at all (its import
+    is a good part of a short command's start-up)."""
+
+    def __init__(self, width: int) -> None:
+        import io
+
+        self.width = width
+        self.file = io.StringIO()
+        self._rich: Any = None
+
+    def line(self, text: str, style: str = "", *, wrap: bool = False) -> None:
+        """`text` (already escaped) and a line break; `style` is ignored; `wrap`: break a
+        line wider than the console as rich does."""
+        # rich measures cells: only ASCII (and ⚠, one cell) is measured here
+        narrow = text.replace("⚠", "").isascii()
+        if not text.isprintable() or (wrap and (len(text) > self.width or not narrow)):
+            if self._rich is None:
+                self._rich = RichLines(rich_console(View(width=self.width)), self.file)
+            self._rich.line(text, style, wrap=wrap)
+            return
+        self.file.write(text + "\n")
+
+    def getvalue(self) -> str:
+        return self.file.getvalue()
+
+
+class RichLines:
+    """Lines of text through a rich Console (colours when it has them), written to `file`
+    (default: the console's own)."""
+
+    def __init__(self, console: Any, file: Any = None) -> None:
+        self.console = console
+        self.file = file
+
+    def line(self, text: str, style: str = "", *, wrap: bool = False) -> None:
+        from rich.text import Text
+
+        if self.file is None:
+            self.console.print(Text(text, style=style), soft_wrap=not wrap, highlight=False)
+            return
+        start = self.console.file.tell()
+        self.console.print(Text(text, style=style), soft_wrap=not wrap, highlight=False)
+        self.file.write(self.console.file.getvalue()[start:])
+
+    def getvalue(self) -> str:
+        value: str = self.console.file.getvalue()
+        return value
+
+
+def text_console(view: View) -> PlainConsole | RichLines:
+    """Where a formatter writes lines of text: colours through rich when `view.colour`, plain
+    lines otherwise (the same text)."""
+    if view.colour:
+        return RichLines(rich_console(view))
+    return PlainConsole(view.width)

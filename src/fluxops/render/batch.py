@@ -26,9 +26,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-import secrets
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,6 +218,8 @@ def build_batch(
     """Build `members` in one run from the empty `folder`: each member's stream; None when
     the batch failed or cannot be split (halve it); the timeout when it ran out of time (build
     each on its own, in parallel: halving would wait the timeout again at every level)."""
+    import secrets
+
     nonce = secrets.token_hex(8)
     write_batch(folder, members, nonce)
     try:
@@ -267,6 +267,8 @@ def build_prepared(
         folder = stager.workspace.new_dir("batch")
         streams = build_batch(stager.engine, stager.sandbox, folder, members)
         if isinstance(streams, EngineTimeout):
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(run_single, group))
             return
@@ -293,6 +295,8 @@ def build_prepared(
         for job in work:
             job()
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(job) for job in work]:
                 future.result()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,9 +40,6 @@ from fluxops.render.build_options import BuildOptions
 from fluxops.render.cache import BuildCache, default_cache_dir
 from fluxops.render.engine import Engine, default_engine
 from fluxops.render.flux_versions import FluxVersions
-from fluxops.render.origins import origin_finder
-from fluxops.render.outcome import duplicate_identities
-from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
 from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import Prepared, StageOutput, Stager
 from fluxops.render.workspace import Workspace
@@ -98,6 +94,7 @@ class Renderer:
             allow_remote=self.options.allow_remote,
             landlock_enabled=self.options.landlock,
             workers=self.jobs,
+            on_start=self.options.on_engine_start,
         )
         self.stager = Stager(
             self.engine,
@@ -168,6 +165,8 @@ class Renderer:
     ) -> Callable[[dict[str, Any], str | None], Origin | None]:
         """Origins from kustomize's origin annotation; `layout`: an ExternalArtifact's files
         (artifact path -> repository file), so that its objects point at the repo's files."""
+        from fluxops.render.origins import origin_finder
+
         return origin_finder(self._by_file, build_dir, self.repo.root, layout)
 
     # -- one build ---------------------------------------------------------------------------
@@ -218,6 +217,10 @@ class Renderer:
     def _finish(
         self, task: _Task, staged: StageOutput, resolved: ResolvedSource | None
     ) -> KustomizationBuild:
+        # after kustomize ran: imported then (drift imports them while kustomize runs)
+        from fluxops.render.outcome import duplicate_identities
+        from fluxops.render.postbuild import SECRET_MASK, SOPS_MASK, PostBuildError, post_build
+
         ref = task.ks.source_ref
         build = KustomizationBuild(
             cluster=task.cluster,
@@ -316,6 +319,8 @@ class Renderer:
         if len(tasks) == 1 or self.jobs == 1:
             prepared = [self._prepare(t) for t in tasks]
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 prepared = list(pool.map(self._prepare, tasks))
         staged = build_prepared(

@@ -40,6 +40,9 @@ class BuildOptions:
     landlock: bool = True
     #: `drift`: substituteFrom read where the controller reads them, Secret values as tokens
     variable_source: VariableSource | None = None
+    #: `drift --ks`: called when an engine process has started (it opens its cluster
+    #: connection then, while kustomize runs, rather than competing with the staging for CPU)
+    on_engine_start: Callable[[], None] | None = None
     #: Outputs shared with other renderers of this process (see render.cache.SharedOutputs).
     store: SharedOutputs | None = None
     #: Build many Kustomizations in one kustomize run (render/batch.py); FLUXOPS_BATCH=0

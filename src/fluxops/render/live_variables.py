@@ -12,7 +12,7 @@ every field they reached. Nothing here is cached or logged.
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +33,8 @@ class VariableSource:
     values: dict[str, str | None] = field(default_factory=dict)
     #: token -> where its value should have come from and why it is unknown
     reasons: dict[str, str] = field(default_factory=dict)
-    prefix: str = field(default_factory=lambda: f"masked-secret-{secrets.token_hex(5)}")
+    #: random per run (os.urandom, what secrets.token_hex reads, without importing `secrets`)
+    prefix: str = field(default_factory=lambda: f"masked-secret-{os.urandom(5).hex()}")
 
     def token(self, value: str | None, reason: str = "") -> str:
         """A new token standing for `value` (None: unknown, because of `reason`)."""

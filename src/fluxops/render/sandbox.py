@@ -29,11 +29,12 @@ import resource
 import subprocess
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fluxops.render import landlock
+from fluxops.render.workers import EnginePool, PoolClosed
 
 DEFAULT_MEMORY = 3 << 30
 SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt")
@@ -132,9 +133,12 @@ class Sandbox:
         allow_remote: bool = False,
         landlock_enabled: bool = True,
         workers: int = 2,
+        on_start: Callable[[], None] | None = None,
     ) -> None:
         self.root = workspace_root
         self.binary = Path(os.path.realpath(binary))
+        #: called after each engine process started
+        self.on_start = on_start
         self.allow_remote = allow_remote
         self.env = engine_env(home, tmp, allow_remote=allow_remote)
         self.tmp = tmp
@@ -149,11 +153,7 @@ class Sandbox:
         self._fds: list[int] = []
         #: Engine processes started (bench/ reports it).
         self.runs = 0
-        self._pool = ThreadPoolExecutor(
-            max_workers=max(1, workers),
-            thread_name_prefix="fluxops-engine",
-            initializer=self._confine_thread,
-        )
+        self._pool = EnginePool(max(1, workers), "fluxops-engine", self._confine_thread)
         _ACTIVE.add(self)
 
     # -- confinement ---------------------------------------------------------------------
@@ -213,7 +213,10 @@ class Sandbox:
             return Completed(-1, "", "stopped: fluxops is shutting down")
         with self._lock:
             self.runs += 1
-        return self._pool.submit(self._run, args, timeout).result()
+        try:
+            return self._pool.call(self._run, args, timeout)
+        except PoolClosed:
+            return Completed(-1, "", "stopped: fluxops is shutting down")
 
     def _run(self, args: list[str], timeout: float) -> Completed:
         proc = subprocess.Popen(
@@ -225,6 +228,8 @@ class Sandbox:
             cwd=str(self.root),
             close_fds=True,
         )
+        if self.on_start is not None:
+            self.on_start()
         try:
             if hasattr(resource, "prlimit"):
                 # Already gone (nothing to limit) or not allowed: the timeout still applies.
@@ -264,7 +269,7 @@ class Sandbox:
         _ACTIVE.discard(self)
         self._closed = True
         self.kill_all()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown()
         for fd in self._fds:
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -4,6 +4,7 @@ the renderer's own (`build_options`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,6 +85,7 @@ def build_options(
     *,
     owner_labels: bool = True,
     variable_source: VariableSource | None = None,
+    on_engine_start: Callable[[], None] | None = None,
 ) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
     from fluxops.loader.fluxversion import parse_version
@@ -107,6 +109,7 @@ def build_options(
         cancelled=options.cancelled,
         allow_remote=options.allow_remote,
         variable_source=variable_source,
+        on_engine_start=on_engine_start,
     )
 
 
@@ -118,25 +121,31 @@ def run(
     repo: Repo | None = None,
     mode: Mode | None = None,
     variable_source: VariableSource | None = None,
+    on_engine_start: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Render what `selection` selects, as `options` says. Every rendering verb calls this
     with its own request, which is both. `repo`: the repository already loaded from
     `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said;
-    `variable_source` (drift): where substituteFrom variables are read."""
+    `variable_source` (drift): where substituteFrom variables are read; `on_engine_start`
+    (drift): called when a kustomize process has started."""
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import Renderer
-    from fluxops.render.outcome import build_result
-    from fluxops.render.overlay import build_overlay
     from fluxops.render.select import build_all, build_ks
 
     mode = mode or selection_mode(selection)
     if mode == "overlay":
+        from fluxops.render.overlay import build_overlay
+
         return build_overlay(selection, options)
     if repo is None:
         repo = load_repo(Path(selection.path))
     extra: list[Finding] = list(repo.findings)
     renderer_options = build_options(
-        options, repo.root, owner_labels=owner_labels, variable_source=variable_source
+        options,
+        repo.root,
+        owner_labels=owner_labels,
+        variable_source=variable_source,
+        on_engine_start=on_engine_start,
     )
     with Renderer(repo, renderer_options) as renderer:
         if mode == "ks" and selection.ks:
@@ -172,6 +181,8 @@ def run(
             else "pass the root of a Flux repository, or a kustomize overlay folder (without "
             "--all)",
         )
+    from fluxops.render.outcome import build_result
+
     result = build_result(builds, extra, complete=mode == "all")
     result.notes = notes
     result.flux_releases = releases

@@ -17,6 +17,7 @@ from fluxops.drift.helm_storage import (
     latest_deployed,
     release_location,
 )
+from fluxops.drift.inventory import parse_inventory_id
 from fluxops.drift.schema import SchemaRegistry
 from fluxops.drift.verdicts import DriftResult
 from fluxops.errors import ClusterError, ForbiddenError
@@ -45,7 +46,7 @@ OWNER = {
     ],
 )
 def test_inventory_ids(entry: str, key: tuple[str, ...] | None) -> None:
-    assert dp.parse_inventory_id(entry) == key
+    assert parse_inventory_id(entry) == key
 
 
 def ks(**spec: Any) -> Resource:

@@ -137,3 +137,25 @@ def test_exclusion_markers_case_insensitive_labels_or_annotations() -> None:
         is None
     )
     assert matching_marker(None, EXCLUSIONS) is None
+
+
+def test_integer_ratios_agree_with_fractions() -> None:
+    import itertools
+    import random
+    from fractions import Fraction
+
+    from fluxops.model.kube.quantity import _ratio
+
+    rng = random.Random(19)
+    numbers = ["0", "1", "+2", "-3", "1.5", ".25", "10.", "0.001", "1536", "-0.5"]
+    suffixes = ["", "m", "k", "M", "Ki", "Mi", "Gi", "n", "u", "e3", "E-2", "e0"]
+    texts = [n + s for n, s in itertools.product(numbers, suffixes)]
+    texts += [str(rng.randint(0, 10**6)) + rng.choice(suffixes) for _ in range(200)]
+    for text in texts:
+        ratio = _ratio(text)
+        expected = parse_quantity(text)
+        assert ratio is not None and expected is not None, text
+        assert Fraction(*ratio) == expected, text
+    for a, b in itertools.islice(itertools.permutations(texts, 2), 0, None, 37):
+        assert quantities_equal(a, b) == (parse_quantity(a) == parse_quantity(b)), (a, b)
+    assert _ratio("1e99999") is None and not quantities_equal("1e99999", "1e99999 ")
