@@ -53,7 +53,8 @@ WORDS = st.sampled_from(
      "0x", "-", ".", "..", "._1", "1__0", "_1", "1_", "0b2", "0o8", "09", "-0b1", "-0o7",
      "1e+3", "1.0e3", "6.8523015e+5", "685.230_15e+03", "0.", "+.5", "-.5e-3", "nan", "inf",
      "Infinity", "?", "-x", "? x", ": x", "#x", "x #y", "x: y", "@x", "`x", "%x", "!x", "&x",
-     "*x", "|", ">", "'", '"', "[x]", "{x}", "---", "...", "--- x", " x", "x ", "\t"]
+     "*x", "|", ">", "'", '"', "[x]", "{x}", "---", "...", "--- x", "... x", "...\tx", " x", "x ",
+     "\t"]
 )  # fmt: skip
 SHAS = st.text("0123456789abcdef", min_size=4, max_size=12)
 DATES = st.builds(
@@ -103,6 +104,23 @@ def test_go_reads_back_the_strings_fluxops_writes(
             where = first_difference(without_merge_keys(doc) if kyaml else doc, back)
             assert where is None, f"{'kyaml' if kyaml else 'sigs.k8s.io/yaml'}: {where}\n{text}"
     assert list(yaml.safe_load_all(text)) == docs, text
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"a": 1, "... x": "... y", "b": 2},  # what the direct writer takes on
+        {"a": 1, "...": "...", "...\tz": ["... w"], "b": 2},  # what it leaves to PyYAML
+    ],
+)
+def test_a_document_end_marker_is_never_written_plain(
+    doc: dict[str, Any], go_decoder: GoDecoder
+) -> None:
+    """`... x` at the start of a line ends the document for Go's decoders: a top-level key (or
+    a value) starting with `...` is quoted, so no key after it is lost."""
+    text = dump(doc)
+    for kyaml in (False, True):
+        assert go_decoder.decode(text, kyaml=kyaml) == [doc], text
 
 
 def test_every_issue_value_is_quoted_keys_too() -> None:

@@ -69,11 +69,13 @@ _LITERAL_OK = _PRINTABLE | {"\n"}
 
 def _plain(text: str) -> bool:
     """Whether PyYAML's emitter writes `text` (not ambiguous) as a plain scalar in block
-    context: printable ASCII, no indicator first, no `: `, ` #`, leading or trailing space or
-    colon (the conditions of its analyze_scalar, narrowed)."""
+    context: printable ASCII, no indicator first, no `...` first (a document end marker at the
+    start of a line), no `: `, ` #`, leading or trailing space or colon (the conditions of its
+    analyze_scalar, narrowed)."""
     return (
         0 < len(text) < 4096
         and text[0] not in _INDICATORS
+        and not text.startswith("...")
         and text[-1] not in " :"
         and _PRINTABLE.issuperset(text)
         and ": " not in text

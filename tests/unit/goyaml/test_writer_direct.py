@@ -51,6 +51,8 @@ CASES: list[dict[Any, Any]] = [
     {1: "int key", "yes": "ambiguous key", "a b": "spaced key", "a: b": "colon key"},
     {"l": ["*", "[a]", "#x", "a:", "it's", "-x", ":a", "?x", " lead", "trail ", "0\n\t0"]},
     {"shared": _SHARED, "again": _SHARED, "in": [_SHARED]},
+    # `...` first: a document end marker at the start of a line, never plain
+    {"...": None, "... x": "...", "...a": ["...", "... b"], "a...": "b..."},
 ]
 
 
