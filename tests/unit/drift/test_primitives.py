@@ -142,6 +142,7 @@ def test_exclusion_markers_case_insensitive_labels_or_annotations() -> None:
 def test_integer_ratios_agree_with_fractions() -> None:
     import itertools
     import random
+    import re
     from fractions import Fraction
 
     from fluxops.model.kube.quantity import _ratio
@@ -151,10 +152,23 @@ def test_integer_ratios_agree_with_fractions() -> None:
     suffixes = ["", "m", "k", "M", "Ki", "Mi", "Gi", "n", "u", "e3", "E-2", "e0"]
     texts = [n + s for n, s in itertools.product(numbers, suffixes)]
     texts += [str(rng.randint(0, 10**6)) + rng.choice(suffixes) for _ in range(200)]
+    binary = {"Ki": 1, "Mi": 2, "Gi": 3}
+    decimal = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6}
+
+    def reference(text: str) -> Fraction:
+        """The quantity as Fraction reads its number (independent of fluxops's parser)."""
+        match = re.fullmatch(r"([+-]?[0-9.]+)(.*)", text)
+        assert match is not None, text
+        number, suffix = match.groups()
+        if suffix in binary:
+            return Fraction(number) * 1024 ** binary[suffix]
+        exponent = decimal[suffix] if suffix in decimal else int(suffix[1:])
+        return Fraction(number) * Fraction(10) ** exponent
+
     for text in texts:
         ratio = _ratio(text)
-        expected = parse_quantity(text)
-        assert ratio is not None and expected is not None, text
+        expected = reference(text)
+        assert ratio is not None and parse_quantity(text) == expected, text
         assert Fraction(*ratio) == expected, text
     for a, b in itertools.islice(itertools.permutations(texts, 2), 0, None, 37):
         assert quantities_equal(a, b) == (parse_quantity(a) == parse_quantity(b)), (a, b)

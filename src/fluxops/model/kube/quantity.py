@@ -26,26 +26,6 @@ _QUANTITY = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
-def _parse_text(text: str) -> Fraction | None:
-    from fractions import Fraction
-
-    match = _QUANTITY.match(text.strip())
-    if match is None:
-        return None
-    suffix = match.group("suffix") or ""
-    if len(match.group("number")) > _MAX_DIGITS or len(suffix) > 6:
-        return None  # no quantity the API server takes: not worth a huge integer
-    number = Fraction(match.group("number"))
-    if suffix in _BINARY:
-        return number * int(1024 ** _BINARY[suffix])
-    exponent = _DECIMAL[suffix] if suffix in _DECIMAL else int(suffix[1:])
-    if abs(exponent) > _MAX_EXPONENT:
-        return None
-    scale = Fraction(int(10**exponent)) if exponent >= 0 else Fraction(1, int(10**-exponent))
-    return number * scale
-
-
 def parse_quantity(value: Any) -> Fraction | None:
     """The exact value of a quantity given as text or number; None when it is not one."""
     from fractions import Fraction
@@ -57,8 +37,8 @@ def parse_quantity(value: Any) -> Fraction | None:
     if isinstance(value, float):
         return Fraction(value).limit_denominator(10**9)
     if isinstance(value, str):
-        parsed: Fraction | None = _parse_text(value)
-        return parsed
+        ratio = _ratio_text(value)
+        return None if ratio is None else Fraction(*ratio)
     return None
 
 
@@ -76,6 +56,7 @@ def _ratio(value: Any) -> tuple[int, int] | None:
     """A text or int quantity as an exact integer ratio (numerator, denominator), without
     `fractions` (its import costs a short run more than the comparisons); None for floats
     and what is not a quantity (parse_quantity decides those)."""
+    # the one parser of quantity text: parse_quantity makes a Fraction of its ratio
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
