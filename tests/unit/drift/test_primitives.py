@@ -161,9 +161,10 @@ def test_integer_ratios_agree_with_fractions() -> None:
         assert match is not None, text
         number, suffix = match.groups()
         if suffix in binary:
-            return Fraction(number) * 1024 ** binary[suffix]
+            return Fraction(number) * int(1024 ** binary[suffix])
         exponent = decimal[suffix] if suffix in decimal else int(suffix[1:])
-        return Fraction(number) * Fraction(10) ** exponent
+        scale = Fraction(int(10**exponent)) if exponent >= 0 else Fraction(1, int(10**-exponent))
+        return Fraction(number) * scale
 
     for text in texts:
         ratio = _ratio(text)
