@@ -3,8 +3,11 @@ a verb imports only its own command module (`LazyGroup`)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import sys
+from typing import NoReturn
 
 import click
 
@@ -100,13 +103,54 @@ def _collect_later() -> None:
 def main() -> None:
     _collect_later()
     install_signal_handlers()
+    status: object
+    try:
+        status = _run()
+    except SystemExit as exc:
+        status = exc.code
+    _leave(status)
+
+
+def _run() -> int:
     try:
         status = cli.main(prog_name="fluxops", standalone_mode=False)
     except click.ClickException as exc:  # a flag click refuses: exit 2, and with -o json|yaml
         usage_envelope(sys.argv[1:], exc)  # an ErrorResult on stdout too
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
-        sys.exit(1)
-    sys.exit(status if isinstance(status, int) else 0)
+        return 1
+    return status if isinstance(status, int) else 0
+
+
+def _leave(status: object) -> NoReturn:
+    """Exit with `status` (as `sys.exit` reads it) without Python's teardown of every module
+    and of the heap the command built, none of which needs doing: 10-15 ms of a 0.2 s
+    `drift --ks`, more after a large build. The output is flushed and the `atexit` handlers
+    run (temporary folders, logging) as on a normal exit. While a thread that is not a
+    daemon still runs, the normal exit waits for it."""
+    import os
+    import threading
+
+    code = _exit_code(status)
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (`fluxops build | head`): nothing to say
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _exit_code(status: object) -> int:
+    """`sys.exit`'s reading of its argument: None is 0, an integer itself, anything else is
+    printed on stderr and is 1."""
+    if status is None:
+        return 0
+    if isinstance(status, int):
+        return status
+    print(status, file=sys.stderr)
+    return 1
