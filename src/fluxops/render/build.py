@@ -339,12 +339,16 @@ class Renderer:
     def build_tree(
         self,
         roots: Iterable[tuple[str, Resource]],
-        stop: Callable[[KustomizationBuild], bool] | None = None,
+        looking_for: Callable[[str, str], bool] | None = None,
         only: Callable[[str, Resource], bool] | None = None,
     ) -> list[KustomizationBuild]:
         """Build the roots and every Flux Kustomization found in their output, recursively.
         `only(cluster, kustomization)`: build only those it accepts (and look for children in
-        their output only); `diff --changed-only` passes what a changed file reaches."""
+        their output only); `diff --changed-only` passes what a changed file reaches.
+        `looking_for(namespace, name)`: one Kustomization is wanted (`--ks`): the tree is
+        built down to it and no further, and of the wave that holds it only it is built (its
+        siblings cannot change it: its source was resolved before any of them was built),
+        unless it reads `substituteFrom`, whose ConfigMaps and Secrets a sibling may render."""
         done: dict[tuple[str, str, str], KustomizationBuild] = {}
         wave = [_Task(cluster, res, None) for cluster, res in roots]
         out: list[KustomizationBuild] = []
@@ -356,6 +360,10 @@ class Renderer:
                 if task.key not in done and task.key not in unique:
                     unique[task.key] = task
             tasks = list(unique.values())
+            if looking_for is not None:
+                wanted = [t for t in tasks if looking_for(t.ks.namespace, t.ks.name)]
+                if wanted and not any(t.ks.substitute_from for t in wanted):
+                    tasks = wanted
             if not tasks:
                 break
             room = MAX_KUSTOMIZATIONS - self._total
@@ -373,7 +381,7 @@ class Renderer:
             for task, build in zip(tasks, builds, strict=True):
                 done[task.key] = build
                 out.append(build)
-                if stop is not None and stop(build):
+                if looking_for is not None and looking_for(build.namespace, build.name):
                     return out
                 children = [obj for obj in build.objects if is_flux_kustomization(obj)]
                 if children and task.depth + 1 > MAX_TREE_DEPTH:

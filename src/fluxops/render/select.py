@@ -222,8 +222,11 @@ def build_ks(
     repo = renderer.repo
     want_ns, name = parse_ks(ks_ref, namespace)
 
+    def named(namespace: str, ks_name: str) -> bool:
+        return ks_name == name and (want_ns is None or namespace == want_ns)
+
     def matches(build: KustomizationBuild) -> bool:
-        return build.name == name and (want_ns is None or build.namespace == want_ns)
+        return named(build.namespace, build.name)
 
     entries = find_entries(repo)
     if cluster is not None:
@@ -231,8 +234,9 @@ def build_ks(
         entries = [
             e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")
         ] or [entry_for_dir(repo, wanted)]
-    stop = matches if len(entries) == 1 and want_ns is not None else None
-    builds = renderer.build_tree(entry_roots(entries), stop=stop) if entries else []
+    # one cluster entry and a full NAMESPACE/NAME: the tree is built down to it only
+    target = named if len(entries) == 1 and want_ns is not None else None
+    builds = renderer.build_tree(entry_roots(entries), looking_for=target) if entries else []
     found = [b for b in builds if matches(b)]
     if not found:
         found = _unattached_match(renderer, builds, want_ns, name)
