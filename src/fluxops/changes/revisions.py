@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fluxops.loader import confine
 from fluxops.loader.gittree import Checkout, GitRepo
+from fluxops.loader.parsecache import ParseCache
 from fluxops.loader.repo import Parsed, Repo, load_repo
 from fluxops.model.findings import Finding
 from fluxops.model.resource import Resource
@@ -105,20 +106,25 @@ class Revisions:
         self.close()
 
 
-def _read_head(git: GitRepo, ref: str | None) -> tuple[Checkout | None, Repo]:
+def _read_head(
+    git: GitRepo, ref: str | None, cache: ParseCache | None
+) -> tuple[Checkout | None, Repo]:
     checkout = git.checkout(ref) if ref is not None else None
     try:
-        return checkout, load_repo(checkout.root if checkout is not None else git.path)
+        return checkout, load_repo(checkout.root if checkout is not None else git.path, cache=cache)
     except BaseException:
         if checkout is not None:
             checkout.close()
         raise
 
 
-def read_revisions(git: GitRepo, base: str, head: str | None) -> Revisions:
-    """`base` and `head` (None: the working tree at `git.path`), read and loaded."""
+def read_revisions(
+    git: GitRepo, base: str, head: str | None, cache: ParseCache | None = None
+) -> Revisions:
+    """`base` and `head` (None: the working tree at `git.path`), read and loaded (`cache`:
+    files parsed by earlier runs)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluxops-diff-head") as pool:
-        head_future = pool.submit(_read_head, git, head)
+        head_future = pool.submit(_read_head, git, head, cache)
         try:
             base_checkout = git.checkout(base)
         except BaseException:
@@ -141,7 +147,7 @@ def read_revisions(git: GitRepo, base: str, head: str | None) -> Revisions:
             base_checkout.blobs,
             head_checkout.blobs if head_checkout is not None else None,
         )
-        base_repo = load_repo(base_checkout.root, reuse=same_files(head_repo, same))
+        base_repo = load_repo(base_checkout.root, reuse=same_files(head_repo, same), cache=cache)
     except BaseException:
         base_checkout.close()
         if head_checkout is not None:

@@ -114,6 +114,7 @@ def run(request: DiffRequest) -> DiffResult:
     from fluxops.changes.reach import Reach
     from fluxops.changes.revisions import changed_files, read_revisions
     from fluxops.loader.gittree import GitRepo
+    from fluxops.loader.parsecache import parse_cache
     from fluxops.loader.sources import clean_path
     from fluxops.render.select import repo_relative
     from fluxops.render.verb import parse_source_overrides
@@ -124,7 +125,10 @@ def run(request: DiffRequest) -> DiffResult:
     if not folder.is_dir():
         raise UsageError(f"{request.path} is not a folder")
     overrides = parse_source_overrides(request.sources, folder.resolve())
-    with GitRepo(folder) as git, read_revisions(git, request.base, request.head) as sides:
+    with (
+        GitRepo(folder) as git,
+        read_revisions(git, request.base, request.head, parse_cache(request.cache)) as sides,
+    ):
         base_repo, head_repo = sides.base, sides.head
         cluster = None
         if request.cluster is not None:

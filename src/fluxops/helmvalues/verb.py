@@ -39,6 +39,7 @@ def run(request: ValuesDiffRequest) -> ValuesDiffResult:
     """Render each environment, compose each release's values as helm-controller does, and
     compare them."""
     from fluxops.helmvalues.releases import EnvRelease, ValuesDiffResult, compare
+    from fluxops.loader.parsecache import parse_cache
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import Renderer
     from fluxops.render.select import resolve_environment
@@ -59,7 +60,7 @@ def run(request: ValuesDiffRequest) -> ValuesDiffResult:
             "values-diff needs at least two environments",
             hint="for example --envs staging,production, or --env a=clusters/a --env b=clusters/b",
         )
-    repo = load_repo(request.path)
+    repo = load_repo(request.path, cache=parse_cache(request.cache))
     options = build_options(request, repo.root)
     findings: list[Finding] = list(repo.findings)
     with Renderer(repo, options) as renderer:

@@ -100,6 +100,7 @@ def run(request: LintRequest) -> LintResult:
     from fluxops.lint.context import LintContext
     from fluxops.lint.runner import run_lint
     from fluxops.loader import confine
+    from fluxops.loader.parsecache import parse_cache
     from fluxops.loader.repo import load_repo
     from fluxops.model.flux import is_flux_kustomization
     from fluxops.render.verb import run as render
@@ -108,7 +109,7 @@ def run(request: LintRequest) -> LintResult:
     root = Path(request.path)
     if not root.is_dir():
         raise UsageError(f"{request.path} is not a folder")
-    repo = load_repo(root)
+    repo = load_repo(root, cache=parse_cache(request.cache))
     if not repo.yaml_files:
         raise UsageError(
             f"nothing to check: {request.path} holds no YAML file",

@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fluxops.errors import RepoError
 from fluxops.loader import confine
@@ -19,6 +20,9 @@ from fluxops.loader.yamlio import YamlParseError, load_documents
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import FluxObject, view
 from fluxops.model.resource import Origin, Resource
+
+if TYPE_CHECKING:
+    from fluxops.loader.parsecache import ParseCache
 
 YAML_SUFFIXES = (".yaml", ".yml")
 SKIP_DIRS = confine.SKIP_DIRS
@@ -129,10 +133,19 @@ class Repo:
                 yield resource
 
 
-def parse_file(root: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
-    """The Kubernetes objects of one YAML file `rel` under `root` (read confined)."""
+def parse_file(
+    root: Path, rel: str, cache: ParseCache | None = None
+) -> tuple[list[Resource], list[Finding]]:
+    """The Kubernetes objects of one YAML file `rel` under `root` (read confined); `cache`:
+    parsed files by content (loader/parsecache.py)."""
     try:
-        text = confine.read_text(root, rel)
+        data = confine.read_bytes(root, rel)
+        stored = cache.get(data) if cache is not None else None
+        if stored is not None:
+            return [
+                Resource(raw=v, origin=Origin(rel, index, line)) for v, index, line in stored
+            ], []
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return [], [
             Finding("FO001", Severity.ERROR, "cannot read file: not UTF-8 text", file=rel, line=1)
@@ -155,10 +168,11 @@ def parse_file(root: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
                 hint="fix the YAML syntax; Flux fails to build any Kustomization that includes it",
             )
         ]
+    manifests = [doc for doc in documents if is_manifest(doc.value)]
+    if cache is not None:
+        cache.put(data, [(doc.value, doc.index, doc.line) for doc in manifests])
     resources = [
-        Resource(raw=doc.value, origin=Origin(rel, doc.index, doc.line))
-        for doc in documents
-        if is_manifest(doc.value)
+        Resource(raw=doc.value, origin=Origin(rel, doc.index, doc.line)) for doc in manifests
     ]
     return resources, []
 
@@ -167,10 +181,13 @@ def parse_file(root: Path, rel: str) -> tuple[list[Resource], list[Finding]]:
 Parsed = Callable[[Path, str], tuple[list[Resource], list[Finding]] | None]
 
 
-def load_repo(root: str | Path, reuse: Parsed | None = None) -> Repo:
+def load_repo(
+    root: str | Path, reuse: Parsed | None = None, cache: ParseCache | None = None
+) -> Repo:
     """Read every YAML file under `root` once (regular files only: see loader/confine.py).
     `reuse(root, rel)`: the objects of a file already parsed (`diff` passes the other
-    revision's, for the files that are byte for byte the same)."""
+    revision's, for the files that are byte for byte the same); `cache`: files parsed by
+    earlier runs (loader/parsecache.py)."""
     base = Path(root)
     if not base.exists():
         raise RepoError(f"repository path does not exist: {base}", hint="check the path")
@@ -182,7 +199,7 @@ def load_repo(root: str | Path, reuse: Parsed | None = None) -> Repo:
     repo.yaml_files = yaml_files(repo.tree)
     for rel in repo.yaml_files:
         known = reuse(repo.root, rel) if reuse is not None else None
-        resources, findings = known if known is not None else parse_file(repo.root, rel)
+        resources, findings = known if known is not None else parse_file(repo.root, rel, cache)
         repo.resources.extend(resources)
         repo.findings.extend(findings)
         repo.files += 1

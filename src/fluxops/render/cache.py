@@ -14,14 +14,13 @@ Folders are created 0700 and files 0600.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import stat
 import threading
 from pathlib import Path
 
+from fluxops.loader.cachefiles import private_dir, write_private
 from fluxops.loader.yamlio import YamlParseError, load_documents
 
 _SECRET_KIND = re.compile(r"^kind:\s*Secret\s*$", re.MULTILINE)
@@ -80,38 +79,6 @@ def holds_plain_secret(stream: str) -> bool:
             ):
                 return True
     return False
-
-
-def private_dir(path: Path) -> bool:
-    """Create `path` (0700) when missing; True when it is a folder owned by this user that
-    nobody else can write to (a cache anyone else could write would be trusted input)."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        st = path.stat()
-    except OSError:
-        return False
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return False
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_IRWXO):
-        try:
-            path.chmod(0o700)
-        except OSError:
-            return False
-    return True
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write `path` atomically with mode 0600 (errors are the caller's)."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 #: The longest a renderer waits for another's build of the same key before building it too.

@@ -128,6 +128,7 @@ def run(
     `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said;
     `variable_source` (drift): where substituteFrom variables are read; `on_engine_start`
     (drift): called when a kustomize process has started."""
+    from fluxops.loader.parsecache import parse_cache
     from fluxops.loader.repo import load_repo
     from fluxops.render.build import Renderer
     from fluxops.render.select import build_all, build_ks
@@ -138,7 +139,7 @@ def run(
 
         return build_overlay(selection, options)
     if repo is None:
-        repo = load_repo(Path(selection.path))
+        repo = load_repo(Path(selection.path), cache=parse_cache(options.cache))
     extra: list[Finding] = list(repo.findings)
     renderer_options = build_options(
         options,

@@ -32,11 +32,9 @@ Check = Callable[[Any], Any]
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("FLUXOPS_CACHE_DIR")
-    if base:
-        return Path(base) / "schemas"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "fluxops" / "schemas"
+    from fluxops.loader.cachefiles import cache_folder
+
+    return cache_folder("schemas")
 
 
 def schema_digest(schema: dict[str, Any]) -> str:
@@ -111,7 +109,7 @@ class ValidatorCache:
     def _trusted_dir(self) -> bool:
         """Code is loaded only from a folder nobody else can write to."""
         if self._trusted is None:
-            from fluxops.render.cache import private_dir
+            from fluxops.loader.cachefiles import private_dir
 
             self._trusted = self.directory is not None and private_dir(self.directory)
         return self._trusted
@@ -178,7 +176,7 @@ def _full_validator_class() -> Any:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    from fluxops.render.cache import private_dir
+    from fluxops.loader.cachefiles import private_dir
 
     try:
         if not private_dir(path.parent):

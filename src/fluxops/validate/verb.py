@@ -43,6 +43,7 @@ class ValidateRequest(Selection, RenderOptions):
 def run(request: ValidateRequest) -> ValidateResult:
     """Render like `build`, then validate every object against its schema (built-in kinds,
     the Flux CRDs, CRDs found in the repo or the output), CEL rules included."""
+    from fluxops.loader.parsecache import parse_cache
     from fluxops.loader.repo import enclosing_repository, load_repo, text_reader
     from fluxops.render.verb import run as render
     from fluxops.render.verb import selection_mode
@@ -63,7 +64,7 @@ def run(request: ValidateRequest) -> ValidateResult:
     root = Path(request.path).resolve()
     overlay = mode == "overlay"
     repo_root = (enclosing_repository(root) or root) if overlay else root
-    repo = load_repo(repo_root)
+    repo = load_repo(repo_root, cache=parse_cache(request.cache))
     result = render(request, request, repo=None if overlay else repo, mode=mode)
     if overlay:
         attach_origins(result, repo.resources)

@@ -1,0 +1,55 @@
+"""The folders and files of fluxops' caches (the build cache, compiled schemas, parsed files):
+where they live, and how they are made so that nobody else can write what a later run trusts.
+
+`FLUXOPS_CACHE_DIR` moves them all (the build cache is that folder itself, each other cache a
+folder in it); else `$XDG_CACHE_HOME/fluxops`, else `~/.cache/fluxops`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import threading
+from pathlib import Path
+
+
+def cache_folder(name: str) -> Path:
+    """The folder of the cache `name` (not created here)."""
+    base = os.environ.get("FLUXOPS_CACHE_DIR")
+    if base:
+        return Path(base) / name
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "fluxops" / name
+
+
+def private_dir(path: Path) -> bool:
+    """Create `path` (0700) when missing; True when it is a folder owned by this user that
+    nobody else can write to (a cache anyone else could write would be trusted input)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = path.stat()
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_IRWXO):
+        try:
+            path.chmod(0o700)
+        except OSError:
+            return False
+    return True
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` atomically with mode 0600 (errors are the caller's)."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
