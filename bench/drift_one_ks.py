@@ -9,7 +9,10 @@ median of `--repeat` runs, each a fresh process as a user runs it:
 - `fluxops drift . --ks flux-system/bench` in fields and in server mode (build cache warm);
 - `flux diff kustomization bench --path apps --kustomization-file ...`;
 - `fluxops --help` and `python -c pass` (the floor a Python CLI starts from);
-- both tools' render step alone.
+- both tools' render step alone, on the scenario and on one Kustomization of a real repository
+  (`default/atuin` of the home-ops fixture, when ../shared/fixtures/repos is there: fluxops
+  finds it through its parents, `flux build` is handed its folder and file; both on a copy,
+  as `flux build` writes into the repository; fluxops' caches warm, as after a first run).
 
 Wall time and CPU time (user + system of the process and its children) are both reported:
 on a shared machine the CPU time is the steadier figure.
@@ -42,6 +45,9 @@ from harness import tool  # noqa: E402
 from tests.cluster import drift_scenario as sc  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
+#: a real repository's Kustomization, found through its parents (docs/build.md: --ks)
+REAL_REPO = ROOT.parent / "shared" / "fixtures" / "repos" / "onedr0p__home-ops"
+REAL_KS = ("default", "atuin", "kubernetes/apps/default/atuin")
 FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
 
 
@@ -119,6 +125,21 @@ def profile(cmd: list[str], cwd: Path) -> str:
     return proc.stdout[-6000:]
 
 
+def real_repo_commands(flux: Path, copy: Path) -> dict[str, list[str]]:
+    """Render-only rows on a copy of a real repository (the caches filled first)."""
+    shutil.copytree(REAL_REPO, copy)
+    ns, name, folder = REAL_KS
+    fluxops = [str(FLUXOPS), "build", str(copy), "--ks", f"{ns}/{name}", "-o", "json"]
+    subprocess.run(fluxops, capture_output=True, check=True)
+    return {
+        "fluxops build --ks (home-ops, render only)": fluxops,
+        "flux build kustomization --dry-run (home-ops, render only)": [
+            str(flux), "build", "kustomization", name, "--path", str(copy / folder / "app"),
+            "--kustomization-file", str(copy / folder / "ks.yaml"), "--dry-run",
+        ],
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -171,6 +192,8 @@ def main() -> None:
                 *flux_diff[:5], str(plain / "apps"), *flux_diff[6:],
             ]  # fmt: skip
             subprocess.run(drift_plain, capture_output=True)  # fill the cache
+            if REAL_REPO.is_dir():
+                commands.update(real_repo_commands(flux, work / "real"))
             rows = interleaved(commands, repo, args.repeat)
             codes = {k: v[3] for k, v in rows.items()}
             objects = len(sc.objects(ns, 2))
@@ -194,6 +217,13 @@ def main() -> None:
                 f"{name} / flux diff: wall {rows[name][0] / flux_same[0]:.2f}x, "
                 f"CPU {rows[name][2] / flux_same[2]:.2f}x"
             )
+            real = "fluxops build --ks (home-ops, render only)"
+            if real in rows:
+                flux_real = rows["flux build kustomization --dry-run (home-ops, render only)"]
+                print(
+                    f"{real} / flux build: wall {rows[real][0] / flux_real[0]:.2f}x, "
+                    f"CPU {rows[real][2] / flux_real[2]:.2f}x"
+                )
             if args.importtime:
                 print("\nslowest imports (cumulative us, fields mode):")
                 for micros, name in importtime(drift, repo)[:15]:

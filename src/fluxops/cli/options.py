@@ -85,7 +85,7 @@ def selection_options(
 def render_options(
     *,
     substitution: str | None = "--strict-substitute/--no-strict-substitute",
-    cache_help: str = "Do not read or write the build cache.",
+    cache_help: str = "Do not read or write the caches (kustomize output, parsed files).",
 ) -> Callable[[F], F]:
     """How to render, handed to the command as `render`: --source (repeatable), the
     substitution flag (`substitution`; None: as the Flux version), --flux-version,

@@ -64,7 +64,7 @@ from fluxops.model.selection import RenderOptions, Selection, as_kwargs
 )
 @report_options
 @render_options(
-    cache_help="Do not read or write the build and schema caches.",
+    cache_help="Do not read or write the caches (kustomize output, parsed files, schemas).",
 )
 @colour_option
 @handle_errors
