@@ -11,8 +11,12 @@ median of `--repeat` runs, each a fresh process as a user runs it:
 - `fluxops --help` and `python -c pass` (the floor a Python CLI starts from);
 - both tools' render step alone, on the scenario and on one Kustomization of a real repository
   (`default/atuin` of the home-ops fixture, when ../shared/fixtures/repos is there: fluxops
-  finds it through its parents, `flux build` is handed its folder and file; both on a copy,
-  as `flux build` writes into the repository; fluxops' caches warm, as after a first run).
+  finds it through its parents, `flux build` is handed its folder and the Kustomization as
+  its parent renders it; both on a copy, as `flux build` writes into the repository; fluxops'
+  caches warm, as after a first run);
+- `fluxops drift --ks` and `flux diff kustomization` on a real repository's Kustomization
+  (`kube-system/metrics-server` of home-ops, a HelmRelease and its OCIRepository) applied
+  first as kustomize-controller would, so in sync.
 
 Wall time and CPU time (user + system of the process and its children) are both reported:
 on a shared machine the CPU time is the steadier figure.
@@ -35,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -48,6 +53,9 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 #: a real repository's Kustomization, found through its parents (docs/build.md: --ks)
 REAL_REPO = ROOT.parent / "shared" / "fixtures" / "repos" / "onedr0p__home-ops"
 REAL_KS = ("default", "atuin", "kubernetes/apps/default/atuin")
+#: one that renders only kinds the harness serves (a HelmRelease and its OCIRepository), for
+#: drift on a real repository: applied first as kustomize-controller would, so in sync
+REAL_DRIFT_KS = ("kube-system", "metrics-server", "kubernetes/apps/kube-system/metrics-server")
 FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
 
 
@@ -125,17 +133,67 @@ def profile(cmd: list[str], cwd: Path) -> str:
     return proc.stdout[-6000:]
 
 
+def effective_kustomization(copy: Path, ns: str, name: str) -> tuple[Path, Any]:
+    """The Kustomization `ns/name` as its parent renders it (namespace, the parent's patches),
+    written beside the copy for `flux` (given the repository's own file, `flux` misses what
+    the parent adds); and its build."""
+    import yaml
+
+    from fluxops import api
+
+    [build] = api.build(api.BuildRequest(path=str(copy), ks=f"{ns}/{name}")).builds
+    effective = copy.parent / f"{name}.effective-ks.yaml"
+    effective.write_text(yaml.safe_dump(build.kustomization.raw, sort_keys=False))
+    return effective, build
+
+
 def real_repo_commands(flux: Path, copy: Path) -> dict[str, list[str]]:
     """Render-only rows on a copy of a real repository (the caches filled first)."""
     shutil.copytree(REAL_REPO, copy)
     ns, name, folder = REAL_KS
     fluxops = [str(FLUXOPS), "build", str(copy), "--ks", f"{ns}/{name}", "-o", "json"]
     subprocess.run(fluxops, capture_output=True, check=True)
+    effective, _ = effective_kustomization(copy, ns, name)
     return {
         "fluxops build --ks (home-ops, render only)": fluxops,
         "flux build kustomization --dry-run (home-ops, render only)": [
-            str(flux), "build", "kustomization", name, "--path", str(copy / folder / "app"),
-            "--kustomization-file", str(copy / folder / "ks.yaml"), "--dry-run",
+            str(flux), "build", "kustomization", name, "-n", ns,
+            "--path", str(copy / folder / "app"), "--kustomization-file", str(effective),
+            "--dry-run",
+        ],
+    }  # fmt: skip
+
+
+def real_repo_drift_commands(
+    cluster: Cluster, flux: Path, copy: Path, kube: list[str]
+) -> dict[str, list[str]]:
+    """`drift --ks` and `flux diff` on a real repository's Kustomization, its objects applied
+    first as kustomize-controller applies them (owner labels, field manager, inventory).
+    `flux diff` is handed the Kustomization as its parent renders it (namespace, the parent's
+    patches): given the repository's file it reports the patched HelmRelease fields and the
+    owner labels as drift."""
+    ns, name, folder = REAL_DRIFT_KS
+    effective, build = effective_kustomization(copy, ns, name)
+    for obj in build.objects:
+        cluster.kube.apply(obj.raw)
+    cluster.kube.apply(build.kustomization.raw, manager="fluxops-tests")
+    cluster.kube.patch(
+        "kustomize.toolkit.fluxcd.io/v1",
+        "Kustomization",
+        ns,
+        name,
+        {"status": {"inventory": {"entries": [sc.inventory_entry(o.raw) for o in build.objects]}}},
+        manager="kustomize-controller",
+        subresource="status",
+    )
+    return {
+        "fluxops drift --ks (home-ops kube-system/metrics-server)": [
+            str(FLUXOPS), "drift", str(copy), "--ks", f"{ns}/{name}", *kube,
+        ],
+        "flux diff kustomization (home-ops kube-system/metrics-server)": [
+            str(flux), "diff", "kustomization", name, "-n", ns,
+            "--path", str(copy / folder / "app"),
+            "--kustomization-file", str(effective), *kube, "--progress-bar=false",
         ],
     }  # fmt: skip
 
@@ -194,6 +252,7 @@ def main() -> None:
             subprocess.run(drift_plain, capture_output=True)  # fill the cache
             if REAL_REPO.is_dir():
                 commands.update(real_repo_commands(flux, work / "real"))
+                commands.update(real_repo_drift_commands(cluster, flux, work / "real", kube))
             rows = interleaved(commands, repo, args.repeat)
             codes = {k: v[3] for k, v in rows.items()}
             objects = len(sc.objects(ns, 2))
@@ -211,12 +270,21 @@ def main() -> None:
                     f"CPU {rows[name][2] / flux_row[2]:.2f}x"
                 )
             assert codes["flux diff kustomization"] == codes["fluxops drift --ks (fields)"], codes
+            real_pair = [k for k in codes if "kube-system/metrics-server" in k]
+            assert len({codes[k] for k in real_pair}) <= 1, codes
             name = "fluxops drift --ks (fields), cached build"
             flux_same = rows["flux diff kustomization, same"]
             print(
                 f"{name} / flux diff: wall {rows[name][0] / flux_same[0]:.2f}x, "
                 f"CPU {rows[name][2] / flux_same[2]:.2f}x"
             )
+            real_drift = "fluxops drift --ks (home-ops kube-system/metrics-server)"
+            if real_drift in rows:
+                flux_real = rows["flux diff kustomization (home-ops kube-system/metrics-server)"]
+                print(
+                    f"{real_drift} / flux diff: wall {rows[real_drift][0] / flux_real[0]:.2f}x, "
+                    f"CPU {rows[real_drift][2] / flux_real[2]:.2f}x"
+                )
             real = "fluxops build --ks (home-ops, render only)"
             if real in rows:
                 flux_real = rows["flux build kustomization --dry-run (home-ops, render only)"]
