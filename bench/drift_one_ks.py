@@ -137,13 +137,12 @@ def effective_kustomization(copy: Path, ns: str, name: str) -> tuple[Path, Any]:
     """The Kustomization `ns/name` as its parent renders it (namespace, the parent's patches),
     written beside the copy for `flux` (given the repository's own file, `flux` misses what
     the parent adds); and its build."""
-    import yaml
-
     from fluxops import api
+    from fluxops.goyaml import dump as go_dump
 
     [build] = api.build(api.BuildRequest(path=str(copy), ks=f"{ns}/{name}")).builds
     effective = copy.parent / f"{name}.effective-ks.yaml"
-    effective.write_text(yaml.safe_dump(build.kustomization.raw, sort_keys=False))
+    effective.write_text(go_dump(build.kustomization.raw))  # as Go reads it
     return effective, build
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import yaml
 
 from fluxops import api
+from fluxops.goyaml import dump as go_dump
 from fluxops.model.results import KustomizationBuild
 from tests.cluster.drift_scenario import inventory_entry
 from tests.cluster.drift_support import Kube
@@ -115,7 +115,7 @@ def test_flux_diff_agrees_only_with_the_effective_kustomization(
 ) -> None:
     copy, build = applied
     effective = tmp_path / "effective-ks.yaml"
-    effective.write_text(yaml.safe_dump(build.kustomization.raw, sort_keys=False))
+    effective.write_text(go_dump(build.kustomization.raw))  # as Go reads it
     code, output = flux_diff(cluster, copy, effective)
     assert code == 0, output
     assert "►" not in output, output
