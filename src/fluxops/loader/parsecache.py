@@ -11,6 +11,10 @@ build cache is (folders 0700, files 0600, written atomically).
 Never cached: a file with a Secret in it (the cache never holds a Secret value, encrypted or
 not), a file that does not parse (its finding is made again), a value `marshal` cannot hold.
 An entry that cannot be read or is not what this module writes is a miss.
+
+The same cache holds the parsed objects of kustomize outputs (`render.postbuild`), keyed by
+the output's bytes under a salt of their own: of each output, the objects whose text no
+postBuild variable changed, and no Secret.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from typing import Any
 
 #: What the entries hold; a change of layout changes it.
 FORMAT = b"fluxops-parsed-1"
+#: Mixed into the salt of the entries of kustomize outputs.
+_OUTPUT_DOMAIN = b"kustomize-output"
 #: The modules whose code decides what a file parses to.
 _PARSER_MODULES = (
     "fluxops.loader.parsecache",
@@ -68,12 +74,19 @@ class ParseCache:
         self.misses = 0
 
     @classmethod
-    def default(cls) -> ParseCache | None:
-        """The user's parse cache (None when the parser's source cannot be read)."""
+    def default(cls, directory: Path | None = None, *, outputs: bool = False) -> ParseCache | None:
+        """The user's parse cache (None when the parser's source cannot be read), in
+        `directory` or `cache_folder("parsed")`. `outputs`: the entries of kustomize outputs
+        (`render.postbuild`), salted apart from the repository files' so that an output and
+        a file with the same bytes are different entries."""
         from fluxops.loader.cachefiles import cache_folder
 
         salt = parser_salt()
-        return cls(cache_folder("parsed"), salt) if salt is not None else None
+        if salt is None:
+            return None
+        if outputs:
+            salt = hashlib.blake2b(_OUTPUT_DOMAIN, digest_size=20, key=salt).digest()
+        return cls(directory or cache_folder("parsed"), salt)
 
     def _ready(self) -> bool:
         if self._usable is None:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fluxops import __version__
 from fluxops.errors import CancelledByClient
@@ -43,6 +43,9 @@ from fluxops.render.flux_versions import FluxVersions
 from fluxops.render.sandbox import Sandbox
 from fluxops.render.stage import Prepared, StageOutput, Stager
 from fluxops.render.workspace import Workspace
+
+if TYPE_CHECKING:
+    from fluxops.loader.parsecache import ParseCache
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
 #: ... (each level may re-create itself under a new name through substitution).
@@ -117,6 +120,8 @@ class Renderer:
         self.versions = FluxVersions(repo, self.options.flux_version, self.options.strict)
         #: Builds whose source is outside the repository: skipped, not failed.
         self._external: dict[tuple[str, str, str], ExternalSource] = {}
+        self._parsed: ParseCache | None = None  # made at the first post-build
+        self._parsed_made = False
 
     def close(self) -> None:
         try:
@@ -258,6 +263,7 @@ class Renderer:
                 ),
                 strip_origin=staged.injected_origin,
                 variable_source=self.options.variable_source,
+                parsed=self._output_cache(),
             )
         except PostBuildError as exc:
             build.fail(str(exc))
@@ -294,6 +300,19 @@ class Renderer:
                     obj.raw
                 )
         return build
+
+    def _output_cache(self) -> ParseCache | None:
+        """The cache of parsed kustomize outputs (with the build cache: beside it when the
+        run names its folder, else the user's parse cache)."""
+        if not self.options.cache:
+            return None
+        if not self._parsed_made:
+            from fluxops.loader.parsecache import ParseCache
+
+            folder = self.options.cache_dir / "parsed" if self.options.cache_dir else None
+            self._parsed = ParseCache.default(folder, outputs=True)
+            self._parsed_made = True
+        return self._parsed
 
     # -- Flux versions -----------------------------------------------------------------------
 

@@ -8,10 +8,12 @@ scalars: `fluxops.goyaml.load`), so `enabled: ${FLAG}` with `FLAG=y` is `true` a
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -31,6 +33,9 @@ from fluxops.render.variables import (
     load_variables,
     scalar_text,
 )
+
+if TYPE_CHECKING:
+    from fluxops.loader.parsecache import ParseCache
 
 OWNER_NAME = "kustomize.toolkit.fluxcd.io/name"
 OWNER_NAMESPACE = "kustomize.toolkit.fluxcd.io/namespace"
@@ -139,6 +144,43 @@ def _parse(text: str) -> Any:
         ) from None
 
 
+class _Documents:
+    """Parses the documents of one kustomize output; through `cache`, a document whose text is
+    the output's own (no variable changed it) is parsed once per output content, whatever the
+    run. A stored value is handed out once (the caller changes it); a Secret is never stored."""
+
+    def __init__(self, stream: str, cache: ParseCache | None) -> None:
+        self.cache = cache
+        self.data = stream.encode("utf-8") if cache is not None else b""
+        stored = cache.get(self.data) if cache is not None else None
+        self.hit = stored is not None
+        self.stored: dict[int, dict[str, Any]] = {i: value for value, i, _ in stored or ()}
+        self.fresh: dict[int, dict[str, Any]] = {}
+
+    def parse(self, index: int, text: str, original: str) -> Any:
+        if text != original:
+            return _parse(text)
+        value = self.stored.pop(index, None)
+        if value is not None:
+            return value
+        raw = _parse(text)
+        if self._storable(index, raw):
+            with contextlib.suppress(ValueError):  # a value marshal cannot hold
+                self.fresh[index] = marshal.loads(marshal.dumps(raw))
+        return raw
+
+    def _storable(self, index: int, raw: Any) -> bool:
+        """A document parsed from the output's own text, on a miss, and not a Secret."""
+        if self.cache is None or self.hit or index in self.fresh:
+            return False
+        return isinstance(raw, dict) and raw.get("kind") != "Secret"
+
+    def store(self) -> None:
+        """Store what this output parsed to (once every document parsed)."""
+        if self.cache is not None and not self.hit and self.fresh:
+            self.cache.put(self.data, [(value, i, 0) for i, value in self.fresh.items()])
+
+
 def _check_identity(raw: Any, text: str) -> None:
     if not isinstance(raw, dict):
         raise PostBuildError("failed to decode Kubernetes apiVersion, kind and name: not an object")
@@ -186,7 +228,9 @@ def post_build(
     origin_of: Callable[[dict[str, Any], str | None], Origin | None],
     strip_origin: bool,
     variable_source: VariableSource | None = None,
+    parsed: ParseCache | None = None,
 ) -> PostBuildOutcome:
+    """`parsed`: a cache of parsed kustomize outputs (`loader.parsecache`)."""
     outcome = PostBuildOutcome()
     post = ks.post_build
     variables: dict[str, str] = {}
@@ -203,7 +247,9 @@ def post_build(
             raise PostBuildError(str(exc.message)) from None
         substitute = bool(variables) or ks.substitute_strategy == "Always"
     ks_ref = f"Kustomization/{ks.namespace}/{ks.name}"
-    for text in split_documents(stream):
+    documents = _Documents(stream, parsed)
+    for index, original in enumerate(split_documents(stream)):
+        text = original
         raw: Any = None
         if substitute and not _disabled_in_text(text):
             try:
@@ -215,7 +261,7 @@ def post_build(
                 raise PostBuildError(f"{head}: {exc.message}") from None
         elif substitute:
             # The opt-out label/annotation may be present: parse to check it exactly.
-            raw = _parse(text)
+            raw = documents.parse(index, text, original)
             if not varsub.is_substitution_disabled(*_labels_annotations(raw)):
                 try:
                     text = varsub.substitute_resource_text(
@@ -225,7 +271,7 @@ def post_build(
                     raise PostBuildError(f"{_identity_hint(text)}: {exc.message}") from None
                 raw = None
         if raw is None:
-            raw = _parse(text)
+            raw = documents.parse(index, text, original)
         _check_identity(raw, text)
         assert isinstance(raw, dict)
         origin_text: str | None = None
@@ -263,4 +309,5 @@ def post_build(
                 )
             )
         outcome.objects.append(resource)
+    documents.store()
     return outcome
