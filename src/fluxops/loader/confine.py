@@ -10,7 +10,8 @@ repository files through this module only, with the same rule:
   deep) so that callers can report it;
 - `read_bytes(root, rel)` opens a file one path component at a time with `O_NOFOLLOW`, so no
   symlink anywhere on the way is followed, refuses anything that is not a regular file
-  (a FIFO never blocks: it is opened non-blocking and refused) and reads at most the cap.
+  (a FIFO never blocks: it is opened non-blocking and refused) and reads at most the cap;
+  `TreeReader(root)` reads many files so, opening each folder once when they come in order.
 
 Nothing here raises for what a repository contains: a tree that is too large raises
 `TreeLimitError` (a RepoError, exit 2), everything else is an entry in `Tree.skipped`.
@@ -214,46 +215,89 @@ def read_bytes(root: Path, rel: str, cap: int | None = None) -> bytes:
     """The content of the regular file `rel` under `root`, no symlink followed on the way.
     Raises ConfinedError (or another OSError) when it is not a readable regular file or is
     larger than `cap` (default: the per-file cap)."""
-    limit = max_file_bytes() if cap is None else cap
-    parts = split_rel(rel)
-    if not parts:
-        raise ConfinedError(errno.EISDIR, "not a regular file", rel)
-    if os.open not in os.supports_dir_fd or not _NOFOLLOW:  # pragma: no cover - not POSIX
-        return _read_portable(root, parts, rel, limit)
-    fd = os.open(root, _DIR_FLAGS)
-    try:
-        for part in parts[:-1]:
-            try:
-                nxt = os.open(part, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
-            except OSError as exc:
-                raise _refusal(exc, rel) from None
-            os.close(fd)
-            fd = nxt
+    with TreeReader(root) as reader:
+        return reader.read(rel, cap)
+
+
+class TreeReader:
+    """Reads files of the tree `root` as `read_bytes` does, keeping the folders of the last
+    read open: files read in path order (a scan's order) open each folder once instead of
+    once per file and path component. At most one open folder per level of the last path;
+    `close` releases them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._root_fd: int | None = None
+        #: The open folders of the last path read: (component, fd), from the root down.
+        self._open: list[tuple[str, int]] = []
+
+    def read(self, rel: str, cap: int | None = None) -> bytes:
+        limit = max_file_bytes() if cap is None else cap
+        parts = split_rel(rel)
+        if not parts:
+            raise ConfinedError(errno.EISDIR, "not a regular file", rel)
+        if os.open not in os.supports_dir_fd or not _NOFOLLOW:  # pragma: no cover - not POSIX
+            return _read_portable(self.root, parts, rel, limit)
+        folder = self._folder(parts[:-1], rel)
         try:
-            ffd = os.open(parts[-1], _FILE_FLAGS, dir_fd=fd)
+            ffd = os.open(parts[-1], _FILE_FLAGS, dir_fd=folder)
         except OSError as exc:
             raise _refusal(exc, rel) from None
-    finally:
-        os.close(fd)
-    try:
-        st = os.fstat(ffd)
-        if not stat.S_ISREG(st.st_mode):
-            raise ConfinedError(errno.EACCES, f"a {_kind(st.st_mode)}, not a regular file", rel)
-        if st.st_size > limit:
-            raise ConfinedError(errno.EFBIG, f"larger than the {_size(limit)} cap", rel)
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(ffd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            raise ConfinedError(errno.EFBIG, f"larger than the {_size(limit)} cap", rel)
-        return b"".join(chunks)
-    finally:
-        os.close(ffd)
+        try:
+            return _read_open(ffd, rel, limit)
+        finally:
+            os.close(ffd)
+
+    def _folder(self, parts: list[str], rel: str) -> int:
+        """The open folder `parts` (each component opened with O_NOFOLLOW from its parent)."""
+        if self._root_fd is None:
+            self._root_fd = os.open(self.root, _DIR_FLAGS)
+        keep = 0
+        while keep < len(self._open) and keep < len(parts) and self._open[keep][0] == parts[keep]:
+            keep += 1
+        while len(self._open) > keep:
+            os.close(self._open.pop()[1])
+        fd = self._open[-1][1] if self._open else self._root_fd
+        for part in parts[keep:]:
+            try:
+                fd = os.open(part, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
+            except OSError as exc:
+                raise _refusal(exc, rel) from None
+            self._open.append((part, fd))
+        return fd
+
+    def close(self) -> None:
+        while self._open:
+            os.close(self._open.pop()[1])
+        if self._root_fd is not None:
+            os.close(self._root_fd)
+            self._root_fd = None
+
+    def __enter__(self) -> TreeReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _read_open(ffd: int, rel: str, limit: int) -> bytes:
+    """The content of the opened `rel`, refused unless it is a regular file within `limit`."""
+    st = os.fstat(ffd)
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfinedError(errno.EACCES, f"a {_kind(st.st_mode)}, not a regular file", rel)
+    if st.st_size > limit:
+        raise ConfinedError(errno.EFBIG, f"larger than the {_size(limit)} cap", rel)
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(ffd, min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        raise ConfinedError(errno.EFBIG, f"larger than the {_size(limit)} cap", rel)
+    return b"".join(chunks)
 
 
 def _refusal(exc: OSError, rel: str) -> OSError:

@@ -134,12 +134,16 @@ class Repo:
 
 
 def parse_file(
-    root: Path, rel: str, cache: ParseCache | None = None
+    root: Path,
+    rel: str,
+    cache: ParseCache | None = None,
+    reader: confine.TreeReader | None = None,
 ) -> tuple[list[Resource], list[Finding]]:
-    """The Kubernetes objects of one YAML file `rel` under `root` (read confined); `cache`:
-    parsed files by content (loader/parsecache.py)."""
+    """The Kubernetes objects of one YAML file `rel` under `root` (read confined, through
+    `reader` when given: one for the files of a tree); `cache`: parsed files by content
+    (loader/parsecache.py)."""
     try:
-        data = confine.read_bytes(root, rel)
+        data = reader.read(rel) if reader is not None else confine.read_bytes(root, rel)
         stored = cache.get(data) if cache is not None else None
         if stored is not None:
             return [
@@ -197,12 +201,15 @@ def load_repo(
     repo.tree = confine.scan(repo.root)
     repo.findings.extend(skipped_finding(s) for s in repo.tree.skipped)
     repo.yaml_files = yaml_files(repo.tree)
-    for rel in repo.yaml_files:
-        known = reuse(repo.root, rel) if reuse is not None else None
-        resources, findings = known if known is not None else parse_file(repo.root, rel, cache)
-        repo.resources.extend(resources)
-        repo.findings.extend(findings)
-        repo.files += 1
+    with confine.TreeReader(repo.root) as reader:
+        for rel in repo.yaml_files:
+            known = reuse(repo.root, rel) if reuse is not None else None
+            resources, findings = (
+                known if known is not None else parse_file(repo.root, rel, cache, reader)
+            )
+            repo.resources.extend(resources)
+            repo.findings.extend(findings)
+            repo.files += 1
     return repo
 
 

@@ -69,10 +69,17 @@ class _Placer:
 
     def __init__(self, source: Path, dest: Path) -> None:
         self.source = source
+        self.reader = confine.TreeReader(source)
         try:
             self.link = os.stat(source).st_dev == os.stat(dest).st_dev
         except OSError:
             self.link = False
+
+    def __enter__(self) -> _Placer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.reader.close()
 
     def place(self, rel: str, target: Path) -> bool:
         """Stage the file `rel` of the source as `target`; False when it cannot be read."""
@@ -85,7 +92,7 @@ class _Placer:
                     return False
                 self.link = False
         try:
-            data = confine.read_bytes(self.source, rel)
+            data = self.reader.read(rel)
         except OSError:
             return False
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -99,11 +106,11 @@ def stage(tree: Tree, dest: Path) -> list[Skipped]:
     files linked or copied. Returns the files that could not be staged (read errors)."""
     for rel in tree.dirs:
         (dest / rel).mkdir(parents=True, exist_ok=True)
-    placer = _Placer(tree.root, dest)
     failed = []
-    for rel in tree.files:
-        if not placer.place(rel, dest / rel):
-            failed.append(Skipped(rel, "unreadable", "could not be staged"))
+    with _Placer(tree.root, dest) as placer:
+        for rel in tree.files:
+            if not placer.place(rel, dest / rel):
+                failed.append(Skipped(rel, "unreadable", "could not be staged"))
     return failed
 
 
@@ -141,6 +148,8 @@ def materialize(layout: ArtifactLayout, dest: Path) -> list[Skipped]:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_symlink() or target.exists():
             target.unlink()
-        if not _Placer(base, dest).place(src_rel, target):
+        with _Placer(base, dest) as placer:
+            placed = placer.place(src_rel, target)
+        if not placed:
             failed.append(Skipped(rel, "unreadable", "could not be staged"))
     return failed
