@@ -34,6 +34,8 @@ SKIPPED_CODES = {
     "unreadable": "FO016",
 }
 SPECIAL_CODE = "FO014"
+#: The most file bytes a loaded repository keeps in memory (`Repo.contents`).
+KEEP_BYTES = 256 << 20
 
 
 def yaml_files(tree: Tree) -> list[str]:
@@ -111,6 +113,36 @@ class Repo:
     tree: Tree | None = None
     #: The YAML files read, repo-relative.
     yaml_files: list[str] = field(default_factory=list)
+    #: The bytes of the files read, as read (staging writes them instead of reading again),
+    #: up to KEEP_BYTES in all.
+    contents: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def content_digest(self) -> str | None:
+        """A digest of everything a build of this repository can read: its folders, each
+        file's path and bytes (read confined when the loader did not keep them), and what
+        reading left out. None when the files not kept come to more than KEEP_BYTES."""
+        import hashlib
+
+        if self.tree is None:
+            return None
+        tree = self.tree
+        if sum(size for rel, size in tree.files.items() if rel not in self.contents) > KEEP_BYTES:
+            return None
+        h = hashlib.blake2b(b"fluxops-tree-1", digest_size=20)
+        for rel in tree.dirs:
+            h.update(b"d\0" + rel.encode() + b"\0")
+        for skipped in tree.skipped:
+            h.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
+        with confine.TreeReader(tree.root) as reader:
+            for rel in tree.files:
+                data = self.contents.get(rel)
+                if data is None:
+                    try:
+                        data = reader.read(rel)
+                    except OSError:
+                        return None
+                h.update(b"f\0" + rel.encode() + b"\0%d\0" % len(data) + data)
+        return h.hexdigest()
 
     def relpath(self, path: Path) -> str:
         try:
@@ -138,12 +170,15 @@ def parse_file(
     rel: str,
     cache: ParseCache | None = None,
     reader: confine.TreeReader | None = None,
+    keep: Callable[[str, bytes], None] | None = None,
 ) -> tuple[list[Resource], list[Finding]]:
     """The Kubernetes objects of one YAML file `rel` under `root` (read confined, through
     `reader` when given: one for the files of a tree); `cache`: parsed files by content
-    (loader/parsecache.py)."""
+    (loader/parsecache.py); `keep(rel, data)` is handed the bytes read."""
     try:
         data = reader.read(rel) if reader is not None else confine.read_bytes(root, rel)
+        if keep is not None:
+            keep(rel, data)
         stored = cache.get(data) if cache is not None else None
         if stored is not None:
             return [
@@ -201,11 +236,19 @@ def load_repo(
     repo.tree = confine.scan(repo.root)
     repo.findings.extend(skipped_finding(s) for s in repo.tree.skipped)
     repo.yaml_files = yaml_files(repo.tree)
+    kept = 0
+
+    def keep(rel: str, data: bytes) -> None:
+        nonlocal kept
+        if kept + len(data) <= KEEP_BYTES:
+            repo.contents[rel] = data
+            kept += len(data)
+
     with confine.TreeReader(repo.root) as reader:
         for rel in repo.yaml_files:
             known = reuse(repo.root, rel) if reuse is not None else None
             resources, findings = (
-                known if known is not None else parse_file(repo.root, rel, cache, reader)
+                known if known is not None else parse_file(repo.root, rel, cache, reader, keep)
             )
             repo.resources.extend(resources)
             repo.findings.extend(findings)

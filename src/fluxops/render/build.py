@@ -46,6 +46,7 @@ from fluxops.render.workspace import Workspace
 
 if TYPE_CHECKING:
     from fluxops.loader.parsecache import ParseCache
+    from fluxops.render.walkcache import Walk
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
 #: ... (each level may re-create itself under a new name through substitution).
@@ -106,6 +107,7 @@ class Renderer:
             self.sandbox,
             allow_remote=self.options.allow_remote,
             trees={repo.root: repo.tree} if repo.tree is not None else None,
+            contents={repo.root: repo.contents},
         )
         #: Run-level findings (limits hit, the engine's confinement).
         self.findings: list[Finding] = []
@@ -122,6 +124,10 @@ class Renderer:
         self._external: dict[tuple[str, str, str], ExternalSource] = {}
         self._parsed: ParseCache | None = None  # made at the first post-build
         self._parsed_made = False
+        #: `build_target`: the walk to the wanted Kustomization, as found (None: not found
+        #: yet, or not to be stored) and whether it may be stored.
+        self._walk: Walk | None = None
+        self._walk_storable = True
 
     def close(self) -> None:
         try:
@@ -355,6 +361,102 @@ class Renderer:
             results[i] = self._finish(tasks[i], staged[i], prepared[i][1])
         return [results[i] for i in range(len(tasks))]
 
+    def build_target(
+        self, roots: Iterable[tuple[str, Resource]], namespace: str, name: str
+    ) -> list[KustomizationBuild]:
+        """`build_tree(roots, looking_for=namespace/name)`, the walk to it taken from the walk
+        cache when it holds it (render/walkcache.py): then only that Kustomization is built;
+        else walked, and the walk stored when it may be."""
+        from fluxops.render.walkcache import WalkCache
+
+        def wanted(ns: str, ks_name: str) -> bool:
+            return (ns, ks_name) == (namespace, name)
+
+        roots = list(roots)
+        key = self._walk_key(roots, namespace, name)
+        cache = WalkCache(self._cache_folder("walks")) if key is not None else None
+        if cache is not None and key is not None:
+            walk = cache.get(key)
+            if walk is not None:
+                build = self._resume(walk)
+                if wanted(build.namespace, build.name):
+                    return [build]
+        self._walk, self._walk_storable = None, True
+        out = self.build_tree(roots, looking_for=wanted)
+        walk = self._walk
+        if (
+            cache is not None
+            and key is not None
+            and walk is not None
+            and self._walk_storable
+            and not self.findings
+            and any(wanted(b.namespace, b.name) for b in out)
+        ):
+            cache.put(key, walk)
+        return out
+
+    def _walk_key(self, roots: list[tuple[str, Resource]], namespace: str, name: str) -> str | None:
+        """The walk cache's key for this run, or None when walks are not cached: no cache,
+        remote bases allowed, sources from outside the repository, a repository too large to
+        digest."""
+        options = self.options
+        if not options.cache or options.allow_remote or options.sources:
+            return None
+        digest = self.repo.content_digest()
+        if digest is None:
+            return None
+        from fluxops.render.walkcache import code_stamp, walk_key
+
+        settings = repr(
+            (
+                code_stamp(),
+                self.engine.version,
+                options.strict,
+                options.flux_version,
+                options.owner_labels,
+                options.variable_source is not None,
+                os.environ.get("FLUXOPS_MAX_FILE_BYTES", ""),
+            )
+        )
+        return walk_key(digest, settings, roots, namespace, name)
+
+    def _cache_folder(self, name: str) -> Path:
+        """The folder of the cache `name`: beside the build cache when the run names its
+        folder, else the user's (`loader.cachefiles`)."""
+        if self.options.cache_dir is not None:
+            return self.options.cache_dir / name
+        from fluxops.loader.cachefiles import cache_folder
+
+        return cache_folder(name)
+
+    def _resume(self, walk: Walk) -> KustomizationBuild:
+        """Build the Kustomization a cached walk found, with what the walk left behind."""
+        if walk.sources:
+            self._sources[walk.cluster] = list(walk.sources)
+        for key, note in walk.notes:
+            self.resolver.notes.setdefault(key, note)
+        self.resolver.findings.extend(walk.findings)
+        for cluster in walk.clusters:
+            self.versions.get(cluster)
+        task = _Task(walk.cluster, walk.kustomization, walk.parent, walk.depth)
+        return self._run_wave([task])[0]
+
+    def _record_walk(self, task: _Task) -> None:
+        """The wave that holds the wanted Kustomization is about to be built: what it needs
+        from the walk so far."""
+        from fluxops.render.walkcache import Walk
+
+        self._walk = Walk(
+            cluster=task.cluster,
+            kustomization=task.resource,
+            parent=task.parent,
+            depth=task.depth,
+            sources=list(self._sources.get(task.cluster, [])),
+            notes=list(self.resolver.notes.items()),
+            clusters=self.versions.asked(),
+            findings=list(self.resolver.findings),
+        )
+
     def build_tree(
         self,
         roots: Iterable[tuple[str, Resource]],
@@ -383,6 +485,16 @@ class Renderer:
                 wanted = [t for t in tasks if looking_for(t.ks.namespace, t.ks.name)]
                 if wanted and not any(t.ks.substitute_from for t in wanted):
                     tasks = wanted
+                    if len(wanted) == 1:
+                        self._record_walk(wanted[0])
+                elif (
+                    not wanted
+                    and self.options.variable_source is not None
+                    and any(t.ks.substitute_from for t in tasks)
+                ):
+                    # variables read from the live cluster: a walk through them may change
+                    # without the repository changing
+                    self._walk_storable = False
             if not tasks:
                 break
             room = MAX_KUSTOMIZATIONS - self._total

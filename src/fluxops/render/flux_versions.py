@@ -49,6 +49,10 @@ class FluxVersions:
             return self._detector.for_entry(cluster, self._entry_files[cluster])
         return self._detector.repo_wide()
 
+    def asked(self) -> list[str]:
+        """The clusters whose version was asked for so far."""
+        return list(self._versions)
+
     def strict_for(self, cluster: str) -> bool:
         if self.strict is not None:
             return self.strict

@@ -235,8 +235,12 @@ def build_ks(
             e for e in entries if e.cluster == wanted or e.cluster.startswith(wanted + "/")
         ] or [entry_for_dir(repo, wanted)]
     # one cluster entry and a full NAMESPACE/NAME: the tree is built down to it only
-    target = named if len(entries) == 1 and want_ns is not None else None
-    builds = renderer.build_tree(entry_roots(entries), looking_for=target) if entries else []
+    if not entries:
+        builds = []
+    elif len(entries) == 1 and want_ns is not None:
+        builds = renderer.build_target(entry_roots(entries), want_ns, name)
+    else:
+        builds = renderer.build_tree(entry_roots(entries))
     found = [b for b in builds if matches(b)]
     if not found:
         found = _unattached_match(renderer, builds, want_ns, name)

@@ -82,6 +82,7 @@ class Stager:
         *,
         allow_remote: bool = False,
         trees: dict[Path, Tree] | None = None,
+        contents: dict[Path, dict[str, bytes]] | None = None,
     ) -> None:
         self.engine = engine
         self.workspace = workspace
@@ -89,6 +90,8 @@ class Stager:
         self.sandbox = sandbox
         self.allow_remote = allow_remote
         self._trees = dict(trees or {})
+        #: The bytes of files the loader read, by source root: staged without reading again.
+        self._contents = dict(contents or {})
         self._staged: dict[object, Staged] = {}
         self._filters: dict[Path, SourceFilter] = {}
         #: Build folders made inside each staged tree (staged-root-relative): other builds must
@@ -110,7 +113,7 @@ class Stager:
                     tree = confine.scan(source.root)
                 dest = self.workspace.new_dir("source") / "root"
                 dest.mkdir()
-                failed = stage(tree, dest)
+                failed = stage(tree, dest, self._contents.get(source.root))
                 found = Staged(dest, source.root, [*tree.skipped, *failed])
             else:
                 assert isinstance(source, GeneratedSource)

@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from fluxops.loader import confine
@@ -81,8 +82,9 @@ class _Placer:
     def __exit__(self, *exc: object) -> None:
         self.reader.close()
 
-    def place(self, rel: str, target: Path) -> bool:
-        """Stage the file `rel` of the source as `target`; False when it cannot be read."""
+    def place(self, rel: str, target: Path, data: bytes | None = None) -> bool:
+        """Stage the file `rel` of the source as `target` (`data`: its bytes, already read
+        confined); False when it cannot be read."""
         if self.link:
             try:
                 os.link(self.source / rel, target, follow_symlinks=False)
@@ -91,25 +93,28 @@ class _Placer:
                 if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES):
                     return False
                 self.link = False
-        try:
-            data = self.reader.read(rel)
-        except OSError:
-            return False
+        if data is None:
+            try:
+                data = self.reader.read(rel)
+            except OSError:
+                return False
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return True
 
 
-def stage(tree: Tree, dest: Path) -> list[Skipped]:
+def stage(tree: Tree, dest: Path, contents: Mapping[str, bytes] | None = None) -> list[Skipped]:
     """Lay out the scanned `tree` in the empty folder `dest`: its folders, and its regular
-    files linked or copied. Returns the files that could not be staged (read errors)."""
+    files linked or copied (`contents`: the bytes of files already read confined, written
+    without reading them again). Returns the files that could not be staged (read errors)."""
     for rel in tree.dirs:
         (dest / rel).mkdir(parents=True, exist_ok=True)
     failed = []
+    known = contents or {}
     with _Placer(tree.root, dest) as placer:
         for rel in tree.files:
-            if not placer.place(rel, dest / rel):
+            if not placer.place(rel, dest / rel, known.get(rel)):
                 failed.append(Skipped(rel, "unreadable", "could not be staged"))
     return failed
 

@@ -1,0 +1,228 @@
+"""The walk `--ks` takes to one Kustomization, cached.
+
+`--ks NAMESPACE/NAME` builds the cluster entry's tree down to that Kustomization: every
+ancestor is staged, built (or taken from the build cache) and post-processed, to find the
+Kustomization as its parent renders it (patches, namespace, variables). On a real repository
+that walk is most of the run (home-ops: the entry and `cluster-apps`, which renders 76
+Kustomizations, to find one). A walk made before is kept here, and the next `--ks` for the same
+Kustomization builds only it. An entry holds what building it needs from its ancestors: the
+Kustomization as rendered (with its origin), where it was found (cluster, parent, depth), the
+source objects the ancestors rendered in its cluster (its sourceRef may name one), the notes
+resolving their sources made and the clusters whose Flux version they asked for.
+
+An entry is keyed by everything the walk depends on: the content of every file of the
+repository with its folders and what reading it left out (`Repo.content_digest`), the cluster
+entries, the options that change a render, fluxops' own code (`code_stamp`) and kustomize's
+version. So any change to the repository is a miss, never a stale walk.
+
+Never stored: a walk through a Kustomization that reads `substituteFrom` while variables come
+from the live cluster (`drift`: they may change without the repository changing, and Secret
+values are per-run tokens); a walk that hit a limit; a target
+that reads `substituteFrom` (its whole wave is built, as without the cache); a run with remote
+bases allowed or sources from outside the repository. Entries are written as the other caches
+(`loader.cachefiles`: folders 0700, files 0600, atomically); one that cannot be read or is not
+what this module writes is a miss. They hold Flux Kustomizations and source objects, which
+`render.postbuild` gives masked Secret variables; never a Secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fluxops.model.findings import Finding, Severity
+from fluxops.model.resource import Origin, Resource
+
+#: What the entries hold; a change of layout changes it.
+FORMAT = b"fluxops-walk-1"
+
+
+@dataclass
+class Walk:
+    """Where `--ks` found its Kustomization, and what building it needs from the walk."""
+
+    cluster: str
+    kustomization: Resource
+    parent: str | None
+    depth: int
+    #: Source objects the ancestors rendered in the cluster, in order.
+    sources: list[Resource]
+    #: The source resolver's notes after the walk, in order.
+    notes: list[tuple[tuple[str, str, str], str]]
+    #: The clusters whose Flux version the ancestors asked for, in order.
+    clusters: list[str]
+    #: The source resolver's findings after the walk (a source root chosen, an
+    #: ArtifactGenerator's warnings), in order.
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _pack_resource(resource: Resource) -> tuple[Any, ...]:
+    origin = resource.origin
+    return (
+        resource.raw,
+        (origin.file, origin.document, origin.line) if origin is not None else None,
+    )
+
+
+def _unpack_resource(packed: Any) -> Resource:
+    raw, origin = packed
+    if not isinstance(raw, dict):
+        raise ValueError("not an object")
+    if origin is None:
+        return Resource(raw=raw)
+    file, document, line = origin
+    if not (isinstance(file, str) and isinstance(document, int) and isinstance(line, int)):
+        raise ValueError("not an origin")
+    return Resource(raw=raw, origin=Origin(file, document, line))
+
+
+def _pack_finding(f: Finding) -> tuple[Any, ...]:
+    return (f.code, f.severity.value, f.message, f.file, f.line, f.object, f.path, f.hint, f.extra)
+
+
+def _unpack_finding(packed: Any) -> Finding:
+    code, severity, message, file, line, obj, path, hint, extra = packed
+    texts = (file, obj, path, hint)
+    if not (
+        isinstance(code, str)
+        and isinstance(message, str)
+        and all(t is None or isinstance(t, str) for t in texts)
+        and (line is None or isinstance(line, int))
+        and isinstance(extra, dict)
+    ):
+        raise ValueError("not a finding")
+    return Finding(code, Severity(severity), message, file, line, obj, path, hint, extra)
+
+
+def _pack(walk: Walk) -> bytes:
+    return marshal.dumps(
+        (
+            FORMAT,
+            walk.cluster,
+            _pack_resource(walk.kustomization),
+            walk.parent,
+            walk.depth,
+            [_pack_resource(r) for r in walk.sources],
+            [(list(key), note) for key, note in walk.notes],
+            list(walk.clusters),
+            [_pack_finding(f) for f in walk.findings],
+        )
+    )
+
+
+def _unpack(blob: bytes) -> Walk:
+    fmt, cluster, ks, parent, depth, sources, notes, clusters, findings = marshal.loads(blob)
+    if fmt != FORMAT or not isinstance(cluster, str) or not isinstance(depth, int):
+        raise ValueError("not a walk")
+    if parent is not None and not isinstance(parent, str):
+        raise ValueError("not a walk")
+    if not all(isinstance(c, str) for c in clusters):
+        raise ValueError("not a walk")
+    unpacked_notes: list[tuple[tuple[str, str, str], str]] = []
+    for key, note in notes:
+        if len(key) != 3 or not all(isinstance(k, str) for k in key) or not isinstance(note, str):
+            raise ValueError("not a walk")
+        unpacked_notes.append(((key[0], key[1], key[2]), note))
+    return Walk(
+        cluster=cluster,
+        kustomization=_unpack_resource(ks),
+        parent=parent,
+        depth=depth,
+        sources=[_unpack_resource(r) for r in sources],
+        notes=unpacked_notes,
+        clusters=list(clusters),
+        findings=[_unpack_finding(f) for f in findings],
+    )
+
+
+def code_stamp() -> str:
+    """fluxops' own code as far as a cache must know it: the version and each module's path,
+    size and modification time (an installed release, or a checkout being edited)."""
+    import os
+
+    import fluxops
+
+    h = hashlib.blake2b(fluxops.__version__.encode(), digest_size=16)
+    base = Path(fluxops.__file__).parent
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(".py"):
+                st = entry.stat()
+                h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+class WalkCache:
+    """The walk entries in `directory`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._usable: bool | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def _ready(self) -> bool:
+        if self._usable is None:
+            from fluxops.loader.cachefiles import private_dir
+
+            self._usable = private_dir(self.directory)
+        return self._usable
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.walk"
+
+    def get(self, key: str) -> Walk | None:
+        if not self._ready():
+            return None
+        try:
+            walk = _unpack(self._path(key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return walk
+
+    def put(self, key: str, walk: Walk) -> None:
+        if not self._ready():
+            return
+        if walk.kustomization.kind == "Secret" or any(r.kind == "Secret" for r in walk.sources):
+            return
+        try:
+            blob = _pack(walk)
+        except ValueError:  # a value marshal cannot hold: walk every time
+            return
+        from fluxops.loader.cachefiles import write_private
+
+        path = self._path(key)
+        try:
+            path.parent.mkdir(exist_ok=True, mode=0o700)
+            write_private(path, blob)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+
+
+def walk_key(
+    repo_digest: str,
+    settings: str,
+    roots: list[tuple[str, Resource]],
+    namespace: str,
+    name: str,
+) -> str:
+    """The key of the walk to `namespace/name` from `roots` in a repository whose content
+    has `repo_digest`, rendered under `settings` (options, code, engine)."""
+    h = hashlib.blake2b(FORMAT, digest_size=20)
+    h.update(f"\0{repo_digest}\0{settings}\0{namespace}\0{name}\0".encode())
+    # the entries come from the repository's files (in the digest); their repr is stable
+    h.update(repr([(cluster, _pack_resource(r)) for cluster, r in roots]).encode())
+    return h.hexdigest()
