@@ -132,9 +132,7 @@ class Names:
         pass
 
 
-def build(
-    root: Path, ref: str = "flux-system/web", **kwargs: Any
-) -> tuple[list[Any], list[str]]:
+def build(root: Path, ref: str = "flux-system/web", **kwargs: Any) -> tuple[list[Any], list[str]]:
     names = Names()
     result = api.build(BuildRequest(path=str(root), ks=ref, progress=names, **kwargs))
     return outcome(result), names.built
