@@ -115,7 +115,7 @@ class EarlyConnection:
             raise
         if len(refs) == 1:
             _prefetch(opened.reader, refs[0], opened.kustomizations.get(refs[0]))
-        _warm_up()
+        warm_up()
         return opened
 
     def start_now(self) -> None:
@@ -178,14 +178,21 @@ def _custom_kind(api_version: str, kind: str) -> bool:
 
 def _warm_up_render() -> None:
     """What the render needs once kustomize is done (its output's post-processing), loaded
-    first, while kustomize runs: the render would otherwise wait for this thread's imports."""
+    first, while kustomize runs: the render would otherwise wait for this thread's imports.
+    Not when the render came from the result cache (render/kscache.py), which loads no
+    renderer."""
+    import sys
+
+    if "fluxops.render.build" not in sys.modules:
+        return
     import fluxops.render.outcome
     import fluxops.render.postbuild  # noqa: F401
 
 
-def _warm_up() -> None:
-    """What the comparison needs next, loaded while the render still waits on kustomize: the
-    comparison's modules and the built-in kinds' schema index (a 2 MB JSON file)."""
+def warm_up() -> None:
+    """What the comparison needs next, loaded while the render still waits on kustomize (or,
+    after a render that ran none, by the main thread while this one waits on the server): the
+    comparison's modules and the built-in kinds' schema index."""
     import fluxops.drift.plan  # noqa: F401
     from fluxops.drift.schema import builtin_schemas
 

@@ -121,6 +121,10 @@ def run(request: DriftRequest, *, warm_up: Callable[[], None] | None = None) -> 
         raise
     render_seconds = time.perf_counter() - started
     if early is not None:
+        from fluxops.drift.early import warm_up as load_comparison
+
+        # here, while the connection waits on the server (a no-op when it was done there)
+        load_comparison()
         opened = early.get()
         # the connection was opened during the render: `connect` is only the wait for it
         opened.waited = time.perf_counter() - started - render_seconds

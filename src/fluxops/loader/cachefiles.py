@@ -53,3 +53,28 @@ def write_private(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def code_stamp() -> str:
+    """fluxops' own code as far as a cache must know it: the version and each module's path,
+    size and modification time (an installed release, or a checkout being edited)."""
+    import hashlib
+
+    import fluxops
+
+    h = hashlib.blake2b(fluxops.__version__.encode(), digest_size=16)
+    base = Path(fluxops.__file__).parent
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(".py"):
+                st = entry.stat()
+                h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()

@@ -23,6 +23,7 @@ import errno
 import os
 import posixpath
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -225,13 +226,20 @@ class TreeReader:
     once per file and path component. At most one open folder per level of the last path;
     `close` releases them."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, known: Mapping[str, bytes] | None = None) -> None:
+        """`known`: files of this tree already read so (their bytes are handed out as
+        read then, under the default cap)."""
         self.root = root
+        self._known = known
         self._root_fd: int | None = None
         #: The open folders of the last path read: (component, fd), from the root down.
         self._open: list[tuple[str, int]] = []
 
     def read(self, rel: str, cap: int | None = None) -> bytes:
+        if self._known is not None and cap is None:
+            data = self._known.get(rel)
+            if data is not None:
+                return data
         limit = max_file_bytes() if cap is None else cap
         parts = split_rel(rel)
         if not parts:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from fluxops.errors import RepoError
 from fluxops.loader import confine
 from fluxops.loader.confine import Skipped, Tree
+from fluxops.loader.treecontent import KEEP_BYTES, tree_digest
 from fluxops.loader.yamlio import YamlParseError, load_documents
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import FluxObject, view
@@ -34,8 +35,6 @@ SKIPPED_CODES = {
     "unreadable": "FO016",
 }
 SPECIAL_CODE = "FO014"
-#: The most file bytes a loaded repository keeps in memory (`Repo.contents`).
-KEEP_BYTES = 256 << 20
 
 
 def yaml_files(tree: Tree) -> list[str]:
@@ -118,31 +117,8 @@ class Repo:
     contents: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def content_digest(self) -> str | None:
-        """A digest of everything a build of this repository can read: its folders, each
-        file's path and bytes (read confined when the loader did not keep them), and what
-        reading left out. None when the files not kept come to more than KEEP_BYTES."""
-        import hashlib
-
-        if self.tree is None:
-            return None
-        tree = self.tree
-        if sum(size for rel, size in tree.files.items() if rel not in self.contents) > KEEP_BYTES:
-            return None
-        h = hashlib.blake2b(b"fluxops-tree-1", digest_size=20)
-        for rel in tree.dirs:
-            h.update(b"d\0" + rel.encode() + b"\0")
-        for skipped in tree.skipped:
-            h.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
-        with confine.TreeReader(tree.root) as reader:
-            for rel in tree.files:
-                data = self.contents.get(rel)
-                if data is None:
-                    try:
-                        data = reader.read(rel)
-                    except OSError:
-                        return None
-                h.update(b"f\0" + rel.encode() + b"\0%d\0" % len(data) + data)
-        return h.hexdigest()
+        """A digest of everything a build of this repository can read (`tree_digest`)."""
+        return tree_digest(self.tree, self.contents) if self.tree is not None else None
 
     def relpath(self, path: Path) -> str:
         try:
@@ -221,19 +197,23 @@ Parsed = Callable[[Path, str], tuple[list[Resource], list[Finding]] | None]
 
 
 def load_repo(
-    root: str | Path, reuse: Parsed | None = None, cache: ParseCache | None = None
+    root: str | Path,
+    reuse: Parsed | None = None,
+    cache: ParseCache | None = None,
+    preread: tuple[Tree, dict[str, bytes]] | None = None,
 ) -> Repo:
     """Read every YAML file under `root` once (regular files only: see loader/confine.py).
     `reuse(root, rel)`: the objects of a file already parsed (`diff` passes the other
     revision's, for the files that are byte for byte the same); `cache`: files parsed by
-    earlier runs (loader/parsecache.py)."""
+    earlier runs (loader/parsecache.py); `preread`: what `read_tree` read of `root`."""
     base = Path(root)
     if not base.exists():
         raise RepoError(f"repository path does not exist: {base}", hint="check the path")
     if not base.is_dir():
         raise RepoError(f"not a directory: {base}", hint="pass the repository root folder")
     repo = Repo(root=base.resolve())
-    repo.tree = confine.scan(repo.root)
+    repo.tree = preread[0] if preread is not None else confine.scan(repo.root)
+    known = preread[1] if preread is not None else None
     repo.findings.extend(skipped_finding(s) for s in repo.tree.skipped)
     repo.yaml_files = yaml_files(repo.tree)
     kept = 0
@@ -244,11 +224,11 @@ def load_repo(
             repo.contents[rel] = data
             kept += len(data)
 
-    with confine.TreeReader(repo.root) as reader:
+    with confine.TreeReader(repo.root, known) as reader:
         for rel in repo.yaml_files:
-            known = reuse(repo.root, rel) if reuse is not None else None
+            parsed = reuse(repo.root, rel) if reuse is not None else None
             resources, findings = (
-                known if known is not None else parse_file(repo.root, rel, cache, reader, keep)
+                parsed if parsed is not None else parse_file(repo.root, rel, cache, reader, keep)
             )
             repo.resources.extend(resources)
             repo.findings.extend(findings)

@@ -405,20 +405,9 @@ class Renderer:
         digest = self.repo.content_digest()
         if digest is None:
             return None
-        from fluxops.render.walkcache import code_stamp, walk_key
+        from fluxops.render.walkcache import walk_key
 
-        settings = repr(
-            (
-                code_stamp(),
-                self.engine.version,
-                options.strict,
-                options.flux_version,
-                options.owner_labels,
-                options.variable_source is not None,
-                os.environ.get("FLUXOPS_MAX_FILE_BYTES", ""),
-            )
-        )
-        return walk_key(digest, settings, roots, namespace, name)
+        return walk_key(digest, options.cache_settings(self.engine.version), roots, namespace, name)
 
     def _cache_folder(self, name: str) -> Path:
         """The folder of the cache `name`: beside the build cache when the run names its

@@ -48,3 +48,20 @@ class BuildOptions:
     #: Build many Kustomizations in one kustomize run (render/batch.py); FLUXOPS_BATCH=0
     #: builds each on its own.
     batch: bool = field(default_factory=lambda: os.environ.get("FLUXOPS_BATCH", "") != "0")
+
+    def cache_settings(self, engine_version: str) -> str:
+        """What of these options (and of the code and the engine) a cached render depends
+        on: part of the walk and result caches' keys (render/walkcache.py, render/kscache.py)."""
+        from fluxops.loader.cachefiles import code_stamp
+
+        return repr(
+            (
+                code_stamp(),
+                engine_version,
+                self.strict,
+                self.flux_version,
+                self.owner_labels,
+                self.variable_source is not None,
+                os.environ.get("FLUXOPS_MAX_FILE_BYTES", ""),
+            )
+        )

@@ -9,9 +9,12 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fluxops.errors import BuildError, EngineError
-from fluxops.render.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from fluxops.render.sandbox import Sandbox
 
 ENV_VAR = "FLUXOPS_KUSTOMIZE"
 _MESSAGE_LIMIT = 4000

@@ -104,6 +104,17 @@ def _libc() -> ctypes.CDLL | None:
     return libc
 
 
+NO_LANDLOCK = (
+    "the kustomize engine runs without OS-level confinement: this system has no "
+    "Landlock (Linux >= 5.13); paths are still checked before each build"
+)
+
+
+def confinement_note(landlock_enabled: bool) -> str | None:
+    """`Sandbox.note` of a run that started no engine."""
+    return NO_LANDLOCK if landlock_enabled and abi_version() < 1 else None
+
+
 def abi_version() -> int:
     """The Landlock ABI this kernel offers; 0 when there is none."""
     libc = _libc()

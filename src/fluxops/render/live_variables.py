@@ -33,6 +33,9 @@ class VariableSource:
     values: dict[str, str | None] = field(default_factory=dict)
     #: token -> where its value should have come from and why it is unknown
     reasons: dict[str, str] = field(default_factory=dict)
+    #: substituteFrom entries read through this source so far (a render that read none
+    #: depends on the repository only)
+    consulted: int = 0
     #: random per run (os.urandom, what secrets.token_hex reads, without importing `secrets`)
     prefix: str = field(default_factory=lambda: f"masked-secret-{os.urandom(5).hex()}")
 

@@ -197,10 +197,7 @@ class Sandbox:
         if not self._want_landlock:
             return None
         if self.abi < 1:
-            return (
-                "the kustomize engine runs without OS-level confinement: this system has no "
-                "Landlock (Linux >= 5.13); paths are still checked before each build"
-            )
+            return landlock.NO_LANDLOCK
         if self._failure is not None:
             return f"the kustomize engine runs without OS-level confinement: {self._failure}"
         return None

@@ -147,6 +147,7 @@ def _load_for_drift(
     as tokens that stand for them); when it cannot be read, the repo's copy gives the keys and
     every value is unknown. Snapshot mode: the repo's ConfigMap, the repo's Secret's keys with
     unknown values. None: an optional entry that does not exist."""
+    source.consulted += 1
     where = f"{kind} {ks.namespace}/{name}"
     problem = "the snapshot holds no Secret values" if kind == "Secret" else ""
     if source.read is not None:

@@ -7,18 +7,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fluxops.errors import UsageError
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import SourceRef
-from fluxops.model.results import BuildResult
+from fluxops.model.results import BuildResult, KustomizationBuild
 from fluxops.model.selection import Mode, RenderOptions, Selection
 
 if TYPE_CHECKING:
+    from fluxops.loader.confine import Tree
     from fluxops.loader.repo import Repo
     from fluxops.render.build_options import BuildOptions
+    from fluxops.render.kscache import KsResults
     from fluxops.render.live_variables import VariableSource
+
+    Preread = tuple[Tree, dict[str, bytes]]
+
+
+#: `--ks` results are cached (render/kscache.py); the tests of the walk beneath turn it off.
+CACHE_RESULTS = True
 
 
 @dataclass(kw_only=True)
@@ -35,8 +43,6 @@ def selection_mode(selection: Selection, *, all_by_default: bool = False) -> Mod
     """How a selection reads. `--ks` and `--all` exclude each other and `--cluster` goes with
     one of them. Neither: the overlay at `path`, or (`all_by_default`, for the verbs that check
     a whole repository) every Kustomization when `path` has no kustomization file."""
-    from fluxops.render.generator import find_kustomization_file
-
     if selection.ks and selection.all_:
         raise UsageError("--ks and --all cannot be used together")
     if selection.ks:
@@ -47,6 +53,8 @@ def selection_mode(selection: Selection, *, all_by_default: bool = False) -> Mod
         raise UsageError(
             "--cluster goes with --all or --ks", hint="fluxops build REPO --all --cluster DIR"
         )
+    from fluxops.render.generator import find_kustomization_file
+
     root = Path(selection.path)
     if not root.is_dir():
         raise UsageError(f"{selection.path} is not a folder")
@@ -88,10 +96,9 @@ def build_options(
     on_engine_start: Callable[[], None] | None = None,
 ) -> BuildOptions:
     """The renderer's options for `options`, source overrides parsed against `root`."""
-    from fluxops.loader.fluxversion import parse_version
     from fluxops.render.build_options import BuildOptions
 
-    if options.flux_version is not None and parse_version(options.flux_version, "") is None:
+    if options.flux_version is not None and not _flux_release(options.flux_version):
         raise UsageError(
             f"--flux-version {options.flux_version!r}: expected a Flux release such as 2.5 or "
             "v2.9.1"
@@ -113,6 +120,12 @@ def build_options(
     )
 
 
+def _flux_release(text: str) -> bool:
+    from fluxops.loader.fluxversion import parse_version
+
+    return parse_version(text, "") is not None
+
+
 def run(
     selection: Selection,
     options: RenderOptions,
@@ -127,19 +140,31 @@ def run(
     with its own request, which is both. `repo`: the repository already loaded from
     `selection.path` (validate and lint read it anyway); `mode`: as `selection_mode` said;
     `variable_source` (drift): where substituteFrom variables are read; `on_engine_start`
-    (drift): called when a kustomize process has started."""
-    from fluxops.loader.parsecache import parse_cache
-    from fluxops.loader.repo import load_repo
-    from fluxops.render.build import Renderer
-    from fluxops.render.select import build_all, build_ks
-
+    (drift): called when a kustomize process has started (or when none will)."""
     mode = mode or selection_mode(selection)
     if mode == "overlay":
         from fluxops.render.overlay import build_overlay
 
         return build_overlay(selection, options)
+    results: _Results | None = None
     if repo is None:
-        repo = load_repo(Path(selection.path), cache=parse_cache(options.cache))
+        results = _Results.look(selection, options, owner_labels, variable_source)
+        if results is not None and results.hit is not None:
+            if on_engine_start is not None:
+                on_engine_start()  # no engine will run: the render needs the CPU no longer
+            return results.result(selection)
+    # a result from the cache needs none of these
+    from fluxops.loader.parsecache import parse_cache
+    from fluxops.loader.repo import load_repo
+    from fluxops.render.build import Renderer
+    from fluxops.render.select import build_all, build_ks
+
+    if repo is None:
+        repo = load_repo(
+            Path(selection.path),
+            cache=parse_cache(options.cache),
+            preread=results.preread if results is not None else None,
+        )
     extra: list[Finding] = list(repo.findings)
     renderer_options = build_options(
         options,
@@ -182,13 +207,97 @@ def run(
             else "pass the root of a Flux repository, or a kustomize overlay folder (without "
             "--all)",
         )
+    if results is not None and (variable_source is None or variable_source.consulted == 0):
+        results.store(builds, extra, notes, releases)
+    return _result(selection, builds, extra, notes, releases, complete=mode == "all")
+
+
+def _result(
+    selection: Selection,
+    builds: list[KustomizationBuild],
+    extra: list[Finding],
+    notes: list[str],
+    releases: dict[str, Any],
+    *,
+    complete: bool,
+) -> BuildResult:
     from fluxops.render.outcome import build_result
 
-    result = build_result(builds, extra, complete=mode == "all")
+    result = build_result(builds, extra, complete=complete)
     result.notes = notes
     result.flux_releases = releases
     result.require_all = bool(getattr(selection, "require_all", False))
     return result
+
+
+class _Results:
+    """`--ks` through the result cache (render/kscache.py): the repository read once, for the
+    key and, on a miss, for the loader."""
+
+    def __init__(self, cache: KsResults, key: str, preread: Preread, landlock: bool) -> None:
+        self.cache = cache
+        self.key = key
+        self.preread = preread
+        self.landlock = landlock
+        self.hit = cache.get(key)
+
+    @classmethod
+    def look(
+        cls,
+        selection: Selection,
+        options: RenderOptions,
+        owner_labels: bool,
+        variable_source: VariableSource | None,
+    ) -> _Results | None:
+        """None when results are not cached: not `--ks`, no cache, remote bases allowed,
+        sources from outside the repository, a repository too large to keep in memory."""
+        if not CACHE_RESULTS or not selection.ks or not options.cache:
+            return None
+        if options.allow_remote or options.sources:
+            return None
+        if not Path(selection.path).is_dir():
+            return None  # the loader says what is wrong with it
+        from fluxops.loader.cachefiles import cache_folder
+        from fluxops.loader.treecontent import read_tree, tree_digest
+        from fluxops.render.engine import default_engine
+        from fluxops.render.kscache import KsResults, result_key
+
+        preread = read_tree(Path(selection.path))
+        if preread is None:
+            return None
+        digest = tree_digest(*preread)
+        if digest is None:
+            return None
+        renderer_options = build_options(
+            options, preread[0].root, owner_labels=owner_labels, variable_source=variable_source
+        )
+        settings = renderer_options.cache_settings(default_engine(options.kustomize_bin).version)
+        picked = (selection.ks, selection.cluster, selection.namespace, selection.include_unreached)
+        key = result_key(digest, settings, picked)
+        return cls(KsResults(cache_folder("results")), key, preread, renderer_options.landlock)
+
+    def result(self, selection: Selection) -> BuildResult:
+        """The BuildResult of the stored entry (with this machine's confinement note)."""
+        from fluxops.render.landlock import confinement_note
+
+        assert self.hit is not None
+        extra = list(self.hit.extra)
+        note = confinement_note(self.landlock)
+        if note is not None:
+            extra.append(Finding("FO017", Severity.INFO, note))
+        hit = self.hit
+        return _result(selection, hit.builds, extra, hit.notes, hit.releases, complete=False)
+
+    def store(
+        self,
+        builds: list[KustomizationBuild],
+        extra: list[Finding],
+        notes: list[str],
+        releases: dict[str, Any],
+    ) -> None:
+        from fluxops.render.kscache import Stored
+
+        self.cache.put(self.key, Stored(builds, extra, notes, releases))
 
 
 def abort_engines() -> None:

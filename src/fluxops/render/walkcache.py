@@ -31,10 +31,10 @@ import hashlib
 import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from fluxops.model.findings import Finding, Severity
-from fluxops.model.resource import Origin, Resource
+from fluxops.model.findings import Finding
+from fluxops.model.resource import Resource
+from fluxops.render.packing import pack_finding, pack_resource, unpack_finding, unpack_resource
 
 #: What the entries hold; a change of layout changes it.
 FORMAT = b"fluxops-walk-1"
@@ -59,56 +59,18 @@ class Walk:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _pack_resource(resource: Resource) -> tuple[Any, ...]:
-    origin = resource.origin
-    return (
-        resource.raw,
-        (origin.file, origin.document, origin.line) if origin is not None else None,
-    )
-
-
-def _unpack_resource(packed: Any) -> Resource:
-    raw, origin = packed
-    if not isinstance(raw, dict):
-        raise ValueError("not an object")
-    if origin is None:
-        return Resource(raw=raw)
-    file, document, line = origin
-    if not (isinstance(file, str) and isinstance(document, int) and isinstance(line, int)):
-        raise ValueError("not an origin")
-    return Resource(raw=raw, origin=Origin(file, document, line))
-
-
-def _pack_finding(f: Finding) -> tuple[Any, ...]:
-    return (f.code, f.severity.value, f.message, f.file, f.line, f.object, f.path, f.hint, f.extra)
-
-
-def _unpack_finding(packed: Any) -> Finding:
-    code, severity, message, file, line, obj, path, hint, extra = packed
-    texts = (file, obj, path, hint)
-    if not (
-        isinstance(code, str)
-        and isinstance(message, str)
-        and all(t is None or isinstance(t, str) for t in texts)
-        and (line is None or isinstance(line, int))
-        and isinstance(extra, dict)
-    ):
-        raise ValueError("not a finding")
-    return Finding(code, Severity(severity), message, file, line, obj, path, hint, extra)
-
-
 def _pack(walk: Walk) -> bytes:
     return marshal.dumps(
         (
             FORMAT,
             walk.cluster,
-            _pack_resource(walk.kustomization),
+            pack_resource(walk.kustomization),
             walk.parent,
             walk.depth,
-            [_pack_resource(r) for r in walk.sources],
+            [pack_resource(r) for r in walk.sources],
             [(list(key), note) for key, note in walk.notes],
             list(walk.clusters),
-            [_pack_finding(f) for f in walk.findings],
+            [pack_finding(f) for f in walk.findings],
         )
     )
 
@@ -128,39 +90,14 @@ def _unpack(blob: bytes) -> Walk:
         unpacked_notes.append(((key[0], key[1], key[2]), note))
     return Walk(
         cluster=cluster,
-        kustomization=_unpack_resource(ks),
+        kustomization=unpack_resource(ks),
         parent=parent,
         depth=depth,
-        sources=[_unpack_resource(r) for r in sources],
+        sources=[unpack_resource(r) for r in sources],
         notes=unpacked_notes,
         clusters=list(clusters),
-        findings=[_unpack_finding(f) for f in findings],
+        findings=[unpack_finding(f) for f in findings],
     )
-
-
-def code_stamp() -> str:
-    """fluxops' own code as far as a cache must know it: the version and each module's path,
-    size and modification time (an installed release, or a checkout being edited)."""
-    import os
-
-    import fluxops
-
-    h = hashlib.blake2b(fluxops.__version__.encode(), digest_size=16)
-    base = Path(fluxops.__file__).parent
-    stack = [base]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(".py"):
-                st = entry.stat()
-                h.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()
 
 
 class WalkCache:
@@ -224,5 +161,5 @@ def walk_key(
     h = hashlib.blake2b(FORMAT, digest_size=20)
     h.update(f"\0{repo_digest}\0{settings}\0{namespace}\0{name}\0".encode())
     # the entries come from the repository's files (in the digest); their repr is stable
-    h.update(repr([(cluster, _pack_resource(r)) for cluster, r in roots]).encode())
+    h.update(repr([(cluster, pack_resource(r)) for cluster, r in roots]).encode())
     return h.hexdigest()

@@ -1,0 +1,161 @@
+"""The result of `--ks`, cached.
+
+`build --ks NAMESPACE/NAME` (and `drift --ks`, which renders the same way) on a repository
+nothing changed in since the last such run gives the same result: the same Kustomization,
+objects, findings and notes. So the result is kept, keyed by everything it depends on: the
+content of every file of the repository with its folders and what reading it left out
+(`loader.repo.tree_digest`, read as the loader reads: confined), the selection (`--ks`,
+`--cluster`, `-n`), the options that change a render, fluxops' own code and kustomize's
+version (`BuildOptions.cache_settings`). A hit costs reading the repository's files and one
+entry: no parse, no staging, no kustomize, no post-build.
+
+Never stored: a result with a Secret among its objects (encrypted or not: no fluxops cache
+holds a Secret), a failed build (a timeout or a resource limit is not the repository's
+doing: built again next time), a render that read variables from the live cluster (`drift`:
+they change without the repository changing), a run with remote bases allowed or sources
+from outside the repository. The engine's confinement note (FO017) is the machine's, not the
+repository's: it is made again on a hit. Entries are written as the other caches
+(`loader.cachefiles`); one that cannot be read or is not what this module writes is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fluxops.model.findings import Finding
+from fluxops.model.results import KustomizationBuild
+from fluxops.render.packing import pack_finding, pack_resource, unpack_finding, unpack_resource
+
+#: What the entries hold; a change of layout changes it.
+FORMAT = b"fluxops-ks-result-1"
+#: The finding of the engine's confinement: the machine's, not the repository's.
+CONFINEMENT_CODE = "FO017"
+
+
+@dataclass
+class Stored:
+    """What `render.verb.run` makes a BuildResult from."""
+
+    builds: list[KustomizationBuild]
+    extra: list[Finding]
+    notes: list[str]
+    releases: dict[str, Any]
+
+
+def _pack_build(b: KustomizationBuild) -> tuple[Any, ...]:
+    return (
+        b.cluster,
+        pack_resource(b.kustomization),
+        b.status,
+        [pack_resource(o) for o in b.objects],
+        b.error,
+        [pack_finding(f) for f in b.findings],
+        b.parent,
+        b.source,
+        b.source_dir,
+        b.source_url,
+        b.source_flag,
+    )
+
+
+def _unpack_build(packed: Any) -> KustomizationBuild:
+    (cluster, ks, status, objects, error, findings, parent, source, source_dir, url, flag) = packed
+    texts = (cluster, status, source, source_dir, url, flag)
+    if not all(isinstance(t, str) for t in texts):
+        raise ValueError("not a build")
+    if not all(t is None or isinstance(t, str) for t in (error, parent)):
+        raise ValueError("not a build")
+    return KustomizationBuild(
+        cluster=cluster,
+        kustomization=unpack_resource(ks),
+        status=status,
+        objects=[unpack_resource(o) for o in objects],
+        error=error,
+        findings=[unpack_finding(f) for f in findings],
+        parent=parent,
+        source=source,
+        source_dir=source_dir,
+        cached=True,
+        source_url=url,
+        source_flag=flag,
+    )
+
+
+def result_key(digest: str, settings: str, selection: tuple[Any, ...]) -> str:
+    h = hashlib.blake2b(FORMAT, digest_size=20)
+    h.update(f"\0{digest}\0{settings}\0{selection!r}\0".encode())
+    return h.hexdigest()
+
+
+def storable(stored: Stored) -> bool:
+    """Whether a result may be stored (see the module's text)."""
+    for build in stored.builds:
+        if build.status not in ("ok", "skipped"):
+            return False
+        if build.kustomization.kind == "Secret" or any(o.kind == "Secret" for o in build.objects):
+            return False
+    return bool(stored.builds)
+
+
+class KsResults:
+    """The entries in `directory`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._usable: bool | None = None
+
+    def _ready(self) -> bool:
+        if self._usable is None:
+            from fluxops.loader.cachefiles import private_dir
+
+            self._usable = private_dir(self.directory)
+        return self._usable
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.result"
+
+    def get(self, key: str) -> Stored | None:
+        if not self._ready():
+            return None
+        try:
+            fmt, builds, extra, notes, releases = marshal.loads(self._path(key).read_bytes())
+            if fmt != FORMAT or not isinstance(releases, dict):
+                raise ValueError("not a result")
+            if not all(isinstance(n, str) for n in notes):
+                raise ValueError("not a result")
+            return Stored(
+                builds=[_unpack_build(b) for b in builds],
+                extra=[unpack_finding(f) for f in extra],
+                notes=list(notes),
+                releases=releases,
+            )
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def put(self, key: str, stored: Stored) -> None:
+        if not self._ready() or not storable(stored):
+            return
+        try:
+            blob = marshal.dumps(
+                (
+                    FORMAT,
+                    [_pack_build(b) for b in stored.builds],
+                    [pack_finding(f) for f in stored.extra if f.code != CONFINEMENT_CODE],
+                    list(stored.notes),
+                    dict(stored.releases),
+                )
+            )
+        except ValueError:  # a value marshal cannot hold: render every time
+            return
+        from fluxops.loader.cachefiles import write_private
+
+        path = self._path(key)
+        try:
+            path.parent.mkdir(exist_ok=True, mode=0o700)
+            write_private(path, blob)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
