@@ -72,7 +72,7 @@ def applied(
     kube.delete(KS_API, "Kustomization", NS, NAME)
 
 
-def drift(cluster: LiveCluster, copy: Path, mode: str) -> api.DriftResult:
+def drift(cluster: LiveCluster, copy: Path, mode: str, cache: bool = True) -> api.DriftResult:
     return api.drift(
         api.DriftRequest(
             path=str(copy),
@@ -81,6 +81,7 @@ def drift(cluster: LiveCluster, copy: Path, mode: str) -> api.DriftResult:
             context="admin",
             mode=mode,
             timeout=20,
+            cache=cache,
         )
     )
 
@@ -124,6 +125,38 @@ def test_flux_diff_agrees_only_with_the_effective_kustomization(
     drifted = set(re.findall(r"► (\S+) drifted", output))
     assert drifted == {f"HelmRelease/{NS}/{NAME}", f"OCIRepository/{NS}/{NAME}"}, output
     assert "remediation" in output  # the parent's patch, missing from the file alone
+
+
+def test_a_cached_render_judges_as_a_fresh_one(
+    cluster: LiveCluster,
+    applied: tuple[Path, KustomizationBuild],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second `drift --ks` on an unchanged repository takes the render from the result
+    cache (render/kscache.py): the same verdicts, fields and findings as a render without
+    any cache."""
+    copy, _ = applied
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(cache))
+
+    def judged(**kwargs: bool) -> tuple[object, ...]:
+        result = drift(cluster, copy, "fields", **kwargs)
+        return (
+            result.exit_code,
+            result.objects,  # every field of every verdict (dataclasses)
+            [(f.code, f.message) for f in result.findings],
+        )
+
+    fresh = judged(cache=False)
+    assert not cache.exists()
+    first = judged()
+    [entry] = list(cache.rglob("*.result"))
+    written = entry.stat().st_mtime_ns
+    second = judged()
+    assert entry.stat().st_mtime_ns == written  # read, not made again
+    assert fresh == first == second
+    assert fresh[0] == 0
 
 
 def test_a_hand_edit_of_a_patched_field_is_drift(
