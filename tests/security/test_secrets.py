@@ -1,4 +1,4 @@
-"""Secrets at rest and in output: the build cache never holds a Secret value and is private;
+"""Secrets at rest and in output: the caches never hold a Secret value and are private;
 values-diff masks what lint calls an inline secret; Secret values appear in no output format;
 a cancelled run (SIGTERM, SIGHUP) removes its workspace."""
 
@@ -58,7 +58,13 @@ def test_the_cache_holds_no_secret_and_is_private(run: Run, tmp_path: Path) -> N
     cached = {k["name"]: k["cached"] for k in second["kustomizations"]}
     assert cached["plain"] is True  # the cache works
     assert cached["apps"] is False  # a Secret's values are never read back from disk
+    for ks in ("flux-system/apps", "flux-system/plain"):  # the --ks walk and result caches
+        for _ in range(2):
+            run("build", str(repo), "--ks", ks, expect=0)
     cache = tmp_path / "cache"
+    assert list(cache.rglob("*.walk")) and list(cache.rglob("*.result"))
+    # the Kustomization with the Secret: its walk is kept, its result never
+    assert len(list(cache.rglob("*.result"))) == 1
     encoded = base64.b64encode(CANARY.encode())
     files = [p for p in cache.rglob("*") if p.is_file()]
     assert files
