@@ -315,8 +315,7 @@ class Renderer:
         if not self._parsed_made:
             from fluxops.loader.parsecache import ParseCache
 
-            folder = self.options.cache_dir / "parsed" if self.options.cache_dir else None
-            self._parsed = ParseCache.default(folder, outputs=True)
+            self._parsed = ParseCache.default(self._cache_folder("parsed"), outputs=True)
             self._parsed_made = True
         return self._parsed
 
