@@ -406,7 +406,8 @@ class Renderer:
             return None
         from fluxops.render.walkcache import walk_key
 
-        return walk_key(digest, options.cache_settings(self.engine.version), roots, namespace, name)
+        settings = f"{self.repo.root}\0{options.cache_settings(self.engine.version)}"
+        return walk_key(digest, settings, roots, namespace, name)
 
     def _cache_folder(self, name: str) -> Path:
         """The folder of the cache `name`: beside the build cache when the run names its

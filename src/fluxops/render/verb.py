@@ -272,7 +272,10 @@ class _Results:
             options, preread[0].root, owner_labels=owner_labels, variable_source=variable_source
         )
         settings = renderer_options.cache_settings(default_engine(options.kustomize_bin).version)
-        picked = (selection.ks, selection.cluster, selection.namespace, selection.include_unreached)
+        # the repository's place too: nothing rendered is known to name it, but nothing
+        # proves it never will (a copy elsewhere renders again)
+        root = str(preread[0].root)
+        picked = (root, selection.ks, selection.cluster, selection.namespace)
         key = result_key(digest, settings, picked)
         return cls(KsResults(cache_folder("results")), key, preread, renderer_options.landlock)
 

@@ -171,3 +171,18 @@ def test_what_reading_left_out_is_said_on_a_hit_too(
     third, built = build(repo)
     assert built
     assert "FO015" not in [code for code, _ in third[3]]
+
+
+def test_a_copy_elsewhere_renders_again(tmp_path: Path, cache: Path) -> None:
+    """The repository's place is part of the key: nothing rendered is known to name it, but a
+    copy elsewhere never takes another copy's result or walk."""
+    import shutil
+
+    repo = write_repo(tmp_path / "repo")
+    first, _ = build(repo)
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy)
+    again, built = build(copy)
+    assert built == WALK
+    assert again == first
+    assert build(copy)[1] == []
