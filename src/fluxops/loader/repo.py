@@ -224,11 +224,14 @@ def load_repo(
             repo.contents[rel] = data
             kept += len(data)
 
+    if known is not None:
+        repo.contents = dict(known)  # every file, within KEEP_BYTES (read_tree's bound)
+    keeping = keep if known is None else None
     with confine.TreeReader(repo.root, known) as reader:
         for rel in repo.yaml_files:
             parsed = reuse(repo.root, rel) if reuse is not None else None
             resources, findings = (
-                parsed if parsed is not None else parse_file(repo.root, rel, cache, reader, keep)
+                parsed if parsed is not None else parse_file(repo.root, rel, cache, reader, keeping)
             )
             repo.resources.extend(resources)
             repo.findings.extend(findings)

@@ -84,8 +84,9 @@ class _Placer:
 
     def place(self, rel: str, target: Path, data: bytes | None = None) -> bool:
         """Stage the file `rel` of the source as `target` (`data`: its bytes, already read
-        confined); False when it cannot be read."""
-        if self.link:
+        confined: written as read, so that the build sees the bytes a cache key was made of);
+        False when it cannot be read."""
+        if self.link and data is None:
             try:
                 os.link(self.source / rel, target, follow_symlinks=False)
                 return True

@@ -122,3 +122,32 @@ def test_staging_and_loading_leave_no_descriptor_open(tree: Path, tmp_path: Path
         b"name: apps/base/deep/er/three.yaml\n"
     )
     assert not (dest / "apps" / "linked").exists()
+
+
+def test_the_loader_renders_the_bytes_the_key_was_made_of(tree: Path, tmp_path: Path) -> None:
+    """`read_tree` reads a repository once for the result cache's key; `load_repo` and staging
+    then use those bytes, so a file changed in between cannot be rendered under the old key."""
+    from fluxops.loader.repo import load_repo
+    from fluxops.loader.treecontent import read_tree, tree_digest
+    from fluxops.render.workspace import stage
+
+    os.unlink(tree / "apps" / "base" / "fifo.yaml")  # read_tree reads every regular file
+    (tree / "apps" / "base" / "one.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before}\n"
+    )
+    (tree / "notes.txt").write_text("before\n")
+    preread = read_tree(tree)
+    assert preread is not None
+    digest = tree_digest(*preread)
+    (tree / "apps" / "base" / "one.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n"
+    )
+    (tree / "notes.txt").write_text("after\n")
+    repo = load_repo(tree, preread=preread)
+    assert [r.name for r in repo.resources] == ["before"]
+    assert repo.content_digest() == digest
+    dest = tmp_path / "staged"
+    dest.mkdir()
+    assert repo.tree is not None
+    stage(repo.tree, dest, repo.contents)
+    assert (dest / "notes.txt").read_text() == "before\n"
