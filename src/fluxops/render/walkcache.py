@@ -8,17 +8,17 @@ Kustomizations, to find one). A walk made before is kept here, and the next `--k
 Kustomization builds only it. An entry holds what building it needs from its ancestors: the
 Kustomization as rendered (with its origin), where it was found (cluster, parent, depth), the
 source objects the ancestors rendered in its cluster (its sourceRef may name one), the notes
-resolving their sources made and the clusters whose Flux version they asked for.
+and findings resolving their sources made, and the clusters whose Flux version they asked for.
 
-An entry is keyed by everything the walk depends on: the content of every file of the
-repository with its folders and what reading it left out (`Repo.content_digest`), the cluster
-entries, the options that change a render, fluxops' own code (`code_stamp`) and kustomize's
-version. So any change to the repository is a miss, never a stale walk.
+An entry is keyed by everything the walk depends on: the repository's place and the content
+of every file in it with its folders and what reading it left out (`Repo.content_digest`), the
+cluster entries, the options that change a render, fluxops' own code (`code_stamp`) and
+kustomize's version. So any change to the repository is a miss, never a stale walk.
 
 Never stored: a walk through a Kustomization that reads `substituteFrom` while variables come
 from the live cluster (`drift`: they may change without the repository changing, and Secret
-values are per-run tokens); a walk that hit a limit; a target
-that reads `substituteFrom` (its whole wave is built, as without the cache); a run with remote
+values are per-run tokens); a walk that hit a limit; a target that reads `substituteFrom`
+(its whole wave is built, as without the cache); a run with remote
 bases allowed or sources from outside the repository. Entries are written as the other caches
 (`loader.cachefiles`: folders 0700, files 0600, atomically); one that cannot be read or is not
 what this module writes is a miss. They hold Flux Kustomizations and source objects, which
