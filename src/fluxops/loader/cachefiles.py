@@ -8,6 +8,7 @@ folder in it); else `$XDG_CACHE_HOME/fluxops`, else `~/.cache/fluxops`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import threading
@@ -55,9 +56,49 @@ def write_private(path: Path, data: bytes) -> None:
         raise
 
 
+class Entries:
+    """The entries of one cache: `directory/<key[:2]>/<key><suffix>`, in a folder only this
+    user can write (`private_dir`, checked once), written atomically 0600 (`write_private`).
+    A cache that cannot be read or written is only slower: `read` is None and `write` does
+    nothing then."""
+
+    def __init__(self, directory: Path, suffix: str) -> None:
+        self.directory = directory
+        self.suffix = suffix
+        self._usable: bool | None = None
+
+    def ready(self) -> bool:
+        if self._usable is None:
+            self._usable = private_dir(self.directory)
+        return self._usable
+
+    def path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}{self.suffix}"
+
+    def read(self, key: str) -> bytes | None:
+        if not self.ready():
+            return None
+        try:
+            return self.path(key).read_bytes()
+        except OSError:
+            return None
+
+    def write(self, key: str, data: bytes) -> None:
+        if not self.ready():
+            return
+        path = self.path(key)
+        try:
+            path.parent.mkdir(exist_ok=True, mode=0o700)
+            write_private(path, data)
+        except OSError:
+            pass
+
+
+@functools.cache
 def code_stamp() -> str:
     """fluxops' own code as far as a cache must know it: the version and each module's path,
-    size and modification time (an installed release, or a checkout being edited)."""
+    size and modification time (an installed release, or a checkout being edited); read once
+    per process."""
     import hashlib
 
     import fluxops

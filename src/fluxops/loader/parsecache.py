@@ -67,9 +67,11 @@ class ParseCache:
     """The entries in `directory`, for this parser."""
 
     def __init__(self, directory: Path, salt: bytes) -> None:
+        from fluxops.loader.cachefiles import Entries
+
         self.directory = directory
         self.salt = salt
-        self._usable: bool | None = None
+        self._entries = Entries(directory, ".bin")
         self.hits = 0
         self.misses = 0
 
@@ -88,48 +90,33 @@ class ParseCache:
             salt = hashlib.blake2b(_OUTPUT_DOMAIN, digest_size=20, key=salt).digest()
         return cls(directory or cache_folder("parsed"), salt)
 
-    def _ready(self) -> bool:
-        if self._usable is None:
-            from fluxops.loader.cachefiles import private_dir
-
-            self._usable = private_dir(self.directory)
-        return self._usable
-
-    def _path(self, data: bytes) -> Path:
-        key = hashlib.blake2b(data, digest_size=20, key=self.salt).hexdigest()
-        return self.directory / key[:2] / f"{key}.bin"
+    def _key(self, data: bytes) -> str:
+        return hashlib.blake2b(data, digest_size=20, key=self.salt).hexdigest()
 
     def get(self, data: bytes) -> list[Stored] | None:
         """The stored documents of a file with these bytes, or None."""
-        if not self._ready():
+        if not self._entries.ready():
             return None
+        blob = self._entries.read(self._key(data))
         try:
-            stored = marshal.loads(self._path(data).read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            self.misses += 1
-            return None
+            stored = marshal.loads(blob) if blob is not None else None
+        except (EOFError, ValueError, TypeError):
+            stored = None
         if not _well_formed(stored):
             self.misses += 1
             return None
         self.hits += 1
-        return stored  # type: ignore[no-any-return]
+        return stored
 
     def put(self, data: bytes, documents: list[Stored]) -> None:
         """Store the documents of a file with these bytes (unless they may not be stored)."""
-        if not self._ready() or any(_is_secret(value) for value, _, _ in documents):
+        if not self._entries.ready() or any(_is_secret(value) for value, _, _ in documents):
             return
         try:
             blob = marshal.dumps(documents)
         except ValueError:  # a value marshal cannot hold: parse it every time
             return
-        from fluxops.loader.cachefiles import write_private
-
-        path = self._path(data)
-        try:
-            path.parent.mkdir(exist_ok=True, mode=0o700)
-            write_private(path, blob)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        self._entries.write(self._key(data), blob)
 
 
 def parse_cache(enabled: bool) -> ParseCache | None:

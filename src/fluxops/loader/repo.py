@@ -116,9 +116,14 @@ class Repo:
     #: up to KEEP_BYTES in all.
     contents: dict[str, bytes] = field(default_factory=dict, repr=False)
 
+    #: `content_digest`, once made (or handed over with what `read_tree` read).
+    digest: str | None = field(default=None, repr=False)
+
     def content_digest(self) -> str | None:
         """A digest of everything a build of this repository can read (`tree_digest`)."""
-        return tree_digest(self.tree, self.contents) if self.tree is not None else None
+        if self.digest is None and self.tree is not None:
+            self.digest = tree_digest(self.tree, self.contents)
+        return self.digest
 
     def relpath(self, path: Path) -> str:
         try:

@@ -20,7 +20,7 @@ import re
 import threading
 from pathlib import Path
 
-from fluxops.loader.cachefiles import private_dir, write_private
+from fluxops.loader.cachefiles import Entries
 from fluxops.loader.yamlio import YamlParseError, load_documents
 
 _SECRET_KIND = re.compile(r"^kind:\s*Secret\s*$", re.MULTILINE)
@@ -147,14 +147,10 @@ class BuildCache:
         self.salt = salt
         self.store = store
         self.hasher = FileHasher()
-        self._usable: bool | None = None
+        self._entries = Entries(directory, ".yaml") if directory is not None else None
 
     def _ready(self) -> bool:
-        if self.directory is None:
-            return False
-        if self._usable is None:
-            self._usable = private_dir(self.directory)
-        return self._usable
+        return self._entries is not None and self._entries.ready()
 
     def key(
         self, root: Path, closure: list[str], kustomization_text: str, rel_path: str
@@ -178,13 +174,12 @@ class BuildCache:
             shared = self.store.get(key)
             if shared is not None:
                 return shared
-        if key is None or not self._ready():
+        if key is None or self._entries is None:
             return None
-        assert self.directory is not None
-        path = self.directory / key[:2] / f"{key}.yaml"
+        data = self._entries.read(key)
         try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            return data.decode("utf-8") if data is not None else None
+        except UnicodeDecodeError:
             return None
 
     def claim(self, key: str | None) -> str | threading.Event | None:
@@ -208,12 +203,6 @@ class BuildCache:
     def put(self, key: str | None, output: str) -> None:
         if key is not None and self.store is not None:
             self.store.put(key, output, self)
-        if key is None or not self._ready() or holds_plain_secret(output):
+        if key is None or self._entries is None or holds_plain_secret(output):
             return
-        assert self.directory is not None
-        folder = self.directory / key[:2]
-        try:
-            folder.mkdir(exist_ok=True, mode=0o700)
-            write_private(folder / f"{key}.yaml", output.encode("utf-8"))
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        self._entries.write(key, output.encode("utf-8"))

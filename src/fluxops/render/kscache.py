@@ -106,24 +106,16 @@ class KsResults:
     """The entries in `directory`."""
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self._usable: bool | None = None
+        from fluxops.loader.cachefiles import Entries
 
-    def _ready(self) -> bool:
-        if self._usable is None:
-            from fluxops.loader.cachefiles import private_dir
-
-            self._usable = private_dir(self.directory)
-        return self._usable
-
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.result"
+        self._entries = Entries(directory, ".result")
 
     def get(self, key: str) -> Stored | None:
-        if not self._ready():
+        blob = self._entries.read(key)
+        if blob is None:
             return None
         try:
-            fmt, builds, extra, notes, releases = marshal.loads(self._path(key).read_bytes())
+            fmt, builds, extra, notes, releases = marshal.loads(blob)
             if fmt != FORMAT or not isinstance(releases, dict):
                 raise ValueError("not a result")
             if not all(isinstance(n, str) for n in notes):
@@ -134,11 +126,11 @@ class KsResults:
                 notes=list(notes),
                 releases=releases,
             )
-        except (OSError, EOFError, ValueError, TypeError):
+        except (EOFError, ValueError, TypeError):
             return None
 
     def put(self, key: str, stored: Stored) -> None:
-        if not self._ready() or not storable(stored):
+        if not storable(stored):
             return
         try:
             blob = marshal.dumps(
@@ -152,11 +144,4 @@ class KsResults:
             )
         except ValueError:  # a value marshal cannot hold: render every time
             return
-        from fluxops.loader.cachefiles import write_private
-
-        path = self._path(key)
-        try:
-            path.parent.mkdir(exist_ok=True, mode=0o700)
-            write_private(path, blob)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        self._entries.write(key, blob)

@@ -165,6 +165,8 @@ def run(
             cache=parse_cache(options.cache),
             preread=results.preread if results is not None else None,
         )
+        if results is not None:
+            repo.digest = results.digest  # of the very bytes the loader took
     extra: list[Finding] = list(repo.findings)
     renderer_options = build_options(
         options,
@@ -234,10 +236,13 @@ class _Results:
     """`--ks` through the result cache (render/kscache.py): the repository read once, for the
     key and, on a miss, for the loader."""
 
-    def __init__(self, cache: KsResults, key: str, preread: Preread, landlock: bool) -> None:
+    def __init__(
+        self, cache: KsResults, key: str, preread: Preread, digest: str, landlock: bool
+    ) -> None:
         self.cache = cache
         self.key = key
         self.preread = preread
+        self.digest = digest
         self.landlock = landlock
         self.hit = cache.get(key)
 
@@ -277,7 +282,8 @@ class _Results:
         root = str(preread[0].root)
         picked = (root, selection.ks, selection.cluster, selection.namespace)
         key = result_key(digest, settings, picked)
-        return cls(KsResults(cache_folder("results")), key, preread, renderer_options.landlock)
+        results = KsResults(cache_folder("results"))
+        return cls(results, key, preread, digest, renderer_options.landlock)
 
     def result(self, selection: Selection) -> BuildResult:
         """The BuildResult of the stored entry (with this machine's confinement note)."""

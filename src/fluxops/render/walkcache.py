@@ -104,49 +104,32 @@ class WalkCache:
     """The walk entries in `directory`."""
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self._usable: bool | None = None
+        from fluxops.loader.cachefiles import Entries
+
+        self._entries = Entries(directory, ".walk")
         self.hits = 0
         self.misses = 0
 
-    def _ready(self) -> bool:
-        if self._usable is None:
-            from fluxops.loader.cachefiles import private_dir
-
-            self._usable = private_dir(self.directory)
-        return self._usable
-
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.walk"
-
     def get(self, key: str) -> Walk | None:
-        if not self._ready():
-            return None
+        blob = self._entries.read(key)
         try:
-            walk = _unpack(self._path(key).read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
+            walk = _unpack(blob) if blob is not None else None
+        except (EOFError, ValueError, TypeError):
+            walk = None
+        if walk is None:
             self.misses += 1
             return None
         self.hits += 1
         return walk
 
     def put(self, key: str, walk: Walk) -> None:
-        if not self._ready():
-            return
         if walk.kustomization.kind == "Secret" or any(r.kind == "Secret" for r in walk.sources):
             return
         try:
             blob = _pack(walk)
         except ValueError:  # a value marshal cannot hold: walk every time
             return
-        from fluxops.loader.cachefiles import write_private
-
-        path = self._path(key)
-        try:
-            path.parent.mkdir(exist_ok=True, mode=0o700)
-            write_private(path, blob)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        self._entries.write(key, blob)
 
 
 def walk_key(
