@@ -9,24 +9,9 @@ from pathlib import Path
 import pytest
 
 from fluxops import api
+from tests.unit.render.ks_repo import SYNC, Names
 
 pytestmark = pytest.mark.unit
-
-SYNC = """\
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: {name: flux-system, namespace: flux-system}
-spec: {interval: 1m, url: https://example.com/repo.git, ref: {branch: main}}
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: flux-system, namespace: flux-system}
-spec:
-  interval: 10m
-  path: ./clusters/prod
-  prune: true
-  sourceRef: {kind: GitRepository, name: flux-system}
-"""
 
 
 def child(name: str, extra: str = "") -> str:
@@ -72,19 +57,6 @@ def write_repo(root: Path, *, substitute: bool) -> None:
         "configMapGenerator:\n  - name: generated-vars\n    namespace: flux-system\n"
         "    literals: [COLOUR=blue]\n"
     )
-
-
-class Names:
-    """The progress display's record of each Kustomization built."""
-
-    def __init__(self) -> None:
-        self.built: list[str] = []
-
-    def current(self, ref: str) -> None:
-        self.built.append(ref)
-
-    def __call__(self, done: int, total: int) -> None:
-        pass
 
 
 def build_one(root: Path, ref: str) -> tuple[api.BuildResult, list[str]]:

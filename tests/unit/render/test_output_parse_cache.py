@@ -14,9 +14,8 @@ import pytest
 
 from fluxops import api
 from fluxops.loader.parsecache import ParseCache
-from fluxops.model.flux import Kustomization
-from fluxops.model.resource import Resource
 from fluxops.render.postbuild import post_build
+from tests.unit.render.test_postbuild import flux_ks
 
 pytestmark = pytest.mark.unit
 
@@ -49,19 +48,6 @@ metadata:
 stringData:
   password: hunter2-canary
 """
-
-
-def flux_ks(spec: dict[str, Any]) -> Kustomization:
-    return Kustomization(
-        Resource(
-            raw={
-                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-                "kind": "Kustomization",
-                "metadata": {"name": "apps", "namespace": "flux-system"},
-                "spec": spec,
-            }
-        )
-    )
 
 
 def variables(values: dict[str, str]) -> dict[str, Any]:
