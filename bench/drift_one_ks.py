@@ -17,8 +17,10 @@ median of `--repeat` runs, each a fresh process as a user runs it:
 - `fluxops drift --ks` and `flux diff kustomization` on a real repository's Kustomization
   (`kube-system/metrics-server` of home-ops, a HelmRelease and its OCIRepository) applied
   first as kustomize-controller would, so in sync: with the caches filled by a first run (the
-  repository unchanged since), and after an edit (a file no build reads changed before each
-  run: the walk and the result are made again, kustomize's outputs come from its cache).
+  repository unchanged since); after an edit elsewhere (another app's HelmRelease changed
+  before each run: what the result read did not change, it is kept); after an edit of its
+  own files (a comment added to its HelmRelease before each run: the walk to it is kept, it
+  is built again, kustomize included).
 
 Wall time and CPU time (user + system of the process and its children) are both reported:
 on a shared machine the CPU time is the steadier figure.
@@ -189,16 +191,35 @@ def real_repo_drift_commands(
     )
     drift = [str(FLUXOPS), "drift", str(copy), "--ks", f"{ns}/{name}", *kube]
     subprocess.run(drift, capture_output=True)  # the caches filled, as after a first run
-    # after an edit: a file no build reads changes before each run (a shell appends a line to
-    # the README of a copy of its own), so nothing cached under the repository's whole
-    # content is used; the builds whose files did not change still come from the build cache
-    other = copy.parent / f"{copy.name}-edited"
-    shutil.copytree(copy, other)
-    edit = f'echo "# $$" >> {other}/README.md && exec "$0" "$@"'
-    edited = ["sh", "-c", edit, str(FLUXOPS), "drift", str(other), "--ks", f"{ns}/{name}", *kube]
+    # after an edit, each run on a copy of its own, so that nothing is cached under the
+    # repository's whole content; the builds whose files did not change still come from the
+    # build cache. Elsewhere: another app's HelmRelease gets a new interval before each run
+    # (what it read did not change: the result is kept). Its own: a comment is added to its
+    # HelmRelease (its walk is kept; it is built again, kustomize included; still in sync).
+    elsewhere = copy.parent / f"{copy.name}-edited-elsewhere"
+    own = copy.parent / f"{copy.name}-edited-own"
+    for other in (elsewhere, own):
+        shutil.copytree(copy, other)
+        subprocess.run([*drift[:2], str(other), *drift[3:]], capture_output=True)
+    other_app = elsewhere / "kubernetes/apps/default/atuin/app/helmrelease.yaml"
+    own_app = own / folder / "app" / "helmrelease.yaml"
+    edits = {
+        "after an edit elsewhere": (
+            f'sed -i "s/^  interval: .*/  interval: $(($$ % 900 + 60))m/" {other_app}',
+            elsewhere,
+        ),
+        "after an edit of its own files": (f'echo "# $$" >> {own_app}', own),
+    }
+    edited = {
+        f"fluxops drift --ks (home-ops kube-system/metrics-server), {label}": [
+            "sh", "-c", f'{shell} && exec "$0" "$@"',
+            str(FLUXOPS), "drift", str(where), "--ks", f"{ns}/{name}", *kube,
+        ]
+        for label, (shell, where) in edits.items()
+    }  # fmt: skip
     return {
         "fluxops drift --ks (home-ops kube-system/metrics-server)": drift,
-        "fluxops drift --ks (home-ops kube-system/metrics-server), after an edit": edited,
+        **edited,
         "flux diff kustomization (home-ops kube-system/metrics-server)": [
             str(flux), "diff", "kustomization", name, "-n", ns,
             "--path", str(copy / folder / "app"),
@@ -290,7 +311,7 @@ def main() -> None:
             real_drift = "fluxops drift --ks (home-ops kube-system/metrics-server)"
             if real_drift in rows:
                 flux_real = rows["flux diff kustomization (home-ops kube-system/metrics-server)"]
-                for name in (real_drift, f"{real_drift}, after an edit"):
+                for name in [k for k in rows if k.startswith(real_drift)]:
                     print(
                         f"{name} / flux diff: wall {rows[name][0] / flux_real[0]:.2f}x, "
                         f"CPU {rows[name][2] / flux_real[2]:.2f}x"

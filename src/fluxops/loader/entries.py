@@ -60,7 +60,7 @@ def find_entries(repo: Repo) -> list[Entry]:
         cluster_dir = posixpath.dirname(posixpath.dirname(rel))
         found = [
             r
-            for r in repo.resources
+            for r in repo.lookups()
             if r.origin
             and r.origin.file == rel
             and r.id.group == Kustomization.group
@@ -83,7 +83,7 @@ def find_entries(repo: Repo) -> list[Entry]:
             entries.append(Entry(cluster=cluster_dir, kustomization=ks, how=f"{rel} (placeholder)"))
 
     # 2. Flux Operator: FluxInstance objects, and flux-instance HelmRelease values.
-    for obj in repo.flux():
+    for obj in repo.lookup_flux():
         sync: dict[str, Any] = {}
         namespace = obj.namespace if obj.resource.namespace else "flux-system"
         if isinstance(obj, FluxInstance):

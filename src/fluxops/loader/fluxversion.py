@@ -227,7 +227,7 @@ class VersionDetector:
                 found = from_header(text, rel) if text else None
                 if found is not None:
                     self._evidence.append((rel, found))
-        for resource in repo.resources:
+        for resource in repo.lookups():
             found = from_instance(resource) or from_chart(resource)
             if found is not None and resource.origin is not None:
                 self._evidence.append((resource.origin.file, found))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from fluxops.errors import RepoError
 from fluxops.loader import confine
 from fluxops.loader.confine import Skipped, Tree
-from fluxops.loader.treecontent import KEEP_BYTES, tree_digest
+from fluxops.loader.treecontent import KEEP_BYTES, TreeDigests, file_digests
 from fluxops.loader.yamlio import YamlParseError, load_documents
 from fluxops.model.findings import Finding, Severity
 from fluxops.model.flux import FluxObject, view
@@ -92,6 +92,40 @@ def skipped_finding(entry: Skipped) -> Finding:
     )
 
 
+#: Kinds lookups read whatever their group (the checks that use them test the kind alone).
+_LOOKUP_KINDS = frozenset({"FluxInstance"})
+#: Core kinds lookups read: the ConfigMaps and Secrets of `substituteFrom`.
+_LOOKUP_CORE_KINDS = frozenset({"ConfigMap", "Secret"})
+
+
+def looked_up(resource: Resource) -> bool:
+    """Whether lookups over the whole repository may read `resource` (`Repo.lookups`): a
+    Flux object (a HelmRelease only when it installs Flux: flux-instance values, the flux2
+    chart), a FluxInstance, a core ConfigMap or Secret. Everything else reaches a render only
+    through the files its builds read, which is what lets a cached `--ks` result outlive an
+    edit elsewhere (render/ksreads.py)."""
+    rid = resource.id
+    if rid.kind in _LOOKUP_KINDS:
+        return True
+    if rid.group == "":
+        return rid.kind in _LOOKUP_CORE_KINDS
+    if rid.kind == "HelmRelease":
+        return installs_flux(resource)
+    return rid.group.endswith(".fluxcd.io") or rid.group == "fluxcd.controlplane.io"
+
+
+def installs_flux(resource: Resource) -> bool:
+    """A HelmRelease of the flux-instance chart (values with an `instance`) or of the
+    community flux2 chart: the HelmReleases a repository-wide lookup reads."""
+    spec = resource.spec
+    values = spec.get("values")
+    if isinstance(values, dict) and isinstance(values.get("instance"), dict):
+        return True
+    chart = spec.get("chart")
+    chart_spec = chart.get("spec") if isinstance(chart, dict) else None
+    return isinstance(chart_spec, dict) and chart_spec.get("chart") == "flux2"
+
+
 def is_manifest(value: object) -> bool:
     return (
         isinstance(value, dict)
@@ -116,14 +150,48 @@ class Repo:
     #: up to KEEP_BYTES in all.
     contents: dict[str, bytes] = field(default_factory=dict, repr=False)
 
-    #: `content_digest`, once made (or handed over with what `read_tree` read).
-    digest: str | None = field(default=None, repr=False)
+    #: `digests()`, once made (or handed over with what `read_tree` read).
+    made_digests: TreeDigests | None = field(default=None, repr=False)
+    _lookups: tuple[list[Resource], list[Resource]] | None = field(default=None, repr=False)
+
+    def lookups(self) -> list[Resource]:
+        """The objects a repository-wide lookup may read (`looked_up`) but the ConfigMaps
+        and Secrets (`variable_objects`), in file order. The render path (cluster entries,
+        sources, Flux versions) searches only these; `tests/unit/loader/test_lookups.py`
+        keeps it so."""
+        return self._split()[0]
+
+    def variable_objects(self) -> list[Resource]:
+        """The core ConfigMaps and Secrets, which only a `substituteFrom` lookup reads."""
+        return self._split()[1]
+
+    def _split(self) -> tuple[list[Resource], list[Resource]]:
+        if self._lookups is None:
+            found = [r for r in self.resources if looked_up(r)]
+            self._lookups = (
+                [r for r in found if r.id.group != ""],
+                [r for r in found if r.id.group == ""],
+            )
+        return self._lookups
+
+    def lookup_flux(self, kind: str | None = None) -> Iterator[FluxObject]:
+        """`flux(kind)` over `lookups()`."""
+        for resource in self.lookups():
+            obj = view(resource)
+            if obj is not None and (kind is None or obj.kind == kind):
+                yield obj
 
     def content_digest(self) -> str | None:
         """A digest of everything a build of this repository can read (`tree_digest`)."""
-        if self.digest is None and self.tree is not None:
-            self.digest = tree_digest(self.tree, self.contents)
-        return self.digest
+        digests = self.digests()
+        return digests.tree if digests is not None else None
+
+    def digests(self) -> TreeDigests | None:
+        """The digest of each file and of the whole tree (`file_digests`); None when the tree
+        is too large to digest."""
+        if self.made_digests is None and self.tree is not None:
+            self.made_digests = file_digests(self.tree, self.contents)
+        return self.made_digests
 
     def relpath(self, path: Path) -> str:
         try:

@@ -75,7 +75,7 @@ class SourceResolver:
         #: Notes on the roots chosen, one per source ("which root and why").
         self.notes: dict[tuple[str, str, str], str] = {}
         self._paths_by_source: dict[tuple[str, str, str], set[str]] = {}
-        for obj in repo.flux("Kustomization"):
+        for obj in repo.lookup_flux("Kustomization"):
             assert isinstance(obj, Kustomization)
             ref = obj.source_ref
             origin = obj.resource.origin
@@ -122,7 +122,7 @@ class SourceResolver:
         return self._cache[key]
 
     def _definition(self, ref: SourceRef, rendered: Sequence[Resource]) -> Resource | None:
-        for pool in (rendered, self.repo.resources):
+        for pool in (rendered, self.repo.lookups()):
             for r in pool:
                 if (
                     r.id.group == SOURCE_GROUP
@@ -143,7 +143,7 @@ class SourceResolver:
 
     def _instance_sources(self) -> set[tuple[str, str]]:
         out = set()
-        for r in self.repo.resources:
+        for r in self.repo.lookups():
             if r.kind == "FluxInstance":
                 sync = r.spec.get("sync")
                 if isinstance(sync, dict):
@@ -152,7 +152,7 @@ class SourceResolver:
 
     def _own_urls(self) -> set[str]:
         urls = set()
-        for r in self.repo.resources:
+        for r in self.repo.lookups():
             if r.id.group == SOURCE_GROUP and r.name == "flux-system":
                 url = r.spec.get("url")
                 if isinstance(url, str):
@@ -226,7 +226,7 @@ class SourceResolver:
     def _external_artifact(self, ref: SourceRef, rendered: Sequence[Resource]) -> ResolvedSource:
         generators = [
             ArtifactGenerator(r)
-            for pool in (rendered, self.repo.resources)
+            for pool in (rendered, self.repo.lookups())
             for r in pool
             if r.id.group == ArtifactGenerator.group and r.kind == ArtifactGenerator.kind
         ]

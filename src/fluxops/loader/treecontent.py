@@ -5,6 +5,7 @@ no parser."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from fluxops.loader import confine
@@ -18,15 +19,31 @@ def tree_digest(tree: Tree, contents: dict[str, bytes]) -> str | None:
     """A digest of everything a build of the tree can read: its folders, each file's path and
     bytes (from `contents`, else read confined) and what reading left out. None when the files
     not in `contents` come to more than KEEP_BYTES, or one cannot be read."""
+    digests = file_digests(tree, contents)
+    return digests.tree if digests is not None else None
+
+
+@dataclass
+class TreeDigests:
+    """`tree`: the digest of the whole tree (`tree_digest`); `files`: each file's own."""
+
+    tree: str
+    files: dict[str, bytes]
+
+
+def file_digests(tree: Tree, contents: dict[str, bytes]) -> TreeDigests | None:
+    """The digest of each file of the tree and of the whole tree (see `tree_digest`)."""
     import hashlib
 
     if sum(size for rel, size in tree.files.items() if rel not in contents) > KEEP_BYTES:
         return None
-    h = hashlib.blake2b(b"fluxops-tree-1", digest_size=20)
+    h = hashlib.blake2b(b"fluxops-tree-2", digest_size=20)
     for rel in tree.dirs:
         h.update(b"d\0" + rel.encode() + b"\0")
     for skipped in tree.skipped:
         h.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
+    files: dict[str, bytes] = {}
+    blake2b = hashlib.blake2b
     with confine.TreeReader(tree.root) as reader:
         for rel in tree.files:
             data = contents.get(rel)
@@ -35,8 +52,10 @@ def tree_digest(tree: Tree, contents: dict[str, bytes]) -> str | None:
                     data = reader.read(rel)
                 except OSError:
                     return None
-            h.update(b"f\0" + rel.encode() + b"\0%d\0" % len(data) + data)
-    return h.hexdigest()
+            digest = blake2b(data, digest_size=20).digest()
+            files[rel] = digest
+            h.update(b"f\0" + rel.encode() + b"\0" + digest)
+    return TreeDigests(h.hexdigest(), files)
 
 
 def read_tree(root: Path) -> tuple[Tree, dict[str, bytes]] | None:

@@ -46,7 +46,7 @@ from fluxops.render.workspace import Workspace
 
 if TYPE_CHECKING:
     from fluxops.loader.parsecache import ParseCache
-    from fluxops.render.walkcache import Walk
+    from fluxops.render.walkcache import Walk, WalkCache
 
 #: Limits on the Kustomization graph: Kustomizations that render Kustomizations that render
 #: ... (each level may re-create itself under a new name through substitution).
@@ -113,6 +113,8 @@ class Renderer:
         self.findings: list[Finding] = []
         self._rendered: dict[str, dict[tuple[str, str, str], dict[str, Any]]] = {}
         self._sources: dict[str, list[Resource]] = {}
+        #: Every object by file, for the origins of rendered objects: only files a build read
+        #: are ever asked for (lookups across the repository use `repo.lookups()`).
         self._by_file: dict[str, list[Resource]] = {}
         for r in repo.resources:
             if r.origin is not None:
@@ -128,6 +130,11 @@ class Renderer:
         #: yet, or not to be stored) and whether it may be stored.
         self._walk: Walk | None = None
         self._walk_storable = True
+        #: A walk taken from the walk cache: the files its builds read, as it recorded them
+        #: (None: not known).
+        self._resumed: list[str] | None = []
+        #: A `substituteFrom` lookup fell back to the repository's ConfigMaps and Secrets.
+        self.core_lookups = False
 
     def close(self) -> None:
         try:
@@ -164,7 +171,10 @@ class Renderer:
             hit = rendered.get((kind, namespace, name))
             if hit is not None:
                 return hit
-            candidates = [r for r in self.repo.resources if _core_named(r, kind, name, namespace)]
+            self.core_lookups = True
+            candidates = [
+                r for r in self.repo.variable_objects() if _core_named(r, kind, name, namespace)
+            ]
             exact = [r for r in candidates if r.namespace == namespace]
             chosen = exact or candidates
             return chosen[0].raw if chosen else None
@@ -375,7 +385,7 @@ class Renderer:
         key = self._walk_key(roots, namespace, name)
         cache = WalkCache(self._cache_folder("walks")) if key is not None else None
         if cache is not None and key is not None:
-            walk = cache.get(key)
+            walk = cache.get(key) or self._earlier_walk(cache, key, roots, namespace, name)
             if walk is not None:
                 build = self._resume(walk)
                 if wanted(build.namespace, build.name):
@@ -392,7 +402,74 @@ class Renderer:
             and any(wanted(b.namespace, b.name) for b in out)
         ):
             cache.put(key, walk)
+            self._record_reads(cache, walk, roots, namespace, name)
         return out
+
+    def _reads_key(self, roots: list[tuple[str, Resource]], namespace: str, name: str) -> str:
+        from fluxops.render.walkcache import walk_key
+
+        return walk_key("", self._walk_settings(), roots, namespace, name)
+
+    def _record_reads(
+        self, cache: WalkCache, walk: Walk, roots: list[tuple[str, Resource]], ns: str, name: str
+    ) -> None:
+        """What a walk just stored read (render/ksreads.py), when that is known."""
+        from fluxops.render import ksreads
+
+        digests = self.repo.digests()
+        if walk.read is None or digests is None or self.repo.tree is None:
+            return
+        reads = ksreads.Reads(
+            digest=digests.tree,
+            files=digests.files,
+            shape=ksreads.shape(self.repo.tree),
+            read=frozenset(walk.read),
+            core=walk.core,
+            prints=ksreads.prints(ksreads.consulted(self.repo, walk.core), self.repo.findings),
+        )
+        cache.put_reads(self._reads_key(roots, ns, name), reads)
+
+    def _earlier_walk(
+        self,
+        cache: WalkCache,
+        key: str,
+        roots: list[tuple[str, Resource]],
+        namespace: str,
+        name: str,
+    ) -> Walk | None:
+        """The walk stored for an earlier state of the repository, when nothing it read has
+        changed since (render/ksreads.py); stored again under this state's key."""
+        from fluxops.loader.repo import yaml_files
+        from fluxops.render import ksreads
+        from fluxops.render.walkcache import walk_key
+
+        digests = self.repo.digests()
+        tree = self.repo.tree
+        reads_key = self._reads_key(roots, namespace, name)
+        reads = cache.reads(reads_key)
+        if reads is None or digests is None or tree is None or reads.digest == digests.tree:
+            return None
+        lookups = ksreads.consulted(self.repo, reads.core)
+        findings = self.repo.findings
+        fresh: dict[str, bytes] = {}
+
+        def reprint(rel: str) -> bytes:
+            fresh[rel] = ksreads.fingerprint(
+                [r for r in lookups if r.origin is not None and r.origin.file == rel],
+                [f for f in findings if f.file == rel],
+            )
+            return fresh[rel]
+
+        if not ksreads.still_holds(reads, tree, digests.files, yaml_files, reprint):
+            return None
+        walk = cache.get(walk_key(reads.digest, self._walk_settings(), roots, namespace, name))
+        if walk is None:
+            return None
+        cache.put(key, walk)
+        reads.digest, reads.files = digests.tree, digests.files
+        reads.prints = {**reads.prints, **fresh}
+        cache.put_reads(reads_key, reads)
+        return walk
 
     def _walk_key(self, roots: list[tuple[str, Resource]], namespace: str, name: str) -> str | None:
         """The walk cache's key for this run, or None when walks are not cached: no cache,
@@ -406,8 +483,11 @@ class Renderer:
             return None
         from fluxops.render.walkcache import walk_key
 
-        settings = f"{self.repo.root}\0{options.cache_settings(self.engine.version)}"
-        return walk_key(digest, settings, roots, namespace, name)
+        return walk_key(digest, self._walk_settings(), roots, namespace, name)
+
+    def _walk_settings(self) -> str:
+        """What besides the repository's content keys a walk: its place, the options."""
+        return f"{self.repo.root}\0{self.options.cache_settings(self.engine.version)}"
 
     def _cache_folder(self, name: str) -> Path:
         """The folder of the cache `name`: beside the build cache when the run names its
@@ -420,6 +500,8 @@ class Renderer:
 
     def _resume(self, walk: Walk) -> KustomizationBuild:
         """Build the Kustomization a cached walk found, with what the walk left behind."""
+        self._resumed = walk.read
+        self.core_lookups = self.core_lookups or walk.core
         if walk.sources:
             self._sources[walk.cluster] = list(walk.sources)
         for key, note in walk.notes:
@@ -429,6 +511,27 @@ class Renderer:
             self.versions.get(cluster)
         task = _Task(walk.cluster, walk.kustomization, walk.parent, walk.depth)
         return self._run_wave([task])[0]
+
+    def files_read(self) -> set[str] | None:
+        """The repository files the builds of this run may have read (what their kustomization
+        files name, and the folders they read whole), repository-relative, with those of a
+        walk taken from the walk cache; None when that is not known: a source outside the
+        repository or generated from an artifact, a walk that did not record them."""
+        if self._resumed is None:
+            return None
+        out = set(self._resumed)
+        for origin, files in list(self.stager.reads):
+            if origin is None:
+                return None
+            if origin == self.repo.root:
+                out.update(files)
+                continue
+            try:
+                prefix = origin.relative_to(self.repo.root).as_posix()
+            except ValueError:
+                return None
+            out.update(f"{prefix}/{rel}" for rel in files)
+        return out
 
     def _record_walk(self, task: _Task) -> None:
         """The wave that holds the wanted Kustomization is about to be built: what it needs
@@ -445,6 +548,9 @@ class Renderer:
             clusters=self.versions.asked(),
             findings=list(self.resolver.findings),
         )
+        read = self.files_read()  # the ancestors' builds: the wave that holds it comes next
+        self._walk.read = sorted(read) if read is not None else None
+        self._walk.core = self.core_lookups
 
     def build_tree(
         self,

@@ -8,7 +8,9 @@ left out (`loader.treecontent.tree_digest`, read as the loader reads: confined; 
 and the stage then use those very bytes), the selection (`--ks`,
 `--cluster`, `-n`), the options that change a render, fluxops' own code and kustomize's
 version (`BuildOptions.cache_settings`). A hit costs reading the repository's files and one
-entry: no parse, no staging, no kustomize, no post-build.
+entry: no parse, no staging, no kustomize, no post-build. Beside each entry is a record of
+what the render read (render/ksreads.py): after an edit to nothing it read, the result
+stored for the earlier state is the result, and is stored again under the new one.
 
 Never stored: a result with a Secret among its objects (encrypted or not: no fluxops cache
 holds a Secret), a failed build (a timeout or a resource limit is not the repository's
@@ -25,11 +27,14 @@ import hashlib
 import marshal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fluxops.model.findings import Finding
 from fluxops.model.results import KustomizationBuild
 from fluxops.render.packing import pack_finding, pack_resource, unpack_finding, unpack_resource
+
+if TYPE_CHECKING:
+    from fluxops.render.ksreads import Reads
 
 #: What the entries hold; a change of layout changes it.
 FORMAT = b"fluxops-ks-result-1"
@@ -109,6 +114,7 @@ class KsResults:
         from fluxops.loader.cachefiles import Entries
 
         self._entries = Entries(directory, ".result")
+        self._reads = Entries(directory, ".reads")
 
     def get(self, key: str) -> Stored | None:
         blob = self._entries.read(key)
@@ -129,9 +135,10 @@ class KsResults:
         except (EOFError, ValueError, TypeError):
             return None
 
-    def put(self, key: str, stored: Stored) -> None:
+    def put(self, key: str, stored: Stored) -> bool:
+        """Store `stored` under `key`; False when it may not be stored (`storable`)."""
         if not storable(stored):
-            return
+            return False
         try:
             blob = marshal.dumps(
                 (
@@ -143,5 +150,24 @@ class KsResults:
                 )
             )
         except ValueError:  # a value marshal cannot hold: render every time
-            return
+            return False
         self._entries.write(key, blob)
+        return True
+
+    def reads(self, key: str) -> Reads | None:
+        """The record of what the result last stored for a selection read (render/ksreads.py),
+        or None."""
+        from fluxops.render.ksreads import unpack
+
+        blob = self._reads.read(key)
+        if blob is None:
+            return None
+        try:
+            return unpack(blob)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def put_reads(self, key: str, reads: Reads) -> None:
+        from fluxops.render.ksreads import pack
+
+        self._reads.write(key, pack(reads))

@@ -111,7 +111,7 @@ def unreached_build(resource: Resource) -> KustomizationBuild:
 def repo_kustomizations(repo: Repo) -> list[Resource]:
     """Flux Kustomization documents in the repo files that are whole objects (not patches)."""
     out = []
-    for r in repo.resources:
+    for r in repo.lookups():
         if is_flux_kustomization(r) and r.name and isinstance(r.spec.get("sourceRef"), dict):
             out.append(r)
     return out

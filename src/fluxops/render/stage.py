@@ -99,6 +99,10 @@ class Stager:
         self._leaves: dict[Path, set[str]] = {}
         self._lock = threading.Lock()
         self._count = 0
+        #: What each build prepared so far may read: (the real folder of its source, None
+        #: for a generated artifact; its files, relative to it). A result cache entry is
+        #: valid while none of them changes (render/ksreads.py).
+        self.reads: list[tuple[Path | None, list[str]]] = []
 
     def staged(self, source: ResolvedSource) -> Staged:
         """The source staged in the workspace (once per source and run)."""
@@ -252,6 +256,11 @@ class Stager:
         if checked.problems:
             out.error = "refused before building: " + "; ".join(checked.problems)
             return final
+        read = list(checked.closure)
+        if not generated.created:  # the generator read it; the closure has what it names
+            read.append(f"{rel}/{generated.file_name}" if rel else generated.file_name)
+        with self._lock:
+            self.reads.append((staged.origin, read))
 
         try:
             leaf = self._leaf(root, rel)

@@ -18,8 +18,9 @@ from fluxops.model.selection import Mode, RenderOptions, Selection
 if TYPE_CHECKING:
     from fluxops.loader.confine import Tree
     from fluxops.loader.repo import Repo
+    from fluxops.loader.treecontent import TreeDigests
     from fluxops.render.build_options import BuildOptions
-    from fluxops.render.kscache import KsResults
+    from fluxops.render.kscache import KsResults, Stored
     from fluxops.render.live_variables import VariableSource
 
     Preread = tuple[Tree, dict[str, bytes]]
@@ -166,7 +167,7 @@ def run(
             preread=results.preread if results is not None else None,
         )
         if results is not None:
-            repo.digest = results.digest  # of the very bytes the loader took
+            repo.made_digests = results.digests  # of the very bytes the loader took
     extra: list[Finding] = list(repo.findings)
     renderer_options = build_options(
         options,
@@ -194,6 +195,8 @@ def run(
         extra.extend(renderer.resolver.findings)
         extra.extend(renderer.run_findings())
         notes = renderer.notes()
+        files_read = renderer.files_read()
+        core_lookups = renderer.core_lookups
         releases = {
             b.cluster: renderer.flux_version(b.cluster).release
             for b in builds
@@ -210,7 +213,9 @@ def run(
             "--all)",
         )
     if results is not None and (variable_source is None or variable_source.consulted == 0):
-        results.store(builds, extra, notes, releases)
+        from fluxops.render.kscache import Stored
+
+        results.store(Stored(builds, extra, notes, releases), repo, files_read, core_lookups)
     return _result(selection, builds, extra, notes, releases, complete=mode == "all")
 
 
@@ -234,17 +239,31 @@ def _result(
 
 class _Results:
     """`--ks` through the result cache (render/kscache.py): the repository read once, for the
-    key and, on a miss, for the loader."""
+    key and, on a miss, for the loader. A result stored for an earlier state of the repository
+    is taken when what it read has not changed since (render/ksreads.py)."""
 
     def __init__(
-        self, cache: KsResults, key: str, preread: Preread, digest: str, landlock: bool
+        self,
+        cache: KsResults,
+        settings: str,
+        picked: tuple[Any, ...],
+        preread: Preread,
+        digests: TreeDigests,
+        landlock: bool,
     ) -> None:
+        from fluxops.render.kscache import result_key
+
         self.cache = cache
-        self.key = key
+        self.settings = settings
+        self.picked = picked
+        self.key = result_key(digests.tree, settings, picked)
         self.preread = preread
-        self.digest = digest
+        self.digests = digests
+        self.digest = digests.tree
         self.landlock = landlock
-        self.hit = cache.get(key)
+        self.hit = cache.get(self.key)
+        if self.hit is None:
+            self.hit = self._earlier()
 
     @classmethod
     def look(
@@ -263,15 +282,15 @@ class _Results:
         if not Path(selection.path).is_dir():
             return None  # the loader says what is wrong with it
         from fluxops.loader.cachefiles import cache_folder
-        from fluxops.loader.treecontent import read_tree, tree_digest
+        from fluxops.loader.treecontent import file_digests, read_tree
         from fluxops.render.engine import default_engine
-        from fluxops.render.kscache import KsResults, result_key
+        from fluxops.render.kscache import KsResults
 
         preread = read_tree(Path(selection.path))
         if preread is None:
             return None
-        digest = tree_digest(*preread)
-        if digest is None:
+        digests = file_digests(*preread)
+        if digests is None:
             return None
         renderer_options = build_options(
             options, preread[0].root, owner_labels=owner_labels, variable_source=variable_source
@@ -281,9 +300,38 @@ class _Results:
         # proves it never will (a copy elsewhere renders again)
         root = str(preread[0].root)
         picked = (root, selection.ks, selection.cluster, selection.namespace)
-        key = result_key(digest, settings, picked)
         results = KsResults(cache_folder("results"))
-        return cls(results, key, preread, digest, renderer_options.landlock)
+        return cls(results, settings, picked, preread, digests, renderer_options.landlock)
+
+    def _earlier(self) -> Stored | None:
+        """The result stored for an earlier state of the repository, when nothing it read
+        has changed since (render/ksreads.py); stored again under this state's key."""
+        from fluxops.render import ksreads
+        from fluxops.render.kscache import result_key
+
+        reads_key = ksreads.reads_key(self.settings, self.picked)
+        reads = self.cache.reads(reads_key)
+        if reads is None or reads.digest == self.digest:
+            return None
+        tree = self.preread[0]
+        fresh: dict[str, bytes] = {}
+
+        def reprint(rel: str) -> bytes:
+            fresh[rel] = _fingerprint(tree, self.preread[1], rel, reads.core)
+            return fresh[rel]
+
+        from fluxops.loader.repo import yaml_files
+
+        if not ksreads.still_holds(reads, tree, self.digests.files, yaml_files, reprint):
+            return None
+        stored = self.cache.get(result_key(reads.digest, self.settings, self.picked))
+        if stored is None:
+            return None
+        self.cache.put(self.key, stored)
+        reads.digest, reads.files = self.digest, self.digests.files
+        reads.prints = {**reads.prints, **fresh}
+        self.cache.put_reads(reads_key, reads)
+        return stored
 
     def result(self, selection: Selection) -> BuildResult:
         """The BuildResult of the stored entry (with this machine's confinement note)."""
@@ -298,15 +346,37 @@ class _Results:
         return _result(selection, hit.builds, extra, hit.notes, hit.releases, complete=False)
 
     def store(
-        self,
-        builds: list[KustomizationBuild],
-        extra: list[Finding],
-        notes: list[str],
-        releases: dict[str, Any],
+        self, stored: Stored, repo: Repo, files_read: set[str] | None, core_lookups: bool
     ) -> None:
-        from fluxops.render.kscache import Stored
+        """Store a result, and what it read when that is known (`files_read`: the files
+        its builds read, `Renderer.files_read`; `core_lookups`: `Renderer.core_lookups`)."""
+        from fluxops.render import ksreads
 
-        self.cache.put(self.key, Stored(builds, extra, notes, releases))
+        if not self.cache.put(self.key, stored) or files_read is None:
+            return
+        reads = ksreads.Reads(
+            digest=self.digest,
+            files=self.digests.files,
+            shape=ksreads.shape(self.preread[0]),
+            read=frozenset(files_read),
+            core=core_lookups,
+            prints=ksreads.prints(ksreads.consulted(repo, core_lookups), repo.findings),
+        )
+        self.cache.put_reads(ksreads.reads_key(self.settings, self.picked), reads)
+
+
+def _fingerprint(tree: Tree, contents: dict[str, bytes], rel: str, core: bool) -> bytes:
+    """`ksreads.fingerprint` of the YAML file `rel` as it is now (parsed on its own), its
+    ConfigMaps and Secrets left out unless `core` (`ksreads.consulted`)."""
+    from fluxops.loader import confine
+    from fluxops.loader.parsecache import parse_cache
+    from fluxops.loader.repo import looked_up, parse_file
+    from fluxops.render.ksreads import fingerprint
+
+    with confine.TreeReader(tree.root, contents) as reader:
+        resources, findings = parse_file(tree.root, rel, parse_cache(True), reader)
+    kept = [r for r in resources if looked_up(r) and (core or r.id.group != "")]
+    return fingerprint(kept, findings)
 
 
 def abort_engines() -> None:

@@ -13,7 +13,11 @@ and findings resolving their sources made, and the clusters whose Flux version t
 An entry is keyed by everything the walk depends on: the repository's place and the content
 of every file in it with its folders and what reading it left out (`Repo.content_digest`), the
 cluster entries, the options that change a render, fluxops' own code (`code_stamp`) and
-kustomize's version. So any change to the repository is a miss, never a stale walk.
+kustomize's version. A walk also keeps the files its ancestors' builds may have read
+(`Walk.read`), and beside it a record of what it read (render/ksreads.py): after an edit to
+nothing it read (the Kustomization's own files, another app), the walk stored for the earlier
+state is taken and stored again under the new one. Any other change is a miss, never a stale
+walk.
 
 Never stored: a walk through a Kustomization that reads `substituteFrom` while variables come
 from the live cluster (`drift`: they may change without the repository changing, and Secret
@@ -31,13 +35,17 @@ import hashlib
 import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fluxops.model.findings import Finding
 from fluxops.model.resource import Resource
 from fluxops.render.packing import pack_finding, pack_resource, unpack_finding, unpack_resource
 
+if TYPE_CHECKING:
+    from fluxops.render.ksreads import Reads
+
 #: What the entries hold; a change of layout changes it.
-FORMAT = b"fluxops-walk-1"
+FORMAT = b"fluxops-walk-2"
 
 
 @dataclass
@@ -57,6 +65,12 @@ class Walk:
     #: The source resolver's findings after the walk (a source root chosen, an
     #: ArtifactGenerator's warnings), in order.
     findings: list[Finding] = field(default_factory=list)
+    #: The repository files the ancestors' builds may have read (`Renderer.files_read`);
+    #: None when not known.
+    read: list[str] | None = None
+    #: Whether a `substituteFrom` lookup of the walk fell back to the repository's
+    #: ConfigMaps and Secrets.
+    core: bool = True
 
 
 def _pack(walk: Walk) -> bytes:
@@ -71,17 +85,25 @@ def _pack(walk: Walk) -> bytes:
             [(list(key), note) for key, note in walk.notes],
             list(walk.clusters),
             [pack_finding(f) for f in walk.findings],
+            walk.read,
+            walk.core,
         )
     )
 
 
 def _unpack(blob: bytes) -> Walk:
-    fmt, cluster, ks, parent, depth, sources, notes, clusters, findings = marshal.loads(blob)
+    fmt, cluster, ks, parent, depth, sources, notes, clusters, findings, read, core = marshal.loads(
+        blob
+    )
     if fmt != FORMAT or not isinstance(cluster, str) or not isinstance(depth, int):
+        raise ValueError("not a walk")
+    if read is not None and not (isinstance(read, list) and all(isinstance(r, str) for r in read)):
         raise ValueError("not a walk")
     if parent is not None and not isinstance(parent, str):
         raise ValueError("not a walk")
     if not all(isinstance(c, str) for c in clusters):
+        raise ValueError("not a walk")
+    if not isinstance(core, bool):
         raise ValueError("not a walk")
     unpacked_notes: list[tuple[tuple[str, str, str], str]] = []
     for key, note in notes:
@@ -97,6 +119,8 @@ def _unpack(blob: bytes) -> Walk:
         notes=unpacked_notes,
         clusters=list(clusters),
         findings=[unpack_finding(f) for f in findings],
+        read=read,
+        core=core,
     )
 
 
@@ -107,6 +131,7 @@ class WalkCache:
         from fluxops.loader.cachefiles import Entries
 
         self._entries = Entries(directory, ".walk")
+        self._reads = Entries(directory, ".reads")
         self.hits = 0
         self.misses = 0
 
@@ -121,6 +146,22 @@ class WalkCache:
             return None
         self.hits += 1
         return walk
+
+    def reads(self, key: str) -> Reads | None:
+        """The record of what the walk last stored to a Kustomization read
+        (render/ksreads.py), or None."""
+        from fluxops.render.ksreads import unpack
+
+        blob = self._reads.read(key)
+        try:
+            return unpack(blob) if blob is not None else None
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def put_reads(self, key: str, reads: Reads) -> None:
+        from fluxops.render.ksreads import pack
+
+        self._reads.write(key, pack(reads))
 
     def put(self, key: str, walk: Walk) -> None:
         if walk.kustomization.kind == "Secret" or any(r.kind == "Secret" for r in walk.sources):
@@ -140,7 +181,8 @@ def walk_key(
     name: str,
 ) -> str:
     """The key of the walk to `namespace/name` from `roots` in a repository whose content
-    has `repo_digest`, rendered under `settings` (options, code, engine)."""
+    has `repo_digest` (empty: the key of its reads record), rendered under `settings`
+    (options, code, engine)."""
     h = hashlib.blake2b(FORMAT, digest_size=20)
     h.update(f"\0{repo_digest}\0{settings}\0{namespace}\0{name}\0".encode())
     # the entries come from the repository's files (in the digest); their repr is stable

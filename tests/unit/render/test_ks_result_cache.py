@@ -1,5 +1,5 @@
 """The result cache of `--ks` (render/kscache.py): a second run on an unchanged repository
-builds nothing and says exactly what a full render says; any change to the repository, the
+builds nothing and says exactly what a full render says; a change to what it read, the
 selection or the options renders again; a Secret, a failed build or variables read from the
 live cluster are never stored; the engine's confinement note is this machine's; a damaged
 entry is a miss. Real kustomize engine, repositories written here."""
@@ -44,8 +44,9 @@ def test_a_second_run_builds_nothing_and_says_the_same(tmp_path: Path, cache: Pa
     assert web[0]["metadata"]["labels"]["tier"] == "gold"  # the parent's variable, patched in
 
 
-def test_any_change_renders_again(tmp_path: Path, cache: Path) -> None:
-    """Keyed by the whole repository (so is the walk beneath: any change walks again)."""
+def test_a_change_to_what_it_read_renders_again(tmp_path: Path, cache: Path) -> None:
+    """The walk beneath is keyed by the whole repository: a change to what the result read
+    walks again (edits to what it did not read: test_ks_result_reads.py)."""
     repo = write_repo(tmp_path / "repo")
     build(repo)
     write_repo(repo, tier="silver")
@@ -60,7 +61,8 @@ def test_any_change_renders_again(tmp_path: Path, cache: Path) -> None:
     assert built == WALK
     assert changed[1][0][0][0]["data"] == {"colour": "red"}
     for change in (
-        lambda: (repo / "apps" / "web" / "notes.txt").write_text("a file no build reads\n"),
+        # apps/web holds no kustomization file: the parent's build reads the folder whole
+        lambda: (repo / "apps" / "web" / "notes.txt").write_text("read with its folder\n"),
         lambda: (repo / "apps" / "web" / "empty").mkdir(),
         lambda: (repo / "apps" / "web" / "link.yaml").symlink_to(repo / "apps" / "db" / "cm.yaml"),
     ):

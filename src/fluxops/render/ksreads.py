@@ -1,0 +1,173 @@
+"""What a cached `--ks` result read of its repository, so that it outlives an edit elsewhere.
+
+A result (render/kscache.py) is stored under the digest of the whole repository: any edit
+is a miss. Most edits are not to what one Kustomization renders from: another app's
+HelmRelease, a README, a workflow. So beside each result is kept a record of what the render
+read (`Reads`):
+
+- the digest of every file, and the repository's folders and what reading left out;
+- the files its builds may read (`Renderer.files_read`: what the kustomization files of
+  every build of the walk and of the Kustomization itself name, and the folders they read
+  whole; the build cache's input closures, a superset of what kustomize reads);
+- for each YAML file, a digest of what repository-wide lookups can take from it: the
+  objects of `Repo.lookups` (Flux objects, FluxInstances, the HelmReleases that install
+  Flux, core ConfigMaps and Secrets; the last two only when a `substituteFrom` lookup fell
+  back to the repository's) with their place in the file, and what the loader found wrong
+  in it. The render path searches the repository only through `Repo.lookups`
+  (`tests/unit/loader/test_lookups.py` keeps it so).
+
+An edit leaves the result as it is when the same files and folders are there, and every
+changed file is outside what the builds read, is not a `.sourceignore` or a
+`gotk-components.yaml` (both read as text, outside any build), and, for a YAML file, gives
+lookups what it gave before (the changed file alone is parsed). Then the stored result is
+the result, and is stored again under the new digest. Anything else is a miss, and the render
+runs as without the record.
+
+Never recorded: when the files a build read are not known (the walk came from the walk
+cache, a source outside the repository or generated from an artifact). Records hold digests,
+paths and the loader's findings; never an object, never a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fluxops.loader.confine import Tree
+from fluxops.model.findings import Finding
+from fluxops.model.resource import Resource
+
+if TYPE_CHECKING:
+    from fluxops.loader.repo import Repo
+
+#: What the records hold; a change of layout changes it.
+FORMAT = b"fluxops-ks-reads-1"
+#: Files read as text outside any build: an edit to one is always a miss.
+READ_AS_TEXT = frozenset({".sourceignore", "gotk-components.yaml"})
+
+
+@dataclass
+class Reads:
+    """What a stored result read: `digest` (the whole repository's, the result's key),
+    `files` (each file's digest), `shape` (folders and what reading left out), `read` (the
+    files its builds may read), `core` (whether a `substituteFrom` lookup fell back to the
+    repository's ConfigMaps and Secrets), `prints` (each YAML file's `fingerprint`, when not
+    empty)."""
+
+    digest: str
+    files: dict[str, bytes]
+    shape: bytes
+    read: frozenset[str]
+    core: bool
+    prints: dict[str, bytes]
+
+
+def shape(tree: Tree) -> bytes:
+    """A digest of the tree's folders and of what reading it left out."""
+    h = hashlib.blake2b(b"shape", digest_size=20)
+    for rel in tree.dirs:
+        h.update(b"d\0" + rel.encode() + b"\0")
+    for skipped in tree.skipped:
+        h.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
+    return h.digest()
+
+
+def fingerprint(resources: Iterable[Resource], findings: Iterable[Finding]) -> bytes:
+    """What repository-wide lookups can take from one file: its `Repo.lookups` objects (given
+    already filtered) with their places, and the loader's findings on it. Empty when there
+    is neither."""
+    from fluxops.render.packing import pack_finding, pack_resource
+
+    ordered = sorted(resources, key=lambda r: r.origin.document if r.origin is not None else -1)
+    packed = [pack_resource(r) for r in ordered]
+    found = [pack_finding(f) for f in findings]
+    if not packed and not found:
+        return b""
+    # repr, not marshal: marshal writes equal values differently when they share objects
+    # (a parse and a parse cache's copy of the same file)
+    text = repr((packed, found)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=20).digest()
+
+
+def consulted(repo: Repo, core: bool) -> list[Resource]:
+    """The objects of `repo` a render's lookups could have read: `Repo.lookups()`, and its
+    `variable_objects()` when a `substituteFrom` lookup fell back to them (`core`)."""
+    return [*repo.lookups(), *(repo.variable_objects() if core else [])]
+
+
+def prints(objects: Iterable[Resource], findings: Iterable[Finding]) -> dict[str, bytes]:
+    """`fingerprint` of every file with lookup objects (`consulted`) or the loader's
+    findings."""
+    by_file: dict[str, tuple[list[Resource], list[Finding]]] = {}
+    for r in objects:
+        if r.origin is not None:
+            by_file.setdefault(r.origin.file, ([], []))[0].append(r)
+    for f in findings:
+        if f.file is not None:
+            by_file.setdefault(f.file, ([], []))[1].append(f)
+    return {rel: fingerprint(rs, fs) for rel, (rs, fs) in by_file.items()}
+
+
+def still_holds(
+    reads: Reads,
+    tree: Tree,
+    files: dict[str, bytes],
+    yaml: Callable[[Tree], list[str]],
+    reprint: Callable[[str], bytes],
+) -> bool:
+    """Whether a result that read `reads` is the result for the tree `tree` whose files have
+    the digests `files`. `yaml(tree)`: its YAML files (the loader's); `reprint(rel)`: the
+    `fingerprint` of the file `rel` as it is now."""
+    if reads.shape != shape(tree) or reads.files.keys() != files.keys():
+        return False
+    changed = [rel for rel, digest in files.items() if reads.files[rel] != digest]
+    if not changed:
+        return True
+    parsed = set(yaml(tree))
+    for rel in changed:
+        if rel in reads.read or posixpath.basename(rel) in READ_AS_TEXT:
+            return False
+        if rel in parsed and reprint(rel) != reads.prints.get(rel, b""):
+            return False
+    return True
+
+
+def pack(reads: Reads) -> bytes:
+    return marshal.dumps(
+        (
+            FORMAT,
+            reads.digest,
+            reads.files,
+            reads.shape,
+            sorted(reads.read),
+            reads.core,
+            reads.prints,
+        )
+    )
+
+
+def unpack(blob: bytes) -> Reads:
+    fmt, digest, files, tree_shape, read, core, file_prints = marshal.loads(blob)
+    if fmt != FORMAT or not isinstance(digest, str) or not isinstance(tree_shape, bytes):
+        raise ValueError("not a record")
+    for mapping in (files, file_prints):
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, bytes) for k, v in mapping.items()
+        ):
+            raise ValueError("not a record")
+    if not isinstance(read, list) or not all(isinstance(r, str) for r in read):
+        raise ValueError("not a record")
+    if not isinstance(core, bool):
+        raise ValueError("not a record")
+    return Reads(digest, files, tree_shape, frozenset(read), core, file_prints)
+
+
+def reads_key(settings: str, selection: tuple[Any, ...]) -> str:
+    """Where the record of the last result stored for `selection` under `settings` is."""
+    h = hashlib.blake2b(FORMAT, digest_size=20)
+    h.update(f"\0{settings}\0{selection!r}\0".encode())
+    return h.hexdigest()
