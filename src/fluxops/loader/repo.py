@@ -176,10 +176,7 @@ class Repo:
 
     def lookup_flux(self, kind: str | None = None) -> Iterator[FluxObject]:
         """`flux(kind)` over `lookups()`."""
-        for resource in self.lookups():
-            obj = view(resource)
-            if obj is not None and (kind is None or obj.kind == kind):
-                yield obj
+        return _views(self.lookups(), kind)
 
     def content_digest(self) -> str | None:
         """A digest of everything a build of this repository can read (`tree_digest`)."""
@@ -200,10 +197,7 @@ class Repo:
             return path.as_posix()
 
     def flux(self, kind: str | None = None) -> Iterator[FluxObject]:
-        for resource in self.resources:
-            obj = view(resource)
-            if obj is not None and (kind is None or obj.kind == kind):
-                yield obj
+        return _views(self.resources, kind)
 
     def find(self, group: str, kind: str, namespace: str, name: str) -> Iterable[Resource]:
         for resource in self.resources:
@@ -212,6 +206,14 @@ class Repo:
                 rid.namespace or namespace
             ) == namespace:
                 yield resource
+
+
+def _views(resources: Iterable[Resource], kind: str | None) -> Iterator[FluxObject]:
+    """The Flux objects among `resources` (of `kind` when given), as typed views."""
+    for resource in resources:
+        obj = view(resource)
+        if obj is not None and (kind is None or obj.kind == kind):
+            yield obj
 
 
 def parse_file(

@@ -25,23 +25,27 @@ def tree_digest(tree: Tree, contents: dict[str, bytes]) -> str | None:
 
 @dataclass
 class TreeDigests:
-    """`tree`: the digest of the whole tree (`tree_digest`); `files`: each file's own."""
+    """`tree`: the digest of the whole tree (`tree_digest`); `shape`: of its folders and what
+    reading left out; `files`: each file's own."""
 
     tree: str
+    shape: bytes
     files: dict[str, bytes]
 
 
 def file_digests(tree: Tree, contents: dict[str, bytes]) -> TreeDigests | None:
-    """The digest of each file of the tree and of the whole tree (see `tree_digest`)."""
+    """The digest of each file of the tree, of its shape and of the whole (see `tree_digest`)."""
     import hashlib
 
     if sum(size for rel, size in tree.files.items() if rel not in contents) > KEEP_BYTES:
         return None
-    h = hashlib.blake2b(b"fluxops-tree-2", digest_size=20)
+    shape = hashlib.blake2b(b"shape", digest_size=20)
     for rel in tree.dirs:
-        h.update(b"d\0" + rel.encode() + b"\0")
+        shape.update(b"d\0" + rel.encode() + b"\0")
     for skipped in tree.skipped:
-        h.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
+        shape.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
+    h = hashlib.blake2b(b"fluxops-tree-3", digest_size=20)
+    h.update(shape.digest())
     files: dict[str, bytes] = {}
     blake2b = hashlib.blake2b
     with confine.TreeReader(tree.root) as reader:
@@ -55,7 +59,7 @@ def file_digests(tree: Tree, contents: dict[str, bytes]) -> TreeDigests | None:
             digest = blake2b(data, digest_size=20).digest()
             files[rel] = digest
             h.update(b"f\0" + rel.encode() + b"\0" + digest)
-    return TreeDigests(h.hexdigest(), files)
+    return TreeDigests(h.hexdigest(), shape.digest(), files)
 
 
 def read_tree(root: Path) -> tuple[Tree, dict[str, bytes]] | None:

@@ -417,17 +417,10 @@ class Renderer:
         from fluxops.render import ksreads
 
         digests = self.repo.digests()
-        if walk.read is None or digests is None or self.repo.tree is None:
+        if walk.read is None or digests is None:
             return
-        reads = ksreads.Reads(
-            digest=digests.tree,
-            files=digests.files,
-            shape=ksreads.shape(self.repo.tree),
-            read=frozenset(walk.read),
-            core=walk.core,
-            prints=ksreads.prints(ksreads.consulted(self.repo, walk.core), self.repo.findings),
-        )
-        cache.put_reads(self._reads_key(roots, ns, name), reads)
+        reads = ksreads.record(digests, walk.read, walk.core, self.repo)
+        cache.records.put(self._reads_key(roots, ns, name), reads)
 
     def _earlier_walk(
         self,
@@ -439,36 +432,34 @@ class Renderer:
     ) -> Walk | None:
         """The walk stored for an earlier state of the repository, when nothing it read has
         changed since (render/ksreads.py); stored again under this state's key."""
-        from fluxops.loader.repo import yaml_files
         from fluxops.render import ksreads
         from fluxops.render.walkcache import walk_key
 
         digests = self.repo.digests()
         tree = self.repo.tree
         reads_key = self._reads_key(roots, namespace, name)
-        reads = cache.reads(reads_key)
-        if reads is None or digests is None or tree is None or reads.digest == digests.tree:
+        reads = cache.records.get(reads_key)
+        if reads is None or digests is None or tree is None:
             return None
-        lookups = ksreads.consulted(self.repo, reads.core)
-        findings = self.repo.findings
-        fresh: dict[str, bytes] = {}
 
-        def reprint(rel: str) -> bytes:
-            fresh[rel] = ksreads.fingerprint(
-                [r for r in lookups if r.origin is not None and r.origin.file == rel],
-                [f for f in findings if f.file == rel],
+        def reprint(rel: str, core: bool) -> bytes:  # from the loaded repository: no parse
+            return ksreads.fingerprint(
+                [
+                    r
+                    for r in ksreads.consulted(self.repo, core)
+                    if r.origin and r.origin.file == rel
+                ],
+                [f for f in self.repo.findings if f.file == rel],
             )
-            return fresh[rel]
 
-        if not ksreads.still_holds(reads, tree, digests.files, yaml_files, reprint):
+        carried = ksreads.carried(reads, tree, digests, reprint)
+        if carried is None:
             return None
         walk = cache.get(walk_key(reads.digest, self._walk_settings(), roots, namespace, name))
         if walk is None:
             return None
         cache.put(key, walk)
-        reads.digest, reads.files = digests.tree, digests.files
-        reads.prints = {**reads.prints, **fresh}
-        cache.put_reads(reads_key, reads)
+        cache.records.put(reads_key, carried)
         return walk
 
     def _walk_key(self, roots: list[tuple[str, Resource]], namespace: str, name: str) -> str | None:

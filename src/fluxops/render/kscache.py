@@ -27,14 +27,11 @@ import hashlib
 import marshal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fluxops.model.findings import Finding
 from fluxops.model.results import KustomizationBuild
 from fluxops.render.packing import pack_finding, pack_resource, unpack_finding, unpack_resource
-
-if TYPE_CHECKING:
-    from fluxops.render.ksreads import Reads
 
 #: What the entries hold; a change of layout changes it.
 FORMAT = b"fluxops-ks-result-1"
@@ -112,9 +109,11 @@ class KsResults:
 
     def __init__(self, directory: Path) -> None:
         from fluxops.loader.cachefiles import Entries
+        from fluxops.render.ksreads import Records
 
         self._entries = Entries(directory, ".result")
-        self._reads = Entries(directory, ".reads")
+        #: What each result read (render/ksreads.py).
+        self.records = Records(directory)
 
     def get(self, key: str) -> Stored | None:
         blob = self._entries.read(key)
@@ -153,21 +152,3 @@ class KsResults:
             return False
         self._entries.write(key, blob)
         return True
-
-    def reads(self, key: str) -> Reads | None:
-        """The record of what the result last stored for a selection read (render/ksreads.py),
-        or None."""
-        from fluxops.render.ksreads import unpack
-
-        blob = self._reads.read(key)
-        if blob is None:
-            return None
-        try:
-            return unpack(blob)
-        except (EOFError, ValueError, TypeError):
-            return None
-
-    def put_reads(self, key: str, reads: Reads) -> None:
-        from fluxops.render.ksreads import pack
-
-        self._reads.write(key, pack(reads))

@@ -35,6 +35,7 @@ import marshal
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fluxops.loader.confine import Tree
@@ -43,6 +44,7 @@ from fluxops.model.resource import Resource
 
 if TYPE_CHECKING:
     from fluxops.loader.repo import Repo
+    from fluxops.loader.treecontent import TreeDigests
 
 #: What the records hold; a change of layout changes it.
 FORMAT = b"fluxops-ks-reads-1"
@@ -64,16 +66,6 @@ class Reads:
     read: frozenset[str]
     core: bool
     prints: dict[str, bytes]
-
-
-def shape(tree: Tree) -> bytes:
-    """A digest of the tree's folders and of what reading it left out."""
-    h = hashlib.blake2b(b"shape", digest_size=20)
-    for rel in tree.dirs:
-        h.update(b"d\0" + rel.encode() + b"\0")
-    for skipped in tree.skipped:
-        h.update(f"s\0{skipped.rel}\0{skipped.kind}\0{skipped.detail}\0".encode())
-    return h.digest()
 
 
 def fingerprint(resources: Iterable[Resource], findings: Iterable[Finding]) -> bytes:
@@ -112,22 +104,60 @@ def prints(objects: Iterable[Resource], findings: Iterable[Finding]) -> dict[str
     return {rel: fingerprint(rs, fs) for rel, (rs, fs) in by_file.items()}
 
 
-def still_holds(
+def record(digests: TreeDigests, read: Iterable[str], core: bool, repo: Repo) -> Reads:
+    """The record of a render of the repository `repo` (whose files have `digests`) that
+    read the files `read` and, if `core`, fell back to its ConfigMaps and Secrets."""
+    return Reads(
+        digest=digests.tree,
+        files=digests.files,
+        shape=digests.shape,
+        read=frozenset(read),
+        core=core,
+        prints=prints(consulted(repo, core), repo.findings),
+    )
+
+
+def carried(
     reads: Reads,
     tree: Tree,
-    files: dict[str, bytes],
-    yaml: Callable[[Tree], list[str]],
-    reprint: Callable[[str], bytes],
+    digests: TreeDigests,
+    reprint: Callable[[str, bool], bytes],
+) -> Reads | None:
+    """What a render that read `reads` read, carried over to the tree `tree` whose files now
+    have `digests`, when it is the same render there (`still_holds`); else None.
+    `reprint(rel, core)`: the `fingerprint` of the file `rel` as it is now."""
+    fresh: dict[str, bytes] = {}
+
+    def printed(rel: str) -> bytes:
+        fresh[rel] = reprint(rel, reads.core)
+        return fresh[rel]
+
+    if reads.digest == digests.tree or not still_holds(reads, tree, digests, printed):
+        return None
+    return Reads(
+        digest=digests.tree,
+        files=digests.files,
+        shape=digests.shape,
+        read=reads.read,
+        core=reads.core,
+        prints={**reads.prints, **fresh},
+    )
+
+
+def still_holds(
+    reads: Reads, tree: Tree, digests: TreeDigests, reprint: Callable[[str], bytes]
 ) -> bool:
-    """Whether a result that read `reads` is the result for the tree `tree` whose files have
-    the digests `files`. `yaml(tree)`: its YAML files (the loader's); `reprint(rel)`: the
-    `fingerprint` of the file `rel` as it is now."""
-    if reads.shape != shape(tree) or reads.files.keys() != files.keys():
+    """Whether a render that read `reads` is the render of the tree `tree` whose files have
+    `digests`. `reprint(rel)`: the `fingerprint` of the file `rel` as it is now."""
+    files = digests.files
+    if reads.shape != digests.shape or reads.files.keys() != files.keys():
         return False
     changed = [rel for rel, digest in files.items() if reads.files[rel] != digest]
     if not changed:
         return True
-    parsed = set(yaml(tree))
+    from fluxops.loader.repo import yaml_files  # the parser with it: only after an edit
+
+    parsed = set(yaml_files(tree))
     for rel in changed:
         if rel in reads.read or posixpath.basename(rel) in READ_AS_TEXT:
             return False
@@ -164,6 +194,27 @@ def unpack(blob: bytes) -> Reads:
     if not isinstance(core, bool):
         raise ValueError("not a record")
     return Reads(digest, files, tree_shape, frozenset(read), core, file_prints)
+
+
+class Records:
+    """The records in `directory` (beside the entries they describe), read and written as
+    every cache's entries (`loader.cachefiles`); one that is not what `pack` writes is
+    None."""
+
+    def __init__(self, directory: Path) -> None:
+        from fluxops.loader.cachefiles import Entries
+
+        self._entries = Entries(directory, ".reads")
+
+    def get(self, key: str) -> Reads | None:
+        blob = self._entries.read(key)
+        try:
+            return unpack(blob) if blob is not None else None
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def put(self, key: str, reads: Reads) -> None:
+        self._entries.write(key, pack(reads))
 
 
 def reads_key(settings: str, selection: tuple[Any, ...]) -> str:

@@ -259,7 +259,6 @@ class _Results:
         self.key = result_key(digests.tree, settings, picked)
         self.preread = preread
         self.digests = digests
-        self.digest = digests.tree
         self.landlock = landlock
         self.hit = cache.get(self.key)
         if self.hit is None:
@@ -310,27 +309,22 @@ class _Results:
         from fluxops.render.kscache import result_key
 
         reads_key = ksreads.reads_key(self.settings, self.picked)
-        reads = self.cache.reads(reads_key)
-        if reads is None or reads.digest == self.digest:
+        reads = self.cache.records.get(reads_key)
+        if reads is None:
             return None
-        tree = self.preread[0]
-        fresh: dict[str, bytes] = {}
+        tree, contents = self.preread
 
-        def reprint(rel: str) -> bytes:
-            fresh[rel] = _fingerprint(tree, self.preread[1], rel, reads.core)
-            return fresh[rel]
+        def reprint(rel: str, core: bool) -> bytes:
+            return _fingerprint(tree, contents, rel, core)
 
-        from fluxops.loader.repo import yaml_files
-
-        if not ksreads.still_holds(reads, tree, self.digests.files, yaml_files, reprint):
+        carried = ksreads.carried(reads, tree, self.digests, reprint)
+        if carried is None:
             return None
         stored = self.cache.get(result_key(reads.digest, self.settings, self.picked))
         if stored is None:
             return None
         self.cache.put(self.key, stored)
-        reads.digest, reads.files = self.digest, self.digests.files
-        reads.prints = {**reads.prints, **fresh}
-        self.cache.put_reads(reads_key, reads)
+        self.cache.records.put(reads_key, carried)
         return stored
 
     def result(self, selection: Selection) -> BuildResult:
@@ -354,15 +348,8 @@ class _Results:
 
         if not self.cache.put(self.key, stored) or files_read is None:
             return
-        reads = ksreads.Reads(
-            digest=self.digest,
-            files=self.digests.files,
-            shape=ksreads.shape(self.preread[0]),
-            read=frozenset(files_read),
-            core=core_lookups,
-            prints=ksreads.prints(ksreads.consulted(repo, core_lookups), repo.findings),
-        )
-        self.cache.put_reads(ksreads.reads_key(self.settings, self.picked), reads)
+        reads = ksreads.record(self.digests, files_read, core_lookups, repo)
+        self.cache.records.put(ksreads.reads_key(self.settings, self.picked), reads)
 
 
 def _fingerprint(tree: Tree, contents: dict[str, bytes], rel: str, core: bool) -> bytes:

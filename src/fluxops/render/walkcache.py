@@ -35,14 +35,10 @@ import hashlib
 import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fluxops.model.findings import Finding
 from fluxops.model.resource import Resource
 from fluxops.render.packing import pack_finding, pack_resource, unpack_finding, unpack_resource
-
-if TYPE_CHECKING:
-    from fluxops.render.ksreads import Reads
 
 #: What the entries hold; a change of layout changes it.
 FORMAT = b"fluxops-walk-2"
@@ -129,9 +125,11 @@ class WalkCache:
 
     def __init__(self, directory: Path) -> None:
         from fluxops.loader.cachefiles import Entries
+        from fluxops.render.ksreads import Records
 
         self._entries = Entries(directory, ".walk")
-        self._reads = Entries(directory, ".reads")
+        #: What each walk read (render/ksreads.py).
+        self.records = Records(directory)
         self.hits = 0
         self.misses = 0
 
@@ -146,22 +144,6 @@ class WalkCache:
             return None
         self.hits += 1
         return walk
-
-    def reads(self, key: str) -> Reads | None:
-        """The record of what the walk last stored to a Kustomization read
-        (render/ksreads.py), or None."""
-        from fluxops.render.ksreads import unpack
-
-        blob = self._reads.read(key)
-        try:
-            return unpack(blob) if blob is not None else None
-        except (EOFError, ValueError, TypeError):
-            return None
-
-    def put_reads(self, key: str, reads: Reads) -> None:
-        from fluxops.render.ksreads import pack
-
-        self._reads.write(key, pack(reads))
 
     def put(self, key: str, walk: Walk) -> None:
         if walk.kustomization.kind == "Secret" or any(r.kind == "Secret" for r in walk.sources):

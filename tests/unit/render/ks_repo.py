@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fluxops import api
 from fluxops.render.verb import BuildRequest
 
@@ -110,6 +112,13 @@ def write_repo(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
+
+
+def use_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every cache of the run in a folder of the test's own (returned)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(folder))
+    return folder
 
 
 class Names:

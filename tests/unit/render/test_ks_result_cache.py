@@ -14,16 +14,14 @@ from fluxops.loader import confine
 from fluxops.render import landlock
 from fluxops.render.live_variables import VariableSource
 from fluxops.render.verb import BuildRequest, run
-from tests.unit.render.ks_repo import WALK, build, write_repo
+from tests.unit.render.ks_repo import WALK, build, use_cache, write_repo
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(folder))
-    return folder
+    return use_cache(tmp_path, monkeypatch)
 
 
 def results(cache: Path) -> list[Path]:

@@ -16,7 +16,7 @@ import pytest
 
 from fluxops import api
 from fluxops.render.verb import BuildRequest
-from tests.unit.render.ks_repo import WALK, build, write_repo
+from tests.unit.render.ks_repo import WALK, build, use_cache, write_repo
 
 pytestmark = pytest.mark.unit
 
@@ -61,7 +61,7 @@ ELSEWHERE = {
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(tmp_path / "cache"))
+    use_cache(tmp_path, monkeypatch)
     root = write_repo(tmp_path / "repo")
     for rel, text in ELSEWHERE.items():
         path = root / rel
@@ -182,7 +182,7 @@ def test_a_configmap_substitution_reads_is_what_it_read(
 ) -> None:
     """A `substituteFrom` no ancestor renders falls back to the repository's ConfigMaps and
     Secrets: then an edit to any of them renders again."""
-    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(tmp_path / "cache"))
+    use_cache(tmp_path, monkeypatch)
     reads = "  postBuild:\n    substituteFrom:\n      - {kind: ConfigMap, name: settings}\n"
     root = tmp_path / "subst"
     write_repo(root, child_extra=reads)
@@ -250,7 +250,7 @@ def test_a_gotk_components_header_no_build_reads(
 ) -> None:
     """The Flux version is read from a `gotk-components.yaml` header, text outside any build
     (here one no build reads): an edit to it renders again."""
-    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(tmp_path / "cache"))
+    use_cache(tmp_path, monkeypatch)
     root = write_repo(tmp_path / "repo")
     header = root / "other" / "flux-system" / "gotk-components.yaml"
     header.parent.mkdir(parents=True)

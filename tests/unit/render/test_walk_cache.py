@@ -13,15 +13,14 @@ import pytest
 from fluxops.render import verb
 from fluxops.render.live_variables import VariableSource
 from fluxops.render.verb import BuildRequest, run
-from tests.unit.render.ks_repo import WALK, build, write_repo
+from tests.unit.render.ks_repo import WALK, build, use_cache, write_repo
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FLUXOPS_CACHE_DIR", str(folder))
+    folder = use_cache(tmp_path, monkeypatch)
     # the result cache above the walk would answer a second run without walking at all
     monkeypatch.setattr(verb, "CACHE_RESULTS", False)
     return folder
