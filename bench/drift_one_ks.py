@@ -20,10 +20,14 @@ median of `--repeat` runs, each a fresh process as a user runs it:
   repository unchanged since); after an edit elsewhere (another app's HelmRelease changed
   before each run: what the result read did not change, it is kept); after an edit of its
   own files (a comment added to its HelmRelease before each run: the walk to it is kept, it
-  is built again, kustomize included).
+  is built again, kustomize included);
+- the same three as `drift` tool calls to a `fluxops mcp` server kept open, as an agent
+  uses fluxops (bench/mcp_calls.py; with the `mcp` extra installed): per call, the server's
+  start-up paid once before the rounds.
 
-Wall time and CPU time (user + system of the process and its children) are both reported:
-on a shared machine the CPU time is the steadier figure.
+Wall time and CPU time (user + system of the process and its children; for an MCP call, of
+the server process, from /proc in clock ticks) are both reported: on a shared machine the CPU
+time is the steadier figure.
 
     .venv/bin/python bench/drift_one_ks.py [--repeat 7]
 
@@ -34,7 +38,9 @@ Prints a table; `--importtime` also prints the 15 slowest imports of a fields-mo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -42,6 +48,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +59,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 from drift_cluster import Cluster  # noqa: E402
 from harness import tool  # noqa: E402
+from mcp_calls import McpServer, available  # noqa: E402
 from tests.cluster import drift_scenario as sc  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -63,11 +72,33 @@ REAL_DRIFT_KS = ("kube-system", "metrics-server", "kubernetes/apps/kube-system/m
 FLUXOPS = ROOT / ".venv" / "bin" / "fluxops"
 
 
-def timed(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, list[float], float, int]:
+@dataclass
+class Call:
+    """A timed step that is not a process: an MCP tool call (bench/mcp_calls.py). `prepare`
+    runs before each call, untimed (an edit); `cpu` is the CPU time its server used so far."""
+
+    run: Callable[[], int]
+    cpu: Callable[[], float]
+    prepare: Callable[[], None] | None = None
+
+
+Command = list[str] | Call
+
+
+def timed(cmd: Command, cwd: Path, repeat: int) -> tuple[float, list[float], float, int]:
     """Median wall time, every run's, the median CPU time (user + system, the process and
     its children: under load on a shared machine the steadier figure) and the exit code."""
     walls, cpus, code = [], [], 0
     for _ in range(repeat):
+        if isinstance(cmd, Call):
+            if cmd.prepare is not None:
+                cmd.prepare()
+            used = cmd.cpu()
+            start = time.perf_counter()
+            code = cmd.run()
+            walls.append(time.perf_counter() - start)
+            cpus.append(cmd.cpu() - used)
+            continue
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
@@ -92,7 +123,7 @@ def without_secrets(repo: Path, dest: Path) -> Path:
 
 
 def interleaved(
-    commands: dict[str, list[str]], cwd: Path, repeat: int
+    commands: dict[str, Command], cwd: Path, repeat: int
 ) -> dict[str, tuple[float, list[float], float, int]]:
     """Each command once per round, `repeat` rounds: a change of load during the run weighs
     on every command alike."""
@@ -228,6 +259,40 @@ def real_repo_drift_commands(
     }  # fmt: skip
 
 
+def real_repo_mcp_calls(server: McpServer, copy: Path) -> dict[str, Command]:
+    """The same drift, as an agent asks for it: a `drift` tool call to a `fluxops mcp`
+    server kept open (its start-up paid once, not per question), on the copies the commands
+    above use, with the same edits made before each call."""
+    ns, name, folder = REAL_DRIFT_KS
+    elsewhere = copy.parent / f"{copy.name}-edited-elsewhere"
+    own = copy.parent / f"{copy.name}-edited-own"
+    atuin = elsewhere / "kubernetes/apps/default/atuin/app/helmrelease.yaml"
+    own_app = own / folder / "app" / "helmrelease.yaml"
+    rounds = iter(range(10**6))
+
+    def edit_elsewhere() -> None:
+        text = atuin.read_text()
+        interval = f"  interval: {next(rounds) % 900 + 61}m"
+        atuin.write_text(re.sub(r"(?m)^  interval: .*$", interval, text, count=1))
+
+    def edit_own() -> None:
+        with own_app.open("a") as handle:
+            handle.write(f"# mcp {next(rounds)}\n")
+
+    def drift(where: Path) -> Callable[[], int]:
+        args = {"path": where.name, "ks": f"{ns}/{name}", "context": "admin"}
+        return lambda: server.call("drift", args)
+
+    calls = {
+        "": Call(drift(copy), server.cpu),
+        ", after an edit elsewhere": Call(drift(elsewhere), server.cpu, edit_elsewhere),
+        ", after an edit of its own files": Call(drift(own), server.cpu, edit_own),
+    }
+    for call in calls.values():  # the server's first call imports what drift needs
+        call.run()
+    return {f"fluxops mcp drift call (home-ops {ns}/{name}){k}": v for k, v in calls.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -242,6 +307,7 @@ def main() -> None:
         work = Path(tmp)
         print(f"starting the API server harness in {work} ...", flush=True)
         cluster = Cluster(work)
+        stack = contextlib.ExitStack()
         try:
             ns = ks = "bench"
             repo = work / "repo"
@@ -259,7 +325,7 @@ def main() -> None:
                 str(flux), "build", "kustomization", ks, "--path", str(repo / "apps"),
                 "--kustomization-file", str(ks_file), "--dry-run",
             ]  # fmt: skip
-            commands = {
+            commands: dict[str, Command] = {
                 "python -c pass": [str(PYTHON), "-c", "pass"],
                 "fluxops --help": [str(FLUXOPS), "--help"],
                 "fluxops drift --ks (fields)": drift,
@@ -283,6 +349,14 @@ def main() -> None:
             if REAL_REPO.is_dir():
                 commands.update(real_repo_commands(flux, work / "real"))
                 commands.update(real_repo_drift_commands(cluster, flux, work / "real", kube))
+                if available():
+                    server = stack.enter_context(
+                        McpServer(work, "--kubeconfig", str(cluster.kubeconfig))
+                    )
+                    commands.update(real_repo_mcp_calls(server, work / "real"))
+                else:
+                    print("the MCP client is not installed (pip install 'fluxops[mcp]'): "
+                          "no fluxops mcp rows")  # fmt: skip
             rows = interleaved(commands, repo, args.repeat)
             codes = {k: v[3] for k, v in rows.items()}
             objects = len(sc.objects(ns, 2))
@@ -311,7 +385,8 @@ def main() -> None:
             real_drift = "fluxops drift --ks (home-ops kube-system/metrics-server)"
             if real_drift in rows:
                 flux_real = rows["flux diff kustomization (home-ops kube-system/metrics-server)"]
-                for name in [k for k in rows if k.startswith(real_drift)]:
+                agent = "fluxops mcp drift call"
+                for name in [k for k in rows if k.startswith((real_drift, agent))]:
                     print(
                         f"{name} / flux diff: wall {rows[name][0] / flux_real[0]:.2f}x, "
                         f"CPU {rows[name][2] / flux_real[2]:.2f}x"
@@ -330,6 +405,7 @@ def main() -> None:
             if args.profile:
                 print(profile(drift, repo))
         finally:
+            stack.close()
             cluster.stop()
 
 
