@@ -20,7 +20,8 @@ median of `--repeat` runs, each a fresh process as a user runs it:
   repository unchanged since); after an edit elsewhere (another app's HelmRelease changed
   before each run: what the result read did not change, it is kept); after an edit of its
   own files (a comment added to its HelmRelease before each run: the walk to it is kept, it
-  is built again, kustomize included);
+  is built again, kustomize included); with no cache at all, as in CI on a fresh checkout
+  (an empty cache folder each run: the repository parsed, the parents walked and built);
 - the same three as `drift` tool calls to a `fluxops mcp` server kept open, as an agent
   uses fluxops (bench/mcp_calls.py; with the `mcp` extra installed): per call, the server's
   start-up paid once before the rounds.
@@ -240,6 +241,11 @@ def real_repo_drift_commands(
             elsewhere,
         ),
         "after an edit of its own files": (f'echo "# $$" >> {own_app}', own),
+        # as in CI on a fresh checkout: no cache at all (an empty cache folder each run)
+        "cold caches": (
+            f'export FLUXOPS_CACHE_DIR="$(mktemp -d -p {copy.parent} cold-cache-XXXXXX)"',
+            copy,
+        ),
     }
     edited = {
         f"fluxops drift --ks (home-ops kube-system/metrics-server), {label}": [
