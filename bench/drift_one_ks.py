@@ -22,7 +22,7 @@ median of `--repeat` runs, each a fresh process as a user runs it:
   own files (a comment added to its HelmRelease before each run: the walk to it is kept, it
   is built again, kustomize included); with no cache at all, as in CI on a fresh checkout
   (an empty cache folder each run: the repository parsed, the parents walked and built);
-- the same three as `drift` tool calls to a `fluxops mcp` server kept open, as an agent
+- the first three as `drift` tool calls to a `fluxops mcp` server kept open, as an agent
   uses fluxops (bench/mcp_calls.py; with the `mcp` extra installed): per call, the server's
   start-up paid once before the rounds.
 
