@@ -260,3 +260,39 @@ def test_a_gotk_components_header_no_build_reads(
     header.write_text("# Flux Version: v2.3.0\n")
     assert build(root)[1] == WALK
     assert releases(root) == {"clusters/prod": "2.3.0"}
+
+
+#: Ways to remove cache entries by hand (docs/diff.md prunes files older than 30 days): by
+#: the suffix of their files, or every other file whatever it is.
+PRUNED: dict[str, Callable[[list[Path]], list[Path]]] = {
+    "every other file": lambda files: files[::2],
+    "the results": lambda files: [f for f in files if f.suffix == ".result"],
+    "the records of what results and walks read": lambda files: [
+        f for f in files if f.suffix == ".reads"
+    ],
+    "the walks": lambda files: [f for f in files if f.suffix == ".walk"],
+    "kustomize's outputs": lambda files: [f for f in files if f.suffix == ".yaml"],
+    "the parsed files": lambda files: [f for f in files if "parsed" in f.parts],
+}
+
+
+@pytest.mark.parametrize("prune", list(PRUNED))
+def test_entries_removed_by_hand_are_misses(repo: Path, tmp_path: Path, prune: str) -> None:
+    """Any file of the cache may go (a CI job prunes old ones): what was removed is built
+    again, and the run says what a run without any cache says, before and after an edit."""
+    first, _ = build(repo)
+    KEPT["a README"](repo)
+    assert build(repo)[1] == []  # a record carried to a second state
+    files = sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    victims = PRUNED[prune](files)
+    assert victims, prune
+    for victim in victims:
+        victim.unlink()
+    same, _ = build(repo)
+    assert same == build(repo, cache=False)[0] == first
+    RENDERED_AGAIN["the Kustomization's own file"](repo)
+    for victim in PRUNED[prune](sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file())):
+        victim.unlink()
+    after, built = build(repo)
+    assert built  # the edit is seen: something was built
+    assert after == build(repo, cache=False)[0] != first
