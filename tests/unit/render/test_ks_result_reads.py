@@ -278,8 +278,8 @@ PRUNED: dict[str, Callable[[list[Path]], list[Path]]] = {
 
 @pytest.mark.parametrize("prune", list(PRUNED))
 def test_entries_removed_by_hand_are_misses(repo: Path, tmp_path: Path, prune: str) -> None:
-    """Any file of the cache may go (a CI job prunes old ones): what was removed is built
-    again, and the run says what a run without any cache says, before and after an edit."""
+    """Any file of the cache may go (a CI job prunes old ones): the run then says what a run
+    without any cache says, before and after an edit, and the edit is seen."""
     first, _ = build(repo)
     KEPT["a README"](repo)
     assert build(repo)[1] == []  # a record carried to a second state
