@@ -179,7 +179,7 @@ class Repo:
         return _views(self.lookups(), kind)
 
     def content_digest(self) -> str | None:
-        """A digest of everything a build of this repository can read (`tree_digest`)."""
+        """A digest of everything a build of this repository can read (`file_digests`)."""
         digests = self.digests()
         return digests.tree if digests is not None else None
 

@@ -15,18 +15,11 @@ from fluxops.loader.confine import Tree
 KEEP_BYTES = 256 << 20
 
 
-def tree_digest(tree: Tree, contents: dict[str, bytes]) -> str | None:
-    """A digest of everything a build of the tree can read: its folders, each file's path and
-    bytes (from `contents`, else read confined) and what reading left out. None when the files
-    not in `contents` come to more than KEEP_BYTES, or one cannot be read."""
-    digests = file_digests(tree, contents)
-    return digests.tree if digests is not None else None
-
-
 @dataclass
 class TreeDigests:
-    """`tree`: the digest of the whole tree (`tree_digest`); `shape`: of its folders and what
-    reading left out; `files`: each file's own."""
+    """`tree`: the digest of everything a build of the tree can read (its folders, each file's
+    path and bytes, what reading left out); `shape`: of its folders and what reading left
+    out; `files`: each file's own."""
 
     tree: str
     shape: bytes
@@ -34,7 +27,9 @@ class TreeDigests:
 
 
 def file_digests(tree: Tree, contents: dict[str, bytes]) -> TreeDigests | None:
-    """The digest of each file of the tree, of its shape and of the whole (see `tree_digest`)."""
+    """The digest of each file of the tree, of its shape and of the whole (`TreeDigests`);
+    file bytes come from `contents`, else are read confined. None when the files not in
+    `contents` come to more than KEEP_BYTES, or one cannot be read."""
     import hashlib
 
     if sum(size for rel, size in tree.files.items() if rel not in contents) > KEEP_BYTES:

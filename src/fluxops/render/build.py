@@ -444,11 +444,7 @@ class Renderer:
 
         def reprint(rel: str, core: bool) -> bytes:  # from the loaded repository: no parse
             return ksreads.fingerprint(
-                [
-                    r
-                    for r in ksreads.consulted(self.repo, core)
-                    if r.origin and r.origin.file == rel
-                ],
+                ksreads.consulted_among(self._by_file.get(rel, []), core),
                 [f for f in self.repo.findings if f.file == rel],
             )
 

@@ -4,7 +4,7 @@
 nothing changed in since the last such run gives the same result: the same Kustomization,
 objects, findings and notes. So the result is kept, keyed by everything it depends on: the
 repository's place and the content of every file in it with its folders and what reading it
-left out (`loader.treecontent.tree_digest`, read as the loader reads: confined; the loader
+left out (`loader.treecontent.file_digests`, read as the loader reads: confined; the loader
 and the stage then use those very bytes), the selection (`--ks`,
 `--cluster`, `-n`), the options that change a render, fluxops' own code and kustomize's
 version (`BuildOptions.cache_settings`). A hit costs reading the repository's files and one

@@ -34,7 +34,7 @@ import hashlib
 import marshal
 import posixpath
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +91,14 @@ def consulted(repo: Repo, core: bool) -> list[Resource]:
     return [*repo.lookups(), *(repo.variable_objects() if core else [])]
 
 
+def consulted_among(resources: Iterable[Resource], core: bool) -> list[Resource]:
+    """`consulted` of some objects (one file's): those `Repo.lookups()` holds, and the core
+    ConfigMaps and Secrets when `core`."""
+    from fluxops.loader.repo import looked_up
+
+    return [r for r in resources if looked_up(r) and (core or r.id.group != "")]
+
+
 def prints(objects: Iterable[Resource], findings: Iterable[Finding]) -> dict[str, bytes]:
     """`fingerprint` of every file with lookup objects (`consulted`) or the loader's
     findings."""
@@ -134,12 +142,11 @@ def carried(
 
     if reads.digest == digests.tree or not still_holds(reads, tree, digests, printed):
         return None
-    return Reads(
+    return replace(
+        reads,
         digest=digests.tree,
         files=digests.files,
         shape=digests.shape,
-        read=reads.read,
-        core=reads.core,
         prints={**reads.prints, **fresh},
     )
 

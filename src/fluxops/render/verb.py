@@ -357,13 +357,12 @@ def _fingerprint(tree: Tree, contents: dict[str, bytes], rel: str, core: bool) -
     ConfigMaps and Secrets left out unless `core` (`ksreads.consulted`)."""
     from fluxops.loader import confine
     from fluxops.loader.parsecache import parse_cache
-    from fluxops.loader.repo import looked_up, parse_file
-    from fluxops.render.ksreads import fingerprint
+    from fluxops.loader.repo import parse_file
+    from fluxops.render.ksreads import consulted_among, fingerprint
 
     with confine.TreeReader(tree.root, contents) as reader:
         resources, findings = parse_file(tree.root, rel, parse_cache(True), reader)
-    kept = [r for r in resources if looked_up(r) and (core or r.id.group != "")]
-    return fingerprint(kept, findings)
+    return fingerprint(consulted_among(resources, core), findings)
 
 
 def abort_engines() -> None:

@@ -128,7 +128,7 @@ def test_the_loader_renders_the_bytes_the_key_was_made_of(tree: Path, tmp_path: 
     """`read_tree` reads a repository once for the result cache's key; `load_repo` and staging
     then use those bytes, so a file changed in between cannot be rendered under the old key."""
     from fluxops.loader.repo import load_repo
-    from fluxops.loader.treecontent import read_tree, tree_digest
+    from fluxops.loader.treecontent import file_digests, read_tree
     from fluxops.render.workspace import stage
 
     os.unlink(tree / "apps" / "base" / "fifo.yaml")  # read_tree reads every regular file
@@ -138,7 +138,9 @@ def test_the_loader_renders_the_bytes_the_key_was_made_of(tree: Path, tmp_path: 
     (tree / "notes.txt").write_text("before\n")
     preread = read_tree(tree)
     assert preread is not None
-    digest = tree_digest(*preread)
+    digests = file_digests(*preread)
+    assert digests is not None
+    digest = digests.tree
     (tree / "apps" / "base" / "one.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n"
     )
